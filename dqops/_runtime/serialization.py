@@ -1,0 +1,43 @@
+"""Helpers the generated `to_dict()` methods call for values users may give in several forms."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+
+def to_json_value(value: Any) -> Any:
+    """A model, enum, list or dict of them -> plain JSON-ready Python values."""
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, str):
+        return value
+    to_dict = getattr(value, "to_dict", None)
+    if to_dict is not None:
+        return to_dict()
+    if isinstance(value, dict):
+        return {key: to_json_value(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_json_value(item) for item in value]
+    isoformat = getattr(value, "isoformat", None)
+    if isoformat is not None:
+        return isoformat()
+    return value
+
+
+def encode_map(value: Any) -> Any:
+    """A shared map field (`ColumnSpecMap`) may hold the map class or a plain dict of models."""
+    to_dict = getattr(value, "to_dict", None)
+    if to_dict is not None:
+        return to_dict()
+    return to_json_value(value)
+
+
+def encode_iso(value: Any) -> Any:
+    """Dates and date-times are kept as the server's ISO 8601 text; a date/datetime is accepted too."""
+    if isinstance(value, str):
+        return value
+    isoformat = getattr(value, "isoformat", None)
+    return isoformat() if isoformat is not None else value

@@ -1,0 +1,256 @@
+"""Clean the upstream DQOps OpenAPI 3 document into a valid one the generator and strict tools accept.
+
+Upstream produces its OpenAPI 3 file by serializing a Java object model, which leaves
+artifacts in it (see ../shared/dqops-openapi/README.md). Each transformation below removes
+one kind of artifact, works on the parsed document (never on text) and is tested on its own
+in tests/test_clean_spec.py. After the transformations, the reviewed corrections in
+openapi/overlay.json are applied and the result is validated.
+
+Usage: python scripts/clean_spec.py RAW.json CLEANED.json [--overlay openapi/overlay.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+JsonObject = dict[str, Any]
+
+# Keys the Java serializer adds to every object it writes; none of them is OpenAPI.
+SERIALIZATION_ARTIFACT_KEYS = frozenset({"exampleSetFlag", "types", "originalRef", "jsonSchema"})
+# Java's "extensions" map holds what OpenAPI spells as "x-..." keys on the object itself.
+JAVA_EXTENSIONS_KEY = "extensions"
+
+# Keys whose value maps *names* (of paths, schemas, properties, status codes, media types...)
+# to OpenAPI objects: the names are user data and must never be taken for keywords.
+NAMED_MAP_KEYS = frozenset(
+    {
+        "paths",
+        "schemas",
+        "properties",
+        "patternProperties",
+        "responses",
+        "content",
+        "securitySchemes",
+        "headers",
+        "encoding",
+        "callbacks",
+        "links",
+        "variables",
+        "requestBodies",
+        "parameters",
+    }
+)
+# Keys whose value is data (examples, defaults, enum members): left exactly as written.
+DATA_KEYS = frozenset({"example", "examples", "default", "enum", "const", "x-examples"})
+
+# Java enum constants written instead of the OpenAPI keyword values.
+JAVA_ENUM_KEYWORDS: dict[str, dict[str, str]] = {
+    "style": {
+        "FORM": "form",
+        "SIMPLE": "simple",
+        "MATRIX": "matrix",
+        "LABEL": "label",
+        "SPACEDELIMITED": "spaceDelimited",
+        "PIPEDELIMITED": "pipeDelimited",
+        "DEEPOBJECT": "deepObject",
+    },
+    "in": {"HEADER": "header", "QUERY": "query", "PATH": "path", "COOKIE": "cookie"},
+    "type": {"APIKEY": "apiKey", "HTTP": "http", "OAUTH2": "oauth2", "OPENIDCONNECT": "openIdConnect"},
+}
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+class SpecError(Exception):
+    """The document cannot be turned into a valid OpenAPI 3 document."""
+
+
+def iter_objects(node: Any) -> Iterator[JsonObject]:
+    """Yield every OpenAPI object (dict) in the document, skipping data values.
+
+    The dicts that map names to objects (schemas, properties, paths...) are not yielded
+    themselves, only their values, so a property named "types" is never mistaken for an artifact.
+    """
+    stack: list[tuple[Any, bool]] = [(node, False)]
+    while stack:
+        current, is_named_map = stack.pop()
+        if isinstance(current, list):
+            stack.extend((item, False) for item in current)
+        elif isinstance(current, dict):
+            if not is_named_map:
+                yield current
+            for key, value in current.items():
+                if is_named_map:
+                    stack.append((value, False))
+                elif key not in DATA_KEYS:
+                    stack.append((value, key in NAMED_MAP_KEYS and isinstance(value, dict)))
+
+
+def remove_serialization_artifacts(document: JsonObject) -> JsonObject:
+    """Drop exampleSetFlag, types, originalRef and jsonSchema, and lift "extensions" to x- keys.
+
+    jsonSchema repeats the schema in JSON Schema form with $refs to #/definitions/..., a
+    Swagger 2 location that does not exist in an OpenAPI 3 document.
+    """
+    for obj in iter_objects(document):
+        for key in SERIALIZATION_ARTIFACT_KEYS & obj.keys():
+            del obj[key]
+        extensions = obj.pop(JAVA_EXTENSIONS_KEY, None)
+        if isinstance(extensions, dict):
+            for name, value in extensions.items():
+                if not name.startswith("x-"):
+                    raise SpecError(f"extension {name!r} does not start with 'x-'")
+                obj.setdefault(name, value)
+    return document
+
+
+def lowercase_java_enum_keywords(document: JsonObject) -> JsonObject:
+    """Rewrite `"style": "FORM"`, `"in": "HEADER"`, `"type": "APIKEY"` as OpenAPI spells them."""
+    for obj in iter_objects(document):
+        for key, spelled in JAVA_ENUM_KEYWORDS.items():
+            value = obj.get(key)
+            if isinstance(value, str) and value in spelled:
+                obj[key] = spelled[value]
+    return document
+
+
+def add_leading_slash_to_paths(document: JsonObject) -> JsonObject:
+    """OpenAPI requires every path to start with "/"; upstream writes `api/connections`."""
+    paths = document.get("paths", {})
+    document["paths"] = {(path if path.startswith("/") else "/" + path): item for path, item in paths.items()}
+    return document
+
+
+TRANSFORMATIONS: tuple[Callable[[JsonObject], JsonObject], ...] = (
+    remove_serialization_artifacts,
+    lowercase_java_enum_keywords,
+    add_leading_slash_to_paths,
+)
+
+
+def resolve_pointer(document: Any, pointer: str) -> Any:
+    """Resolve a JSON pointer such as `/components/schemas/TableSpec`; KeyError if it leads nowhere."""
+    if pointer in ("", "/"):
+        return document
+    node = document
+    for raw_token in pointer.lstrip("/").split("/"):
+        token = raw_token.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, list):
+            node = node[int(token)]
+        elif isinstance(node, dict) and token in node:
+            node = node[token]
+        else:
+            raise KeyError(pointer)
+    return node
+
+
+def find_dangling_refs(document: JsonObject) -> list[str]:
+    """Every local $ref that does not resolve inside the document (sorted, unique)."""
+    dangling: set[str] = set()
+    for obj in iter_objects(document):
+        ref = obj.get("$ref")
+        if not isinstance(ref, str):
+            continue
+        if not ref.startswith("#"):
+            dangling.add(ref)
+            continue
+        try:
+            resolve_pointer(document, ref[1:])
+        except (KeyError, IndexError, ValueError):
+            dangling.add(ref)
+    return sorted(dangling)
+
+
+def apply_overlay(document: JsonObject, overlay: JsonObject) -> JsonObject:
+    """Apply the reviewed corrections: each replaces (or adds) the value at a JSON pointer.
+
+    A correction whose target no longer exists, or whose `expect` no longer matches, fails:
+    a newer spec may have fixed the defect, and the overlay must then be reviewed.
+    """
+    for correction in overlay.get("corrections", []):
+        pointer: str = correction["target"]
+        if not correction.get("evidence"):
+            raise SpecError(f"overlay correction for {pointer} has no evidence")
+        parent_pointer, _, leaf = pointer.rpartition("/")
+        try:
+            parent = resolve_pointer(document, parent_pointer)
+        except (KeyError, IndexError, ValueError) as exc:
+            raise SpecError(f"overlay target {pointer} does not exist in this spec") from exc
+        leaf = leaf.replace("~1", "/").replace("~0", "~")
+        if "expect" in correction and parent.get(leaf) != correction["expect"]:
+            raise SpecError(f"overlay target {pointer} no longer holds the value the correction expects")
+        parent[leaf] = correction["value"]
+    return document
+
+
+def validate(document: JsonObject) -> None:
+    """Fail with SpecError on a dangling $ref or on anything openapi-spec-validator rejects."""
+    dangling = find_dangling_refs(document)
+    if dangling:
+        raise SpecError(f"{len(dangling)} dangling $ref(s), first: {', '.join(dangling[:5])}")
+    from openapi_spec_validator import validate as validate_openapi
+    from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+
+    try:
+        validate_openapi(document)
+    except OpenAPIValidationError as exc:
+        location = "/".join(str(part) for part in exc.absolute_path) if hasattr(exc, "absolute_path") else ""
+        raise SpecError(f"invalid OpenAPI document at /{location}: {exc.message}") from exc
+
+
+def operation_count(document: JsonObject) -> int:
+    return sum(1 for item in document.get("paths", {}).values() for method in HTTP_METHODS if method in item)
+
+
+def clean_document(document: JsonObject, overlay: JsonObject | None = None) -> JsonObject:
+    if not isinstance(document, dict) or not str(document.get("openapi", "")).startswith("3."):
+        raise SpecError("not an OpenAPI 3 document (no 'openapi: 3.x' key)")
+    for transformation in TRANSFORMATIONS:
+        document = transformation(document)
+    if overlay:
+        document = apply_overlay(document, overlay)
+    validate(document)
+    return document
+
+
+def load_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_bytes())
+    except FileNotFoundError as exc:
+        raise SpecError(f"{path} does not exist") from exc
+    except json.JSONDecodeError as exc:
+        raise SpecError(f"{path} is not valid JSON: {exc}") from exc
+
+
+def write_json(document: Any, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(path.suffix + ".tmp")
+    temporary.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    temporary.replace(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("raw", type=Path)
+    parser.add_argument("cleaned", type=Path)
+    parser.add_argument("--overlay", type=Path, default=None)
+    args = parser.parse_args(argv)
+    try:
+        overlay = load_json(args.overlay) if args.overlay else None
+        cleaned = clean_document(load_json(args.raw), overlay)
+    except SpecError as exc:
+        print(f"clean_spec: {args.raw}: {exc}", file=sys.stderr)
+        return 2
+    write_json(cleaned, args.cleaned)
+    schemas = len(cleaned.get("components", {}).get("schemas", {}))
+    print(f"clean_spec: {args.cleaned}: valid OpenAPI {cleaned['openapi']}, {operation_count(cleaned)} operations, {schemas} schemas")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,167 @@
+"""Render templates/ over the cleaned DQOps spec into the package dqops/client.
+
+Steps: name the shared maps as DQOps does (`ColumnSpecMap`...), run openapi-python-client
+with generator-config.yaml and templates/, format the output with ruff, and swap it into
+place atomically so a failed run never leaves a half-written package.
+
+Usage: python scripts/generate.py [--spec openapi/dqops-api-openapi-3.cleaned.json] [--output dqops/client]
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SPEC = REPO_ROOT / "openapi" / "dqops-api-openapi-3.cleaned.json"
+GENERATOR_SPEC = REPO_ROOT / "openapi" / "dqops-api-openapi-3.generator.json"
+DEFAULT_OUTPUT = REPO_ROOT / "dqops" / "client"
+TEMPLATES = REPO_ROOT / "templates"
+CONFIG = REPO_ROOT / "generator-config.yaml"
+
+# Vendor extension listing the per-property class names openapi-python-client would have
+# given a shared map; templates/models_init.py.jinja exports them as aliases.
+ALIASES_EXTENSION = "x-dqops-aliases"
+SCHEMA_REF_PREFIX = "#/components/schemas/"
+
+
+class GenerationError(Exception):
+    """openapi-python-client or the formatter failed; the message says which and why."""
+
+
+def inline_class_name(parent_schema: str, property_name: str) -> str:
+    """The class name openapi-python-client gives an inline object schema of a property."""
+    from openapi_python_client.strings import ClassName
+
+    return str(ClassName(f"{parent_schema}_{property_name}", "field_"))
+
+
+def name_shared_maps(document: dict[str, Any]) -> dict[str, Any]:
+    """Turn each inline `additionalProperties: {$ref: X}` property into a shared `XMap` schema.
+
+    DQOps names such maps after their values (`ColumnSpecMap`, whatever property holds it),
+    and so do its docs. The per-property name the generator would otherwise have used
+    (`TableSpecColumns`) is recorded so the package can keep it as an alias.
+    """
+    document = copy.deepcopy(document)
+    schemas: dict[str, Any] = document["components"]["schemas"]
+    shared_maps: dict[str, dict[str, Any]] = {}
+    for schema_name in sorted(schemas):
+        for property_name, prop in sorted(schemas[schema_name].get("properties", {}).items()):
+            values = prop.get("additionalProperties")
+            if prop.get("type") != "object" or not isinstance(values, dict) or set(values) != {"$ref"}:
+                continue
+            if prop.get("properties"):
+                continue
+            value_ref: str = values["$ref"]
+            map_name = value_ref.removeprefix(SCHEMA_REF_PREFIX) + "Map"
+            if map_name in schemas:
+                raise GenerationError(f"cannot name the map of {value_ref}: schema {map_name} already exists")
+            shared = shared_maps.setdefault(
+                map_name,
+                {
+                    "type": "object",
+                    "description": f"A map of names to {value_ref.removeprefix(SCHEMA_REF_PREFIX)} objects.",
+                    "additionalProperties": {"$ref": value_ref},
+                    ALIASES_EXTENSION: [],
+                },
+            )
+            shared[ALIASES_EXTENSION].append(inline_class_name(schema_name, property_name))
+            schemas[schema_name]["properties"][property_name] = {"$ref": SCHEMA_REF_PREFIX + map_name}
+    for shared in shared_maps.values():
+        shared[ALIASES_EXTENSION].sort()
+    schemas.update(dict(sorted(shared_maps.items())))
+    return document
+
+
+def allow_builtin_names() -> None:
+    """Let attribute and keyword names shadow builtins (`type=`, not `type_=`).
+
+    DQOps's docs and upstream's client use the JSON names; only real keywords (`from`) and
+    the few names generated code itself relies on still get a trailing underscore.
+    """
+    from openapi_python_client import strings
+
+    strings.RESERVED_WORDS.clear()
+    strings.RESERVED_WORDS.update({"self", "true", "false", "datetime", "UNSET", "Unset", "cls", "client"})
+
+
+def run_openapi_python_client(spec: Path, output: Path) -> None:
+    from openapi_python_client import generate
+    from openapi_python_client.config import Config, ConfigFile, MetaType
+
+    allow_builtin_names()
+    config = Config.from_sources(
+        ConfigFile.load_from_path(CONFIG),
+        MetaType.NONE,
+        spec,
+        "utf-8",
+        overwrite=True,
+        output_path=output,
+    )
+    # Formatting runs below with the pinned ruff from this environment, not from PATH.
+    config.post_hooks = []
+    errors = generate(config=config, custom_template_path=TEMPLATES)
+    problems = [error for error in errors if error.level.name != "WARNING" or "will not be generated" in (error.header or "")]
+    for error in errors:
+        print(f"generate: {error.level.name}: {error.header}: {error.detail}", file=sys.stderr)
+    if problems or not (output / "__init__.py").exists():
+        raise GenerationError(f"openapi-python-client reported {len(problems)} problem(s); see above")
+
+
+def format_package(package: Path) -> None:
+    ruff = [sys.executable, "-m", "ruff"]
+    for command in (
+        [*ruff, "check", "--quiet", "--fix-only", "--select", "I,F401", str(package)],
+        [*ruff, "format", "--quiet", str(package)],
+    ):
+        result = subprocess.run(command, capture_output=True, text=True, cwd=REPO_ROOT)
+        if result.returncode != 0:
+            raise GenerationError(f"{' '.join(command[2:4])} failed: {result.stderr.strip() or result.stdout.strip()}")
+
+
+def generate_package(spec: Path, output: Path) -> None:
+    document = json.loads(spec.read_text(encoding="utf-8"))
+    GENERATOR_SPEC.write_text(json.dumps(name_shared_maps(document), indent=2) + "\n", encoding="utf-8")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".generate-", dir=output.parent) as scratch:
+        staged = Path(scratch) / output.name
+        run_openapi_python_client(GENERATOR_SPEC, staged)
+        shutil.copy2(TEMPLATES / "py.typed", staged / "py.typed")
+        format_package(staged)
+        previous = Path(scratch) / "previous"
+        if output.exists():
+            output.rename(previous)
+        staged.rename(output)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--spec", type=Path, default=DEFAULT_SPEC)
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
+    args = parser.parse_args(argv)
+    if not args.spec.exists():
+        print(f"generate: {args.spec} does not exist; run `make spec` (or `make generate`) first", file=sys.stderr)
+        return 2
+    try:
+        generate_package(args.spec, args.output)
+    except GenerationError as exc:
+        print(f"generate: {exc}", file=sys.stderr)
+        return 1
+    modules = sum(1 for _ in (args.output / "api").rglob("*.py"))
+    models = sum(1 for _ in (args.output / "models").glob("*.py"))
+    print(f"generate: {args.output}: {modules} api modules, {models} model modules")
+    return 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    sys.exit(main())
