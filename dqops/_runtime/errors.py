@@ -1,6 +1,25 @@
-"""Exceptions raised by the generated operations and models."""
+"""Exceptions raised by the generated operations, the clients and the job helpers.
+
+Everything this SDK raises derives from DQOpsError:
+
+    DQOpsError
+    ├── ConfigurationError              no base URL / API key given nor set in the environment
+    ├── TransportError                  the request did not get an answer
+    │   ├── RequestTimeout              ... within the client's timeout
+    │   └── ConnectionFailed            ... because the connection failed or dropped
+    ├── UnexpectedStatus                a status the spec does not document (kept from upstream's client)
+    │   └── ApiStatusError              an HTTP error status, by class:
+    │       ├── BadRequest (400)  ├── Unauthorized (401)  ├── Forbidden (403)  ├── NotFound (404)
+    │       ├── Conflict (409)    ├── RateLimited (429)   └── ServerError (5xx)
+    ├── ResponseDecodingError           the answer is not what the spec says
+    └── JobError                        a DQOps job failed, was cancelled or did not finish in time
+        ├── JobFailed  ├── JobCancelled  └── JobTimeout
+"""
 
 from __future__ import annotations
+
+import json
+from typing import Any
 
 import httpx
 
@@ -9,27 +28,167 @@ class DQOpsError(Exception):
     """Base class of every error this SDK raises."""
 
 
+class ConfigurationError(DQOpsError):
+    """The client cannot be built: a required setting is missing or invalid."""
+
+
+def _describe_request(request: httpx.Request | None) -> str:
+    if request is None:
+        return "request"
+    return f"{request.method} {request.url}"
+
+
+class TransportError(DQOpsError):
+    """The request got no answer. `request` is the request that failed; `__cause__` is httpx's error."""
+
+    def __init__(self, message: str, *, request: httpx.Request | None = None, attempts: int = 1) -> None:
+        self.request = request
+        self.attempts = attempts
+        super().__init__(message)
+
+    @property
+    def method(self) -> str | None:
+        return self.request.method if self.request is not None else None
+
+    @property
+    def url(self) -> str | None:
+        return str(self.request.url) if self.request is not None else None
+
+    @classmethod
+    def from_httpx(cls, exc: httpx.TransportError, attempts: int = 1) -> TransportError:
+        try:
+            request: httpx.Request | None = exc.request
+        except RuntimeError:
+            request = None
+        error_class = RequestTimeout if isinstance(exc, httpx.TimeoutException) else ConnectionFailed
+        what = "timed out" if error_class is RequestTimeout else "failed"
+        tries = f" after {attempts} attempts" if attempts > 1 else ""
+        detail = str(exc) or type(exc).__name__
+        return error_class(f"{_describe_request(request)} {what}{tries}: {detail}", request=request, attempts=attempts)
+
+
+class RequestTimeout(TransportError):
+    """No answer within the client's timeout (connect, read, write or pool)."""
+
+
+class ConnectionFailed(TransportError):
+    """The connection could not be made, or the server dropped it before answering completely."""
+
+
 class UnexpectedStatus(DQOpsError):
     """The server answered a status code the spec does not document for the operation.
 
     Raised only when the client was made with `raise_on_unexpected_status=True`.
+    HTTP error statuses raise a subclass of ApiStatusError, which derives from this class.
     """
 
-    def __init__(self, status_code: int, content: bytes) -> None:
+    def __init__(self, status_code: int, content: bytes, *, response: httpx.Response | None = None) -> None:
         self.status_code = status_code
         self.content = content
-        super().__init__(
-            f"Unexpected status code: {status_code}\n\nResponse content:\n{content.decode(errors='ignore')}"
-        )
+        self.response = response
+        request = _request_of(response)
+        self.method = request.method if request is not None else None
+        self.url = str(request.url) if request is not None else None
+        super().__init__(self._message())
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", errors="replace")
+
+    def _message(self) -> str:
+        where = f"{self.method} {self.url}: " if self.method else ""
+        return f"{where}Unexpected status code: {self.status_code}\n\nResponse content:\n{self.text}"
+
+
+class ApiStatusError(UnexpectedStatus):
+    """The server answered an HTTP error status.
+
+    Attributes:
+        status_code, method, url, text, content: What was asked and what came back.
+        payload: The parsed JSON error DQOps sent (Spring's {"status", "error", "message", "path"}), or None.
+        message: DQOps's own message, when the payload has one.
+    """
+
+    def __init__(self, status_code: int, content: bytes, *, response: httpx.Response | None = None) -> None:
+        self.payload = _json_object_or_none(content)
+        self.message = _payload_message(self.payload)
+        super().__init__(status_code, content, response=response)
+
+    def _message(self) -> str:
+        where = f"{self.method} {self.url} -> " if self.method else ""
+        reason = self.message or self.text.strip()[:500] or "(empty body)"
+        return f"{where}HTTP {self.status_code} {type(self).__name__}: {reason}"
+
+
+class BadRequest(ApiStatusError):
+    """400: DQOps rejected the request (a parameter or the body is invalid)."""
+
+
+class Unauthorized(ApiStatusError):
+    """401: no API key, or a wrong or expired one (AuthenticatedClient's token)."""
+
+
+class Forbidden(ApiStatusError):
+    """403: the API key's user may not do this."""
+
+
+class NotFound(ApiStatusError):
+    """404: the connection, table, check, job... does not exist."""
+
+
+class Conflict(ApiStatusError):
+    """409: the object already exists or was changed meanwhile."""
+
+
+class RateLimited(ApiStatusError):
+    """429: too many requests; `retry_after` is the server's hint in seconds, if it sent one."""
+
+    @property
+    def retry_after(self) -> float | None:
+        if self.response is None:
+            return None
+        from .retry import parse_retry_after
+
+        return parse_retry_after(self.response.headers.get("retry-after"))
+
+
+class ServerError(ApiStatusError):
+    """5xx: DQOps failed to handle the request."""
+
+
+_STATUS_ERRORS: dict[int, type[ApiStatusError]] = {
+    400: BadRequest,
+    401: Unauthorized,
+    403: Forbidden,
+    404: NotFound,
+    409: Conflict,
+    429: RateLimited,
+}
+
+
+def status_error_class(status_code: int) -> type[UnexpectedStatus]:
+    """The exception class for an undocumented status code."""
+    if status_code in _STATUS_ERRORS:
+        return _STATUS_ERRORS[status_code]
+    if status_code >= 500:
+        return ServerError
+    if status_code >= 400:
+        return ApiStatusError
+    return UnexpectedStatus
+
+
+def error_for_response(response: httpx.Response) -> UnexpectedStatus:
+    """The typed error for a response whose status the operation does not document."""
+    return status_error_class(response.status_code)(response.status_code, response.content, response=response)
 
 
 class ResponseDecodingError(DQOpsError, ValueError):
-    """The server's answer is not what the spec says (bad JSON, wrong type in a field...).
+    """The server's answer is not what the spec says (not JSON, a list where an object belongs...).
 
     Attributes:
         expected: The type the spec promises, for example `list[ConnectionModel]`.
-        model, field: Where parsing failed, when known.
-        status_code, content: The response that could not be parsed.
+        model, field: The model and field (a dotted path from the outermost model) where parsing failed.
+        status_code, content: The response that could not be parsed (None / b"" outside a response).
     """
 
     def __init__(
@@ -51,10 +210,10 @@ class ResponseDecodingError(DQOpsError, ValueError):
 
     @classmethod
     def for_body(cls, exc: Exception, response: httpx.Response, expected: str) -> ResponseDecodingError:
-        """The body is not JSON at all (truncated, HTML error page, wrong content type...)."""
+        """The body is not JSON at all (truncated, an HTML error page, a wrong content type...)."""
         content_type = response.headers.get("content-type", "no content type")
         return cls(
-            f"{_request_line(response)}: expected JSON ({expected}), got {content_type} that does not parse: {exc}",
+            f"{_describe_response(response)}: expected JSON ({expected}), got {content_type} that does not parse: {exc}",
             expected=expected,
             status_code=response.status_code,
             content=response.content,
@@ -63,20 +222,134 @@ class ResponseDecodingError(DQOpsError, ValueError):
     @classmethod
     def for_value(cls, exc: Exception, response: httpx.Response, expected: str) -> ResponseDecodingError:
         """The body is JSON but does not have the shape of the expected model."""
+        if isinstance(exc, ModelDecodingError):
+            return cls(
+                f"{_describe_response(response)}: the answer is not a valid {expected}: {exc}",
+                expected=expected,
+                model=exc.model,
+                field=exc.field,
+                status_code=response.status_code,
+                content=response.content,
+            )
         return cls(
-            f"{_request_line(response)}: the answer is not a valid {expected}: {type(exc).__name__}: {exc}",
+            f"{_describe_response(response)}: the answer is not a valid {expected}: {type(exc).__name__}: {exc}",
             expected=expected,
             status_code=response.status_code,
             content=response.content,
         )
 
 
-def _request_line(response: httpx.Response) -> str:
+class ModelDecodingError(ResponseDecodingError):
+    """`Model.from_dict()` got a value of the wrong shape; names the model and the field path."""
+
+    def __init__(self, model: str, path: list[str], reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        field = ".".join(path) if path else None
+        super().__init__(self._text(model, field, reason), model=model, field=field)
+
+    @staticmethod
+    def _text(model: str, field: str | None, reason: str) -> str:
+        where = f"{model}.{field}" if field else model
+        return f"{where}: {reason}"
+
+    @classmethod
+    def wrap(cls, exc: Exception, model: str, field: str | None, value: Any = None) -> ModelDecodingError:
+        """Raised from inside `model`'s from_dict while decoding `field`.
+
+        `field` None means the value given for the model itself (`value`) was not an object.
+        """
+        if isinstance(exc, ModelDecodingError):
+            path = ([field] if field is not None else []) + exc.path
+            return cls(model, path, exc.reason)
+        if field is None:
+            reason = f"expected a JSON object, got {_json_type_name(value)}"
+        else:
+            reason = f"{type(exc).__name__}: {exc}"
+        return cls(model, [field] if field is not None else [], reason)
+
+
+def _json_type_name(value: Any) -> str:
+    names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean", int: "a number", float: "a number"}
+    return "null" if value is None else names.get(type(value), type(value).__name__)
+
+
+class JobError(DQOpsError):
+    """A DQOps job did not finish successfully. `job_id` identifies it; `job` is its last known state."""
+
+    def __init__(self, message: str, *, job_id: str | None = None, job: Any = None) -> None:
+        self.job_id = job_id
+        self.job = job
+        super().__init__(message)
+
+
+class JobFailed(JobError):
+    """The job finished with status `failed`."""
+
+
+class JobCancelled(JobError):
+    """The job was cancelled (status `cancelled` or `cancel_requested`)."""
+
+
+class JobTimeout(JobError):
+    """The job was still running when the helper's timeout elapsed (it goes on running in DQOps)."""
+
+
+def _request_of(response: httpx.Response | None) -> httpx.Request | None:
+    if response is None:
+        return None
     try:
-        request = response.request
+        return response.request
     except RuntimeError:
-        return f"HTTP {response.status_code}"
-    return f"{request.method} {request.url} -> HTTP {response.status_code}"
+        return None
 
 
-__all__ = ["DQOpsError", "ResponseDecodingError", "UnexpectedStatus"]
+def _describe_response(response: httpx.Response) -> str:
+    request = _request_of(response)
+    prefix = f"{request.method} {request.url} -> " if request is not None else ""
+    return f"{prefix}HTTP {response.status_code}"
+
+
+def _json_object_or_none(content: bytes) -> dict[str, Any] | None:
+    if not content:
+        return None
+    try:
+        value = json.loads(content)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _payload_message(payload: dict[str, Any] | None) -> str | None:
+    if not payload:
+        return None
+    for key in ("message", "error", "detail", "title"):
+        value = payload.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+__all__ = [
+    "ApiStatusError",
+    "BadRequest",
+    "ConfigurationError",
+    "Conflict",
+    "ConnectionFailed",
+    "DQOpsError",
+    "Forbidden",
+    "JobCancelled",
+    "JobError",
+    "JobFailed",
+    "JobTimeout",
+    "ModelDecodingError",
+    "NotFound",
+    "RateLimited",
+    "RequestTimeout",
+    "ResponseDecodingError",
+    "ServerError",
+    "TransportError",
+    "Unauthorized",
+    "UnexpectedStatus",
+    "error_for_response",
+]
