@@ -89,10 +89,19 @@ __all__ = [
     "detect_upstream_defects",
 ]
 
-#: Reference docs and the pinned spec they were generated from (overridable for other checkouts).
-DEFAULT_DOCS_DIR = Path(os.environ.get("DQOPS_DOCS_DIR", "/work/shared/dqops-docs"))
-DEFAULT_SPEC_PATH = Path(os.environ.get(
-    "DQOPS_DOCS_SPEC", "/work/shared/dqops-openapi/dqops-api-openapi-3.2024-08-02.json"))
+
+
+def _shared_dir() -> Path:
+    """The read-only reference data: ``../shared`` beside the checkout (as in CI), else /work/shared."""
+    beside = Path(__file__).resolve().parents[2] / "shared"
+    return beside if beside.is_dir() else Path("/work/shared")
+
+
+#: Reference docs and the pinned spec they were generated from; the environment
+#: variables DQOPS_DOCS_DIR and DQOPS_DOCS_SPEC override them.
+DEFAULT_DOCS_DIR = Path(os.environ.get("DQOPS_DOCS_DIR") or _shared_dir() / "dqops-docs")
+DEFAULT_SPEC_PATH = Path(os.environ.get("DQOPS_DOCS_SPEC")
+                         or _shared_dir() / "dqops-openapi" / "dqops-api-openapi-3.2024-08-02.json")
 SEED_PAGE_NAME = "seed-rest-api-and-python-client.md"
 
 BASE_URL = "http://localhost:8888/"

@@ -1,0 +1,61 @@
+"""pytest hooks and fixtures shared by the tests in this directory.
+
+Keep this module small: one clearly named function per hook or fixture.
+"""
+
+from __future__ import annotations
+
+from typing import Dict
+
+DOCS_EXAMPLES_FILE = "test_docs_examples.py"
+DOCS_EXAMPLE_TEST = "::test_docs_example["
+UPSTREAM_DEFECT_TEST = "::test_upstream_defect["
+
+
+def docs_examples_totals(terminalreporter) -> Dict[str, Dict[str, int]]:
+    """Outcomes of the docs-example tests, per page group ("operations", "seed").
+
+    An example counts as failed if any of its phases failed; otherwise as passed
+    (working example) or as an upstream defect (listed defect confirmed).
+    """
+    outcome: Dict[str, str] = {}
+    for reports in terminalreporter.stats.values():
+        for rep in reports:
+            nodeid = getattr(rep, "nodeid", "")
+            if DOCS_EXAMPLES_FILE not in nodeid or not hasattr(rep, "when"):
+                continue
+            if DOCS_EXAMPLE_TEST not in nodeid and UPSTREAM_DEFECT_TEST not in nodeid:
+                continue
+            if rep.failed:
+                outcome[nodeid] = "failed"
+            elif rep.skipped:
+                outcome.setdefault(nodeid, "skipped")
+            elif rep.when == "call" and outcome.get(nodeid) != "failed":
+                outcome[nodeid] = "passed" if DOCS_EXAMPLE_TEST in nodeid else "upstream defects"
+    totals: Dict[str, Dict[str, int]] = {}
+    for nodeid, result in outcome.items():
+        param = nodeid[nodeid.index("[") + 1:]
+        group = "seed" if param.startswith(("seed:", "seed-guide:")) else "operations"
+        for key in (group, "all"):
+            bucket = totals.setdefault(key, {"passed": 0, "upstream defects": 0, "failed": 0, "skipped": 0})
+            bucket[result] += 1
+    return totals
+
+
+def _format_totals(counts: Dict[str, int]) -> str:
+    text = f"{counts['passed']} passed, {counts['upstream defects']} upstream defects, {counts['failed']} failed"
+    if counts["skipped"]:
+        text += f", {counts['skipped']} skipped"
+    return text
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """Print ``docs examples: N passed, M upstream defects, K failed`` after a run."""
+    totals = docs_examples_totals(terminalreporter)
+    if not totals:
+        return
+    terminalreporter.write_sep("=", "docs examples")
+    terminalreporter.write_line(f"docs examples: {_format_totals(totals['all'])}")
+    for group, label in (("operations", "operation pages"), ("seed", "seed page")):
+        if group in totals:
+            terminalreporter.write_line(f"  {label}: {_format_totals(totals[group])}")
