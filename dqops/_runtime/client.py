@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import ssl
-from typing import Any
+from typing import Any, Self
 
 import httpx
 
@@ -255,13 +255,13 @@ class Client:
             await self._pools.async_client.aclose()
             self._pools.async_client = None
 
-    def __enter__(self) -> Client:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *args: object) -> None:
         self.close()
 
-    async def __aenter__(self) -> Client:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(self, *args: object) -> None:
@@ -291,9 +291,7 @@ class AuthenticatedClient(Client):
     ) -> None:
         resolved_token = token if token is not None else os.environ.get(API_KEY_VARIABLE)
         if not resolved_token:
-            raise ConfigurationError(
-                f"AuthenticatedClient needs an API key: pass token=... or set {API_KEY_VARIABLE}"
-            )
+            raise ConfigurationError(f"AuthenticatedClient needs an API key: pass token=... or set {API_KEY_VARIABLE}")
         super().__init__(base_url, **kwargs)
         self._token = resolved_token
         self.prefix = prefix

@@ -1,0 +1,359 @@
+"""Start a DQOps job and wait for it to finish: run checks, collect statistics, import tables.
+
+DQOps runs these as background jobs. Each helper here starts one, waits for it with the
+server-side wait of DQOps's wait endpoints (a long poll of up to `poll_seconds`, never a tight
+loop), and returns the typed result, or raises `JobFailed`, `JobCancelled` or `JobTimeout`.
+Each exists in a sync and an async form (`run_checks` / `run_checks_async`); the async ones
+never block the event loop, so several jobs can be awaited with `asyncio.gather`.
+
+    from dqops import client, jobs
+    dqops = client.AuthenticatedClient("http://localhost:8888/", token=...)
+    result = jobs.run_checks(dqops, RunChecksParameters(check_search_filters=...), timeout=600)
+
+The waiting logic is written once, as a generator of the calls to make (`_wait_steps`),
+and driven by `_drive` (sync) or `_drive_async`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
+from importlib import import_module
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from dqops._runtime.client import Client
+from dqops._runtime.errors import JobCancelled, JobFailed, JobTimeout, UnexpectedStatus
+
+if TYPE_CHECKING:
+    from dqops.client.models import (
+        CollectErrorSamplesParameters,
+        CollectErrorSamplesResult,
+        CollectStatisticsQueueJobResult,
+        DqoJobHistoryEntryModel,
+        ImportTablesQueueJobParameters,
+        ImportTablesQueueJobResult,
+        RunChecksParameters,
+        RunChecksQueueJobResult,
+        StatisticsCollectorSearchFilters,
+    )
+
+DEFAULT_TIMEOUT_SECONDS = 600.0
+# One server-side wait: DQOps holds the request up to this long while the job runs.
+DEFAULT_POLL_SECONDS = 30.0
+# If a wait endpoint answers at once although the job still runs, wait this long before asking again.
+MIN_POLL_INTERVAL_SECONDS = 0.5
+# The HTTP read timeout of a waiting call must outlast the server-side wait.
+HTTP_TIMEOUT_MARGIN_SECONDS = 15.0
+
+FINISHED = "finished"
+FAILED = "failed"
+CANCELLED = "cancelled"
+
+T = TypeVar("T")
+
+
+@dataclass
+class _Call:
+    """A step of the waiting logic: call `operation` with these arguments."""
+
+    operation: ModuleType
+    args: tuple[Any, ...] = ()
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    http_timeout: float | None = None
+
+
+@dataclass
+class _Sleep:
+    seconds: float
+
+
+_Step = _Call | _Sleep
+
+
+def _status_of(result: Any) -> str | None:
+    status = getattr(result, "status", None)
+    return None if status is None or not isinstance(status, str) else str(status)
+
+
+def _wait_seconds(deadline: float, poll_seconds: float, now: Callable[[], float]) -> int:
+    """The server-side wait of the next poll: whole seconds, at least 1, never past the deadline."""
+    return max(1, math.ceil(min(poll_seconds, deadline - now())))
+
+
+def _wait_steps(
+    start: _Call,
+    wait_operation: ModuleType,
+    timeout: float,
+    poll_seconds: float,
+    now: Callable[[], float],
+) -> Generator[_Step, Any, tuple[Any, Any]]:
+    """Start a job, then poll `wait_operation` until the job ends.
+
+    Returns (what the start call answered, the job's final state). Raises JobFailed,
+    JobCancelled or JobTimeout.
+    """
+    deadline = now() + timeout
+    started = yield start
+    result = started
+    job_id = _job_id_or_none(started)
+    while _status_of(result) not in (FINISHED, FAILED, CANCELLED):
+        if job_id is None:
+            raise JobFailed(f"DQOps did not return a job id for the started job: {started!r}", job=started)
+        if now() >= deadline:
+            raise JobTimeout(
+                f"job {job_id} still {_status_of(result)} after {timeout:g} s (it goes on running in DQOps)",
+                job_id=job_id,
+                job=result,
+            )
+        wait_seconds = _wait_seconds(deadline, poll_seconds, now)
+        asked_at = now()
+        result = yield _Call(
+            wait_operation,
+            (job_id,),
+            {"wait_timeout": wait_seconds},
+            http_timeout=wait_seconds + HTTP_TIMEOUT_MARGIN_SECONDS,
+        )
+        if _status_of(result) not in (FINISHED, FAILED, CANCELLED) and now() - asked_at < MIN_POLL_INTERVAL_SECONDS:
+            yield _Sleep(MIN_POLL_INTERVAL_SECONDS)
+    status = _status_of(result)
+    if status == FAILED:
+        message = getattr(result, "error_message", None)
+        if not isinstance(message, str) and job_id is not None:
+            # Typed results carry no error message; the job's history entry does.
+            entry = yield _Call(_jobs_operation("get_job"), (job_id,))
+            message = getattr(entry, "error_message", None)
+        detail = f": {message}" if isinstance(message, str) and message else ""
+        raise JobFailed(f"job {job_id} failed{detail}", job_id=job_id, job=result)
+    if status == CANCELLED:
+        raise JobCancelled(f"job {job_id} was cancelled", job_id=job_id, job=result)
+    return started, result
+
+
+def _job_id_or_none(result: Any) -> str | None:
+    job_id = getattr(getattr(result, "job_id", None), "job_id", None)
+    return str(job_id) if isinstance(job_id, (int, str)) else None
+
+
+def _drive(client: Client, steps: Generator[_Step, Any, T]) -> T:
+    reply: Any = None
+    try:
+        while True:
+            step = steps.send(reply)
+            if isinstance(step, _Sleep):
+                time.sleep(step.seconds)
+                reply = None
+                continue
+            target = client.with_options(timeout=step.http_timeout) if step.http_timeout else client
+            reply = _expect_parsed(step, step.operation.sync(*step.args, client=target, **step.kwargs))
+    except StopIteration as stop:
+        return stop.value  # type: ignore[no-any-return]
+
+
+async def _drive_async(client: Client, steps: Generator[_Step, Any, T]) -> T:
+    reply: Any = None
+    try:
+        while True:
+            step = steps.send(reply)
+            if isinstance(step, _Sleep):
+                await asyncio.sleep(step.seconds)
+                reply = None
+                continue
+            target = client.with_options(timeout=step.http_timeout) if step.http_timeout else client
+            reply = _expect_parsed(step, await step.operation.asyncio(*step.args, client=target, **step.kwargs))
+    except StopIteration as stop:
+        return stop.value  # type: ignore[no-any-return]
+
+
+def _expect_parsed(step: _Call, parsed: Any) -> Any:
+    if parsed is None:
+        # Only a client without raise_on_unexpected_status gets here: the call failed quietly.
+        name = step.operation.__name__.rsplit(".", 1)[-1]
+        raise UnexpectedStatus(0, f"{name} answered no result (an undocumented status)".encode())
+    return parsed
+
+
+def _jobs_operation(name: str) -> ModuleType:
+    return import_module(f"dqops.client.api.jobs.{name}")
+
+
+def _start(operation_name: str, json_body: Any, timeout: float, poll_seconds: float) -> _Call:
+    """The call that starts a job; it waits server-side too, so a short job needs one request."""
+    wait_seconds = max(1, math.ceil(min(poll_seconds, timeout)))
+    return _Call(
+        _jobs_operation(operation_name),
+        (),
+        {"json_body": json_body, "wait": True, "wait_timeout": wait_seconds},
+        http_timeout=wait_seconds + HTTP_TIMEOUT_MARGIN_SECONDS,
+    )
+
+
+def _typed_wait_steps(
+    operation_name: str, wait_name: str, json_body: Any, timeout: float, poll_seconds: float
+) -> Generator[_Step, Any, Any]:
+    """Jobs whose own wait endpoint answers their typed result: that result, when the job ends."""
+    start = _start(operation_name, json_body, timeout, poll_seconds)
+    _, final = yield from _wait_steps(start, _jobs_operation(wait_name), timeout, poll_seconds, time.monotonic)
+    return final
+
+
+def _generic_wait_steps(
+    operation_name: str, json_body: Any, timeout: float, poll_seconds: float
+) -> Generator[_Step, Any, Any]:
+    """Jobs followed with the generic wait_for_job: the start call's typed result, with the final status.
+
+    Its `result` is filled when the job ended within the start call's own server-side wait.
+    """
+    start = _start(operation_name, json_body, timeout, poll_seconds)
+    started, final = yield from _wait_steps(
+        start, _jobs_operation("wait_for_job"), timeout, poll_seconds, time.monotonic
+    )
+    if started is not final:
+        started.status = final.status
+    return started
+
+
+def run_checks(
+    client: Client,
+    parameters: RunChecksParameters,
+    *,
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    poll_seconds: float = DEFAULT_POLL_SECONDS,
+) -> RunChecksQueueJobResult:
+    """Run the checks selected by `parameters`; returns their result when the job has finished."""
+    return _drive(client, _typed_wait_steps("run_checks", "wait_for_run_checks_job", parameters, timeout, poll_seconds))
+
+
+async def run_checks_async(
+    client: Client,
+    parameters: RunChecksParameters,
+    *,
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    poll_seconds: float = DEFAULT_POLL_SECONDS,
+) -> RunChecksQueueJobResult:
+    """Async run_checks: awaits the job without blocking the event loop."""
+    steps = _typed_wait_steps("run_checks", "wait_for_run_checks_job", parameters, timeout, poll_seconds)
+    return await _drive_async(client, steps)
+
+
+def collect_error_samples(
+    client: Client,
+    parameters: CollectErrorSamplesParameters,
+    *,
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    poll_seconds: float = DEFAULT_POLL_SECONDS,
+) -> CollectErrorSamplesResult:
+    """Collect error samples of the selected checks; returns when the job has finished."""
+    steps = _typed_wait_steps(
+        "collect_error_samples", "wait_for_collect_error_samples_job", parameters, timeout, poll_seconds
+    )
+    return _drive(client, steps)
+
+
+async def collect_error_samples_async(
+    client: Client,
+    parameters: CollectErrorSamplesParameters,
+    *,
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    poll_seconds: float = DEFAULT_POLL_SECONDS,
+) -> CollectErrorSamplesResult:
+    steps = _typed_wait_steps(
+        "collect_error_samples", "wait_for_collect_error_samples_job", parameters, timeout, poll_seconds
+    )
+    return await _drive_async(client, steps)
+
+
+def collect_statistics_on_table(
+    client: Client,
+    filters: StatisticsCollectorSearchFilters,
+    *,
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    poll_seconds: float = DEFAULT_POLL_SECONDS,
+) -> CollectStatisticsQueueJobResult:
+    """Collect statistics of the tables selected by `filters`; returns when the job has finished."""
+    return _drive(client, _generic_wait_steps("collect_statistics_on_table", filters, timeout, poll_seconds))
+
+
+async def collect_statistics_on_table_async(
+    client: Client,
+    filters: StatisticsCollectorSearchFilters,
+    *,
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    poll_seconds: float = DEFAULT_POLL_SECONDS,
+) -> CollectStatisticsQueueJobResult:
+    steps = _generic_wait_steps("collect_statistics_on_table", filters, timeout, poll_seconds)
+    return await _drive_async(client, steps)
+
+
+def collect_statistics_on_data_groups(
+    client: Client,
+    filters: StatisticsCollectorSearchFilters,
+    *,
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    poll_seconds: float = DEFAULT_POLL_SECONDS,
+) -> CollectStatisticsQueueJobResult:
+    """Collect statistics per data group of the selected tables; returns when the job has finished."""
+    return _drive(client, _generic_wait_steps("collect_statistics_on_data_groups", filters, timeout, poll_seconds))
+
+
+async def collect_statistics_on_data_groups_async(
+    client: Client,
+    filters: StatisticsCollectorSearchFilters,
+    *,
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    poll_seconds: float = DEFAULT_POLL_SECONDS,
+) -> CollectStatisticsQueueJobResult:
+    steps = _generic_wait_steps("collect_statistics_on_data_groups", filters, timeout, poll_seconds)
+    return await _drive_async(client, steps)
+
+
+def import_tables(
+    client: Client,
+    parameters: ImportTablesQueueJobParameters,
+    *,
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    poll_seconds: float = DEFAULT_POLL_SECONDS,
+) -> ImportTablesQueueJobResult:
+    """Import the selected tables' metadata; returns when the job has finished."""
+    return _drive(client, _generic_wait_steps("import_tables", parameters, timeout, poll_seconds))
+
+
+async def import_tables_async(
+    client: Client,
+    parameters: ImportTablesQueueJobParameters,
+    *,
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    poll_seconds: float = DEFAULT_POLL_SECONDS,
+) -> ImportTablesQueueJobResult:
+    steps = _generic_wait_steps("import_tables", parameters, timeout, poll_seconds)
+    return await _drive_async(client, steps)
+
+
+def _existing_job_steps(job_id: str, timeout: float, poll_seconds: float) -> Generator[_Step, Any, Any]:
+    start = _Call(_jobs_operation("get_job"), (job_id,))
+    _, final = yield from _wait_steps(start, _jobs_operation("wait_for_job"), timeout, poll_seconds, time.monotonic)
+    return final
+
+
+def wait_for_job(
+    client: Client,
+    job_id: str | int,
+    *,
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    poll_seconds: float = DEFAULT_POLL_SECONDS,
+) -> DqoJobHistoryEntryModel:
+    """Wait for a job started elsewhere; returns its history entry once it has finished."""
+    return _drive(client, _existing_job_steps(str(job_id), timeout, poll_seconds))
+
+
+async def wait_for_job_async(
+    client: Client,
+    job_id: str | int,
+    *,
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    poll_seconds: float = DEFAULT_POLL_SECONDS,
+) -> DqoJobHistoryEntryModel:
+    return await _drive_async(client, _existing_job_steps(str(job_id), timeout, poll_seconds))
