@@ -5,20 +5,18 @@ Keep this module small: one clearly named function per hook or fixture.
 
 from __future__ import annotations
 
-from typing import Dict
-
 DOCS_EXAMPLES_FILE = "test_docs_examples.py"
 DOCS_EXAMPLE_TEST = "::test_docs_example["
 UPSTREAM_DEFECT_TEST = "::test_upstream_defect["
 
 
-def docs_examples_totals(terminalreporter) -> Dict[str, Dict[str, int]]:
+def docs_examples_totals(terminalreporter) -> dict[str, dict[str, int]]:
     """Outcomes of the docs-example tests, per page group ("operations", "seed").
 
     An example counts as failed if any of its phases failed; otherwise as passed
     (working example) or as an upstream defect (listed defect confirmed).
     """
-    outcome: Dict[str, str] = {}
+    outcome: dict[str, str] = {}
     for reports in terminalreporter.stats.values():
         for rep in reports:
             nodeid = getattr(rep, "nodeid", "")
@@ -32,7 +30,7 @@ def docs_examples_totals(terminalreporter) -> Dict[str, Dict[str, int]]:
                 outcome.setdefault(nodeid, "skipped")
             elif rep.when == "call" and outcome.get(nodeid) != "failed":
                 outcome[nodeid] = "passed" if DOCS_EXAMPLE_TEST in nodeid else "upstream defects"
-    totals: Dict[str, Dict[str, int]] = {}
+    totals: dict[str, dict[str, int]] = {}
     for nodeid, result in outcome.items():
         param = nodeid[nodeid.index("[") + 1:]
         group = "seed" if param.startswith(("seed:", "seed-guide:")) else "operations"
@@ -42,7 +40,7 @@ def docs_examples_totals(terminalreporter) -> Dict[str, Dict[str, int]]:
     return totals
 
 
-def _format_totals(counts: Dict[str, int]) -> str:
+def _format_totals(counts: dict[str, int]) -> str:
     text = f"{counts['passed']} passed, {counts['upstream defects']} upstream defects, {counts['failed']} failed"
     if counts["skipped"]:
         text += f", {counts['skipped']} skipped"

@@ -59,34 +59,35 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any
 from urllib.parse import urlsplit
 
 __all__ = [
+    "AUTH_TOKEN",
+    "BASE_URL",
     "DEFAULT_DOCS_DIR",
     "DEFAULT_SPEC_PATH",
-    "BASE_URL",
-    "AUTH_TOKEN",
-    "VARIANTS",
+    "DEFECT_CATEGORIES",
     "TAB_TO_VARIANT",
+    "VARIANTS",
+    "DocsCorpus",
     "DocsFormatError",
-    "PythonExample",
     "Operation",
+    "PythonExample",
     "SpecOperation",
+    "camel_to_snake",
+    "compile_example",
+    "detect_upstream_defects",
+    "load_all",
+    "load_spec_operations",
+    "parse_curl",
     "parse_operation_page",
     "parse_operations_dir",
     "parse_seed_page",
-    "parse_curl",
     "unescape_cmd_quoted",
-    "load_spec_operations",
-    "camel_to_snake",
-    "load_all",
-    "DocsCorpus",
-    "DEFECT_CATEGORIES",
-    "compile_example",
-    "detect_upstream_defects",
 ]
 
 
@@ -144,7 +145,7 @@ class PythonExample:
     code: str  # the example, verbatim (markdown indentation removed)
     source: str  # file name of the page, relative to the docs dir
     line: int  # 1-based line of the first code line in the page
-    documented_repr: Optional[str] = None  # the Python repr shown as the result
+    documented_repr: str | None = None  # the Python repr shown as the result
     page: str = "operations"  # "operations", "seed" or "seed-guide"
 
     @property
@@ -161,7 +162,7 @@ class PythonExample:
         return self.variant.startswith("auth")
 
     @property
-    def key(self) -> Tuple[str, str]:
+    def key(self) -> tuple[str, str]:
         return (self.module, self.operation)
 
 
@@ -176,11 +177,11 @@ class Operation:
     url_template: str  # e.g. http://localhost:8888/api/jobs/jobs/{jobId}
     curl_method: str  # method that the curl command uses (GET when no -X)
     curl_url: str  # concrete URL of the curl example
-    curl_headers: List[str]
-    curl_body_raw: Optional[str]  # the -d argument as written (cmd-quoted)
-    curl_body: Optional[str]  # the -d argument unquoted: the JSON text sent
-    documented_json_raw: Optional[str]  # the "returned result" under the curl tab
-    examples: Dict[str, PythonExample] = field(default_factory=dict)
+    curl_headers: list[str]
+    curl_body_raw: str | None  # the -d argument as written (cmd-quoted)
+    curl_body: str | None  # the -d argument unquoted: the JSON text sent
+    documented_json_raw: str | None  # the "returned result" under the curl tab
+    examples: dict[str, PythonExample] = field(default_factory=dict)
     source: str = ""
     line: int = 0
 
@@ -189,7 +190,7 @@ class Operation:
         return f"{self.module}.{self.name}"
 
     @property
-    def key(self) -> Tuple[str, str]:
+    def key(self) -> tuple[str, str]:
         return (self.module, self.name)
 
     @property
@@ -238,7 +239,7 @@ def _relative_path(url: str) -> str:
 # ---------------------------------------------------------------------------
 
 
-def _dedent_block(lines: List[str], first_prefix: str, rest_prefix: str, where: str) -> str:
+def _dedent_block(lines: list[str], first_prefix: str, rest_prefix: str, where: str) -> str:
     """Remove the markdown indentation of a code block inside a tab.
 
     The first line carries ``first_prefix`` and every following line
@@ -265,7 +266,7 @@ def unescape_cmd_quoted(token: str) -> str:
     a quote give ``n`` backslashes and end/start quoting, ``2n+1`` give ``n``
     backslashes and a literal quote; other backslashes are literal.
     """
-    out: List[str] = []
+    out: list[str] = []
     i = 0
     in_quotes = False
     n = len(token)
@@ -297,10 +298,10 @@ def unescape_cmd_quoted(token: str) -> str:
     return "".join(out)
 
 
-def _split_cmd_args(text: str) -> List[str]:
+def _split_cmd_args(text: str) -> list[str]:
     """Split a ``cmd`` command line into raw (still quoted) arguments."""
-    args: List[str] = []
-    cur: List[str] = []
+    args: list[str] = []
+    cur: list[str] = []
     in_quotes = False
     i = 0
     while i < len(text):
@@ -338,9 +339,9 @@ def _split_cmd_args(text: str) -> List[str]:
 class CurlCommand:
     method: str
     url: str
-    headers: List[str]
-    body_raw: Optional[str]
-    body: Optional[str]
+    headers: list[str]
+    body_raw: str | None
+    body: str | None
 
 
 def parse_curl(code: str) -> CurlCommand:
@@ -352,7 +353,7 @@ def parse_curl(code: str) -> CurlCommand:
         raise DocsFormatError(f"not a curl command: {code!r}")
     method = None
     url = None
-    headers: List[str] = []
+    headers: list[str] = []
     body_raw = None
     i = 1
     while i < len(args):
@@ -392,14 +393,14 @@ def parse_curl(code: str) -> CurlCommand:
 @dataclass
 class _Block:
     info: str  # the fence's info string ("python", "bash", "")
-    lines: List[str]  # raw lines between the fences
+    lines: list[str]  # raw lines between the fences
     line: int  # 1-based line number of the first content line
     in_result: bool  # inside the "Expand to see the returned result" admonition
 
 
-def _tab_blocks(lines: List[str], start: int, where: str) -> List[_Block]:
+def _tab_blocks(lines: list[str], start: int, where: str) -> list[_Block]:
     """Fenced code blocks of one tab body (``lines`` are the tab's lines)."""
-    blocks: List[_Block] = []
+    blocks: list[_Block] = []
     i = 0
     in_result = False
     while i < len(lines):
@@ -422,12 +423,12 @@ def _tab_blocks(lines: List[str], start: int, where: str) -> List[_Block]:
     return blocks
 
 
-def _split_tabs(lines: List[str], start: int) -> List[Tuple[str, int, List[str]]]:
+def _split_tabs(lines: list[str], start: int) -> list[tuple[str, int, list[str]]]:
     """Split a section into ``(tab name, first line no, tab lines)``."""
-    tabs: List[Tuple[str, int, List[str]]] = []
+    tabs: list[tuple[str, int, list[str]]] = []
     cur_name = None
     cur_start = 0
-    cur_lines: List[str] = []
+    cur_lines: list[str] = []
     for offset, line in enumerate(lines):
         m = _TAB_RE.match(line)
         if m:
@@ -448,7 +449,7 @@ def _split_tabs(lines: List[str], start: int) -> List[Tuple[str, int, List[str]]
     return tabs
 
 
-def _parse_operation_section(module: str, source: str, lines: List[str], start: int) -> Operation:
+def _parse_operation_section(module: str, source: str, lines: list[str], start: int) -> Operation:
     """Parse one ``## operation`` section; ``start`` is the header's line number."""
     m = _OP_HEADER_RE.match(lines[0])
     assert m
@@ -475,8 +476,8 @@ def _parse_operation_section(module: str, source: str, lines: List[str], start: 
     if names != expected:
         raise DocsFormatError(f"{where}: tabs {names}, expected {expected}")
 
-    op: Optional[Operation] = None
-    examples: Dict[str, PythonExample] = {}
+    op: Operation | None = None
+    examples: dict[str, PythonExample] = {}
     for tab_name, tab_start, tab_lines in tabs:
         blocks = _tab_blocks(tab_lines, tab_start, where)
         code_blocks = [b for b in blocks if not b.in_result]
@@ -512,7 +513,7 @@ def _parse_operation_section(module: str, source: str, lines: List[str], start: 
     return op
 
 
-def parse_operation_page(path: Path, docs_dir: Optional[Path] = None) -> List[Operation]:
+def parse_operation_page(path: Path, docs_dir: Path | None = None) -> list[Operation]:
     """Parse ``operations/<module>.md`` into its operations, in page order."""
     path = Path(path)
     module = path.stem
@@ -530,13 +531,13 @@ def parse_operation_page(path: Path, docs_dir: Optional[Path] = None) -> List[Op
     return ops
 
 
-def operation_pages(docs_dir: Path = DEFAULT_DOCS_DIR) -> List[Path]:
+def operation_pages(docs_dir: Path = DEFAULT_DOCS_DIR) -> list[Path]:
     """The module pages: ``operations/*.md`` except the index."""
     return sorted(p for p in (Path(docs_dir) / "operations").glob("*.md") if p.name != "index.md")
 
 
-def parse_operations_dir(docs_dir: Path = DEFAULT_DOCS_DIR) -> List[Operation]:
-    ops: List[Operation] = []
+def parse_operations_dir(docs_dir: Path = DEFAULT_DOCS_DIR) -> list[Operation]:
+    ops: list[Operation] = []
     for page in operation_pages(docs_dir):
         ops.extend(parse_operation_page(page, Path(docs_dir)))
     return ops
@@ -547,7 +548,7 @@ def parse_operations_dir(docs_dir: Path = DEFAULT_DOCS_DIR) -> List[Operation]:
 # ---------------------------------------------------------------------------
 
 
-def _fenced_blocks(lines: List[str]) -> Iterator[Tuple[int, str, List[str], int]]:
+def _fenced_blocks(lines: list[str]) -> Iterator[tuple[int, str, list[str], int]]:
     """Top-level fenced blocks: ``(index of opening fence, info, lines, index of closing fence)``."""
     i = 0
     while i < len(lines):
@@ -569,7 +570,7 @@ def _variant_of(code: str) -> str:
     return ("auth_" if auth else "") + ("async" if asynchronous else "sync")
 
 
-def parse_seed_page(path: Path, docs_dir: Optional[Path] = None) -> List[PythonExample]:
+def parse_seed_page(path: Path, docs_dir: Path | None = None) -> list[PythonExample]:
     """Python examples of the seed page.
 
     Examples in the "Alternative connecting methods" part get ``page="seed"``,
@@ -583,8 +584,8 @@ def parse_seed_page(path: Path, docs_dir: Optional[Path] = None) -> List[PythonE
     lines = path.read_text(encoding="utf-8").split("\n")
     guide_start = next((i for i, line in enumerate(lines) if line.strip() == "## Python client guide"),
                        len(lines))
-    examples: List[PythonExample] = []
-    pending: Optional[PythonExample] = None
+    examples: list[PythonExample] = []
+    pending: PythonExample | None = None
     for begin, info, body, _end in _fenced_blocks(lines):
         if info != "python":
             continue
@@ -635,21 +636,21 @@ class SpecOperation:
     operation_id: str
     method: str  # upper case
     path: str  # relative, no leading slash (as in the spec)
-    responses: Dict[str, Dict[str, Any]]  # status -> {media type -> schema}
-    request_media_types: Tuple[str, ...]
+    responses: dict[str, dict[str, Any]]  # status -> {media type -> schema}
+    request_media_types: tuple[str, ...]
 
     @property
-    def key(self) -> Tuple[str, str]:
+    def key(self) -> tuple[str, str]:
         return (self.module, self.name)
 
     @property
-    def success_status(self) -> Optional[int]:
+    def success_status(self) -> int | None:
         """The documented 2xx status code (``None`` when the spec lists none)."""
         codes = sorted(int(c) for c in self.responses if c.isdigit() and 200 <= int(c) < 300)
         return codes[0] if codes else None
 
     @property
-    def success_media_types(self) -> Tuple[str, ...]:
+    def success_media_types(self) -> tuple[str, ...]:
         status = self.success_status
         if status is None:
             return ()
@@ -660,7 +661,7 @@ class SpecOperation:
         return "application/json" in self.success_media_types
 
 
-def load_spec_operations(spec_path: Path = DEFAULT_SPEC_PATH) -> List[SpecOperation]:
+def load_spec_operations(spec_path: Path = DEFAULT_SPEC_PATH) -> list[SpecOperation]:
     spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
     ops = []
     for path, item in spec["paths"].items():
@@ -691,28 +692,28 @@ def load_spec_operations(spec_path: Path = DEFAULT_SPEC_PATH) -> List[SpecOperat
 
 @dataclass
 class DocsCorpus:
-    operations: List[Operation]
-    seed_examples: List[PythonExample]
-    spec_operations: List[SpecOperation]
+    operations: list[Operation]
+    seed_examples: list[PythonExample]
+    spec_operations: list[SpecOperation]
 
     def __post_init__(self) -> None:
-        self.by_key: Dict[Tuple[str, str], Operation] = {}
+        self.by_key: dict[tuple[str, str], Operation] = {}
         for op in self.operations:
             if op.key in self.by_key:
                 raise DocsFormatError(f"duplicate operation {op.id}")
             self.by_key[op.key] = op
-        self.spec_by_key: Dict[Tuple[str, str], SpecOperation] = {}
+        self.spec_by_key: dict[tuple[str, str], SpecOperation] = {}
         for sop in self.spec_operations:
             if sop.key in self.spec_by_key:
                 raise DocsFormatError(f"duplicate spec operation {sop.key}")
             self.spec_by_key[sop.key] = sop
 
     @property
-    def operation_examples(self) -> List[PythonExample]:
+    def operation_examples(self) -> list[PythonExample]:
         return [op.examples[v] for op in self.operations for v in VARIANTS]
 
     @property
-    def all_examples(self) -> List[PythonExample]:
+    def all_examples(self) -> list[PythonExample]:
         return self.operation_examples + list(self.seed_examples)
 
     def operation_of(self, example: PythonExample) -> Operation:
@@ -737,7 +738,7 @@ def load_all(docs_dir: Path = DEFAULT_DOCS_DIR, spec_path: Path = DEFAULT_SPEC_P
 # ---------------------------------------------------------------------------
 
 #: Category -> (exception the example raises, what is wrong upstream)
-DEFECT_CATEGORIES: Dict[str, Tuple[str, str]] = {
+DEFECT_CATEGORIES: dict[str, tuple[str, str]] = {
     "invalid-python": (
         "SyntaxError",
         "the example is not valid Python: it does not compile"),
@@ -749,12 +750,12 @@ DEFECT_CATEGORIES: Dict[str, Tuple[str, str]] = {
         "the example leaves out an argument that the spec marks as required"),
     "unknown-model-class": (
         "ImportError",
-        "the example imports a model class that the spec cannot yield (no such schema, "
-        "and not the map of a schema either)"),
+        ("the example imports a model class that the spec cannot yield (no such schema, "
+         "and not the map of a schema either)")),
 }
 
 
-def compile_example(example: PythonExample, filename: Optional[str] = None):
+def compile_example(example: PythonExample, filename: str | None = None):
     """Compile an example verbatim; top-level ``await`` is allowed for async variants."""
     import ast
 
@@ -770,7 +771,7 @@ def _parse_example_ast(example: PythonExample):
     return compile(example.code, f"<docs {example.id}>", "exec", flags=flags, dont_inherit=True)
 
 
-def spec_model_class_names(spec: Dict[str, Any]) -> set:
+def spec_model_class_names(spec: dict[str, Any]) -> set:
     """Model class names that the spec can yield.
 
     Every component schema, plus ``<Schema>Map`` for the inline dictionaries
@@ -795,9 +796,9 @@ def spec_model_class_names(spec: Dict[str, Any]) -> set:
     return names
 
 
-def spec_required_arguments(spec: Dict[str, Any]) -> Dict[Tuple[str, str], List[str]]:
+def spec_required_arguments(spec: dict[str, Any]) -> dict[tuple[str, str], list[str]]:
     """(module, operation) -> snake_case names of the required non-path parameters."""
-    out: Dict[Tuple[str, str], List[str]] = {}
+    out: dict[tuple[str, str], list[str]] = {}
     for item in spec["paths"].values():
         for method, op in item.items():
             if method.upper() not in HTTP_METHODS:
@@ -813,7 +814,7 @@ def _regex_literal(text: str) -> str:
     return re.sub(r"([.^$*+?{}\[\]\\|()])", r"\\\1", text)
 
 
-def detect_upstream_defects(corpus: "DocsCorpus", spec_path: Path = DEFAULT_SPEC_PATH) -> List[Dict[str, str]]:
+def detect_upstream_defects(corpus: DocsCorpus, spec_path: Path = DEFAULT_SPEC_PATH) -> list[dict[str, str]]:
     """Find the examples that are wrong upstream, by static analysis only.
 
     Returns entries ``{id, category, exception, match, reason}`` (the format of
@@ -826,7 +827,7 @@ def detect_upstream_defects(corpus: "DocsCorpus", spec_path: Path = DEFAULT_SPEC
     spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
     model_names = spec_model_class_names(spec)
     required = spec_required_arguments(spec)
-    found: List[Dict[str, str]] = []
+    found: list[dict[str, str]] = []
 
     def add(example: PythonExample, category: str, match: str, reason: str) -> None:
         found.append({"id": example.id, "category": category,
@@ -865,9 +866,9 @@ def detect_upstream_defects(corpus: "DocsCorpus", spec_path: Path = DEFAULT_SPEC
                 bound.add(node.id)
         unbound = []
         for node in ast.walk(tree):
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in bound:
-                if node.id not in unbound:
-                    unbound.append(node.id)
+            if (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
+                    and node.id not in bound and node.id not in unbound):
+                unbound.append(node.id)
         if unbound:
             first = min((n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id in unbound),
                         key=lambda n: (n.lineno, n.col_offset))
@@ -893,7 +894,7 @@ def detect_upstream_defects(corpus: "DocsCorpus", spec_path: Path = DEFAULT_SPEC
     return sorted(found, key=lambda d: d["id"])
 
 
-def _main(argv: List[str]) -> int:  # pragma: no cover - a debugging aid
+def _main(argv: list[str]) -> int:  # pragma: no cover - a debugging aid
     """``python tests/docs_examples.py [DOCS_DIR] [defects]``."""
     docs_dir = Path(argv[1]) if len(argv) > 1 else DEFAULT_DOCS_DIR
     corpus = load_all(docs_dir)

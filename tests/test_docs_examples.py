@@ -55,7 +55,7 @@ import sys
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 from urllib.parse import unquote
 
 import httpx
@@ -63,12 +63,12 @@ import pytest
 import respx
 
 sys.path.insert(0, str(Path(__file__).parent))  # works with any --import-mode
-import docs_examples as dx  # noqa: E402
+import docs_examples as dx
 
 DEFECTS_FILE = Path(__file__).with_name("upstream_defects.json")
 
 CORPUS = dx.load_all()
-DEFECTS: Dict[str, Dict[str, str]] = {
+DEFECTS: dict[str, dict[str, str]] = {
     d["id"]: d for d in json.loads(DEFECTS_FILE.read_text(encoding="utf-8"))["defects"]}
 EXAMPLES = CORPUS.all_examples
 WORKING = [e for e in EXAMPLES if e.id not in DEFECTS]
@@ -98,7 +98,7 @@ NON_JSON_BODIES = {
 @dataclass(frozen=True)
 class MockAnswer:
     status: int
-    content_type: Optional[str]
+    content_type: str | None
     content: bytes
     expected: Any  # the value that the example must get back, as plain JSON data
     why: str
@@ -108,8 +108,8 @@ class MockAnswer:
         return httpx.Response(self.status, headers=headers, content=self.content)
 
 
-@functools.lru_cache(maxsize=None)
-def mock_answer(key: Tuple[str, str]) -> MockAnswer:
+@functools.cache
+def mock_answer(key: tuple[str, str]) -> MockAnswer:
     op = CORPUS.by_key[key]
     sop = CORPUS.spec_by_key[key]
     status = sop.success_status
@@ -137,7 +137,7 @@ def mock_answer(key: Tuple[str, str]) -> MockAnswer:
 # ---------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def compiled(example_id: str):
     example = next(e for e in EXAMPLES if e.id == example_id)
     return dx.compile_example(example, f"<{example.source}:{example.line} {example.id}>")
@@ -145,15 +145,15 @@ def compiled(example_id: str):
 
 @dataclass
 class Run:
-    namespace: Dict[str, Any]
-    requests: List[httpx.Request]
-    error: Optional[BaseException] = None
+    namespace: dict[str, Any]
+    requests: list[httpx.Request]
+    error: BaseException | None = None
 
 
-def run_example(example: dx.PythonExample, answer: Optional[MockAnswer] = None) -> Run:
+def run_example(example: dx.PythonExample, answer: MockAnswer | None = None) -> Run:
     """Run the example verbatim with every HTTP request answered by the mock."""
-    namespace: Dict[str, Any] = {"__name__": "__docs_example__"}
-    requests: List[httpx.Request] = []
+    namespace: dict[str, Any] = {"__name__": "__docs_example__"}
+    requests: list[httpx.Request] = []
 
     def respond(request: httpx.Request) -> httpx.Response:
         requests.append(request)
@@ -169,7 +169,7 @@ def run_example(example: dx.PythonExample, answer: Optional[MockAnswer] = None) 
             if code.co_flags & inspect.CO_COROUTINE:
                 asyncio.run(eval(code, namespace))
             else:
-                exec(code, namespace)
+                exec(code, namespace)  # noqa: S102 - running the docs is the point
         except Exception as err:  # noqa: BLE001 - reported by the caller
             run.error = err
     return run
@@ -191,7 +191,7 @@ def _is_default(value: Any) -> bool:
     return value is False or (isinstance(value, (dict, list)) and not value)
 
 
-def json_diff(expected: Any, actual: Any, path: str = "$", subset: bool = False) -> List[str]:
+def json_diff(expected: Any, actual: Any, path: str = "$", subset: bool = False) -> list[str]:
     """Differences between two JSON values (numbers by value; booleans are not numbers).
 
     With ``subset``, ``actual`` may hold more object members than ``expected``
@@ -242,11 +242,11 @@ def _limited(text: str, limit: int = 600) -> str:
     return text if len(text) <= limit else text[:limit] + f"... ({len(text)} chars)"
 
 
-def check_run(example: dx.PythonExample, run: Run, answer: MockAnswer) -> List[str]:
+def check_run(example: dx.PythonExample, run: Run, answer: MockAnswer) -> list[str]:
     """All the problems of one run, each tagged with its kind: ``[kind] message``."""
     op = CORPUS.operation_of(example)
     sop = CORPUS.spec_of(example)
-    problems: List[str] = []
+    problems: list[str] = []
     if run.error is not None:
         tb = "".join(traceback.format_exception(type(run.error), run.error, run.error.__traceback__))
         problems.append(f"[exception] {type(run.error).__name__}: {_limited(str(run.error))}\n{tb}")
@@ -326,7 +326,7 @@ def check_run(example: dx.PythonExample, run: Run, answer: MockAnswer) -> List[s
 @pytest.fixture(scope="module")
 def sdk():
     try:
-        from dqops import client  # noqa: F401
+        from dqops import client
     except ImportError as err:
         pytest.fail(f"the generated SDK is missing ({err}); run `make generate`", pytrace=False)
     return client
@@ -395,7 +395,7 @@ def _request(url: str = _GOOD_PATH, method: str = "PUT", auth: bool = True, body
     return httpx.Request(method, url, headers=headers, content=json.dumps(body).encode())
 
 
-def _kinds(*requests: httpx.Request, result: Any = None, error: Optional[BaseException] = None) -> List[str]:
+def _kinds(*requests: httpx.Request, result: Any = None, error: BaseException | None = None) -> list[str]:
     run = Run({"call_result": result}, list(requests), error)
     problems = check_run(_CHECK_EXAMPLE, run, mock_answer(_CHECK_EXAMPLE.key))
     return [p.split("]")[0] + "]" for p in problems]
@@ -407,7 +407,7 @@ def test_check_run_accepts_a_correct_run() -> None:
 
 
 @pytest.mark.parametrize("requests, kinds", [
-    (lambda: [], ["[requests]"]),
+    (list, ["[requests]"]),
     (lambda: [_request(), _request()], ["[requests]"]),
     (lambda: [_request(method="POST")], ["[method]"]),
     (lambda: [_request(url="http://example.com:8888/api/checks/sample_target%2Fsample_category%2Fsample_check")],
