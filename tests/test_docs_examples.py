@@ -328,7 +328,8 @@ def sdk():
     try:
         from dqops import client
     except ImportError as err:
-        pytest.fail(f"the generated SDK is missing ({err}); run `make generate`", pytrace=False)
+        pytest.fail(f"cannot import the generated SDK ({err}): run `make generate`, and run the tests "
+                    "from the repository root with `python -m pytest` (or install the package)", pytrace=False)
     return client
 
 
