@@ -17,6 +17,12 @@ class DQOpsEnum(str, Enum):
     def __str__(self) -> str:
         return self._value_  # type: ignore[no-any-return]
 
+    def __repr__(self) -> str:
+        # As DQOps's docs print members: RuleSeverityLevel.ERROR; an unknown value as a call.
+        if self.is_known:
+            return f"{type(self).__name__}.{self._name_}"
+        return f"{type(self).__name__}({self._value_!r})"
+
     @classmethod
     def _missing_(cls, value: Any) -> DQOpsEnum | None:
         if not isinstance(value, str):
