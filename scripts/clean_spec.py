@@ -223,7 +223,7 @@ def load_json(path: Path) -> Any:
         return json.loads(path.read_bytes())
     except FileNotFoundError as exc:
         raise SpecError(f"{path} does not exist") from exc
-    except json.JSONDecodeError as exc:
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise SpecError(f"{path} is not valid JSON: {exc}") from exc
 
 
