@@ -12,7 +12,7 @@ CLEANED_SPEC := openapi/dqops-api-openapi-3.cleaned.json
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(PY) -m pip install --quiet --disable-pip-version-check --config-settings editable_mode=compat -e '.[dev]'
 	touch $@
 
 venv: $(VENV)/.installed

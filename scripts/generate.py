@@ -128,6 +128,19 @@ def format_package(package: Path) -> None:
             raise GenerationError(f"{' '.join(command[2:4])} failed: {result.stderr.strip() or result.stdout.strip()}")
 
 
+def compile_bytecode(*packages: Path) -> None:
+    """Write .pyc files now: with PYTHONDONTWRITEBYTECODE set (as on CI) Python would otherwise
+    compile the package from source on every import. Hash-based pycs keep the tree deterministic."""
+    import compileall
+    import py_compile
+
+    for package in packages:
+        if not compileall.compile_dir(
+            str(package), quiet=1, invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH
+        ):
+            raise GenerationError(f"compiling {package} to bytecode failed")
+
+
 def generate_package(spec: Path, output: Path) -> None:
     document = json.loads(spec.read_text(encoding="utf-8"))
     GENERATOR_SPEC.write_text(json.dumps(name_shared_maps(document), indent=2) + "\n", encoding="utf-8")
@@ -141,6 +154,7 @@ def generate_package(spec: Path, output: Path) -> None:
         if output.exists():
             output.rename(previous)
         staged.rename(output)
+    compile_bytecode(output.parent)
 
 
 def main(argv: list[str] | None = None) -> int:
