@@ -293,7 +293,11 @@ def test_the_text_plain_operations_are_the_password_operations():
 
 
 @pytest.mark.parametrize("op", TEXT_PLAIN, ids=[op.id for op in TEXT_PLAIN])
-@pytest.mark.parametrize("password", ["n3w-p4ssw0rd", 'with "quotes" and \\ {braces}', "żółw ąę"])
+@pytest.mark.parametrize(
+    "password",
+    ["n3w-p4ssw0rd", 'with "quotes" and \\ {braces}', "żółw ąę"],
+    ids=["plain", "quotes-backslash-braces", "non-ascii"],
+)
 def test_text_plain_body_is_sent_as_raw_text(op, password):
     module = operation_module(op)
     _, Client = client_classes()
@@ -707,40 +711,56 @@ def tree(root: Path) -> dict[str, bytes]:
     return {str(path.relative_to(root)): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}
 
 
-def test_generation_is_deterministic(tmp_path):
-    runs = []
-    for index, hash_seed in enumerate(("1", "2")):
-        output = tmp_path / f"run{index}" / "client"
-        environment = {**os.environ, "PYTHONHASHSEED": hash_seed}
-        arguments = [
-            sys.executable,
-            "-c",
-            GENERATE_ONCE,
-            str(facts.SCRIPTS_DIR),
-            str(tmp_path / f"generator{index}.json"),
-            str(facts.CLEANED_SPEC_PATH),
-            str(output),
-        ]
-        process = subprocess.Popen(
-            arguments, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
-        runs.append((process, output))
-    for process, _ in runs:
-        _, stderr = process.communicate(timeout=600)
-        assert process.returncode == 0, stderr[-3000:]
+def generate_into(directory: Path, workspace: Path, hash_seed: str) -> dict[str, bytes]:
+    """Run generate_package (in a fresh interpreter) so that the package lands in `directory`.
 
-    first, second = (tree(output) for _, output in runs)
-    assert first, "nothing was generated"
+    The output path handed to the generator is always `workspace/current/client`, a symlink
+    to `directory`: files that record their own path (bytecode) are then comparable.
+    """
+    link = workspace / "current"
+    if link.is_symlink():
+        link.unlink()
+    link.symlink_to(directory, target_is_directory=True)
+    arguments = [
+        sys.executable,
+        "-c",
+        GENERATE_ONCE,
+        str(facts.SCRIPTS_DIR),
+        str(workspace / "generator.json"),
+        str(facts.CLEANED_SPEC_PATH),
+        str(link / "client"),
+    ]
+    environment = {**os.environ, "PYTHONHASHSEED": hash_seed}
+    result = subprocess.run(arguments, env=environment, check=False, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return tree(directory)
+
+
+def first_difference(name: str, first: bytes, second: bytes) -> str:
+    if name.endswith(".pyc"):
+        offset = next((i for i, (a, b) in enumerate(zip(first, second)) if a != b), min(len(first), len(second)))
+        return f"{name}: first difference at byte {offset} (sizes {len(first)} and {len(second)})"
+    a, b = (content.decode("utf-8", "replace").splitlines() for content in (first, second))
+    line = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    return f"{name}:{line + 1}:\n  {a[line] if line < len(a) else ''}\n  {b[line] if line < len(b) else ''}"
+
+
+def test_generation_is_deterministic(tmp_path):
+    """Two runs (different hash seeds, two directories) give byte-identical trees."""
+    (tmp_path / "one").mkdir()
+    (tmp_path / "two").mkdir()
+    first = generate_into(tmp_path / "one", tmp_path, hash_seed="1")
+    second = generate_into(tmp_path / "two", tmp_path, hash_seed="2")
+
+    assert any(name.endswith(".py") for name in first), "nothing was generated"
     assert sorted(first) == sorted(second)
     differing = [name for name in first if first[name] != second[name]]
-    details = []
-    for name in differing[:3]:
-        a, b = first[name].decode().splitlines(), second[name].decode().splitlines()
-        line = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
-        details.append(
-            f"{name}:{line + 1}:\n  {a[line] if line < len(a) else ''}\n  {b[line] if line < len(b) else ''}"
-        )
-    assert not differing, f"{len(differing)} files differ between two runs:\n" + "\n".join(details)
+    sources = [name for name in differing if not name.endswith(".pyc")]
+    shown = (sources or differing)[:3]
+    details = "\n".join(first_difference(name, first[name], second[name]) for name in shown)
+    assert not differing, (
+        f"{len(differing)} files differ between two runs ({len(sources)} of them not bytecode):\n{details}"
+    )
 
 
 def test_every_generated_file_has_the_generated_header():
