@@ -82,6 +82,56 @@ def name_shared_maps(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
+PUNCTUATION_NAMES = {"-": "_DASH_", ".": "_DOT_", "/": "_SLASH_", " ": "_", ":": "_COLON_", "+": "_PLUS_"}
+
+
+def _stock_member_name(value: str, index: int) -> str:
+    """The member name openapi-python-client derives from a string enum value."""
+    from openapi_python_client.strings import snake_case
+
+    key = value.upper() if value and value[0].isalpha() else f"VALUE_{index}"
+    return snake_case(key).upper()
+
+
+def name_colliding_enum_members(document: dict[str, Any]) -> dict[str, Any]:
+    """Give distinct member names to enum values the generator would name alike.
+
+    openapi-python-client names "DD-MM-YYYY" and "DD.MM.YYYY" both DD_MM_YYYY and keeps only
+    the last. For such enums we list every member name in `x-enum-varnames`: the first value
+    keeps the usual name, later ones spell their punctuation out (DD_DOT_MM_DOT_YYYY).
+    """
+    from openapi_python_client.strings import snake_case
+
+    document = copy.deepcopy(document)
+    stack: list[Any] = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+            continue
+        if not isinstance(node, dict):
+            continue
+        stack.extend(value for key, value in node.items() if key not in ("enum", "example", "default"))
+        values = node.get("enum")
+        if not isinstance(values, list) or not all(isinstance(value, str) for value in values):
+            continue
+        names = [_stock_member_name(value, index) for index, value in enumerate(values)]
+        if len(set(names)) == len(names):
+            continue
+        taken: set[str] = set()
+        unique_names = []
+        for index, (value, name) in enumerate(zip(values, names, strict=True)):
+            if name in taken:
+                spelled = "".join(PUNCTUATION_NAMES.get(char, char) for char in value)
+                name = snake_case(_stock_member_name(spelled, index)).upper()
+                while name in taken:
+                    name += "_"
+            taken.add(name)
+            unique_names.append(name)
+        node["x-enum-varnames"] = unique_names
+    return document
+
+
 def allow_builtin_names() -> None:
     """Let attribute and keyword names shadow builtins (`type=`, not `type_=`).
 
@@ -143,7 +193,8 @@ def compile_bytecode(*packages: Path) -> None:
 
 def generate_package(spec: Path, output: Path) -> None:
     document = json.loads(spec.read_text(encoding="utf-8"))
-    GENERATOR_SPEC.write_text(json.dumps(name_shared_maps(document), indent=2) + "\n", encoding="utf-8")
+    generator_document = name_colliding_enum_members(name_shared_maps(document))
+    GENERATOR_SPEC.write_text(json.dumps(generator_document, indent=2) + "\n", encoding="utf-8")
     output.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".generate-", dir=output.parent) as scratch:
         staged = Path(scratch) / output.name
