@@ -422,3 +422,27 @@ def test_custom_auth_header_and_prefix(mock):
         get_all_connections.sync(client=dqops)
         assert_no_token(repr(dqops))
     assert route.calls[0].request.headers["x-api-key"] == TOKEN
+
+
+def test_base_url_with_a_path_prefix(server):
+    """DQOps behind a reverse proxy under a path: the operations' paths go below it."""
+    server.route("/dqops/api/connections", json_answer([{"connection_name": "behind-proxy"}]))
+    with Client(server.base_url + "dqops", timeout=1.0) as dqops:
+        result = get_all_connections.sync(client=dqops)
+    assert [c.connection_name for c in result] == ["behind-proxy"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=RuntimeError,
+    reason="beyond the issue text: the pooled AsyncClient is bound to the first event loop; "
+    "a second asyncio.run() with the same client fails with 'Event loop is closed'",
+)
+def test_one_client_in_two_successive_event_loops(server):
+    server.route("/api/connections", json_answer([]))
+    dqops = Client(server.base_url, timeout=1.0)
+    try:
+        for _ in range(2):
+            assert asyncio.run(asyncio.wait_for(get_all_connections.asyncio(client=dqops), GUARD_SECONDS)) == []
+    finally:
+        dqops.close()

@@ -432,3 +432,17 @@ def test_object_where_list_belongs_is_reported_as_an_object(mock, body, path):
             get_all_connections.sync(client=dqops)
     assert "got an object" in str(info.value), str(info.value)
     assert "got a string" not in str(info.value), str(info.value)
+
+
+def test_operation_docstrings_name_the_errors_actually_raised(mock):
+    """The Raises section users read in their IDE matches what is raised on a timeout."""
+    mock.get(CONNECTIONS_URL).mock(side_effect=httpx.ReadTimeout)
+    with raising_client() as dqops, pytest.raises(errors.RequestTimeout) as info:
+        get_all_connections.sync(client=dqops)
+    assert not isinstance(info.value, httpx.TimeoutException)
+    for variant in ("sync", "sync_detailed", "asyncio", "asyncio_detailed"):
+        doc = getattr(get_all_connections, variant).__doc__
+        assert "httpx.TimeoutException" not in doc, (
+            f"{variant}: documents httpx.TimeoutException, raises RequestTimeout"
+        )
+        assert "RequestTimeout" in doc, f"{variant}: the docstring does not name errors.RequestTimeout"
