@@ -1,0 +1,128 @@
+"""Per-call overhead against a real HTTP server on 127.0.0.1 (server.py, its own process).
+
+For a small GET (get_all_connections, answering the documented list of connections) and a
+POST with a body (run_checks with RunChecksParameters, answering RunChecksQueueJobResult),
+sync and asyncio: the SDK's call against raw httpx doing the same request and `.json()`, in
+the same worker (same interpreter, same server). Then 1,000 concurrent asyncio calls on one
+client (asyncio.gather): throughput against raw httpx.AsyncClient. Upstream's numbers are
+taken the same way in its own environment, for reference.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .common import Row, Stats, Worker, interleaved, med_min, us, verdict
+from .payloads import connections_answer, run_checks_answer, run_checks_request
+
+TOKEN = "s4mp13_4u7h_70k3n"
+KINDS = (("get", "sync"), ("post", "sync"), ("get", "async"), ("post", "async"))
+LABELS = {"get": "GET get_all_connections", "post": "POST run_checks"}
+TARGET_OVERHEAD = 1.15
+TARGET_THROUGHPUT = 0.9
+
+
+def write_routes(folder: Path) -> Path:
+    path = folder / "routes.json"
+    path.write_text(
+        json.dumps({"GET /api/connections": connections_answer(), "POST /api/jobs/runchecks": run_checks_answer()}),
+        encoding="utf-8",
+    )
+    return path
+
+
+def setup_workers(workers: dict[str, Worker], base_url: str, warmup_calls: int) -> dict[str, dict[str, str]]:
+    """Make each worker's clients, check every call parses, and warm the connections up."""
+    checked = {}
+    body = run_checks_request()
+    for side, worker in workers.items():
+        checked[side] = worker.call("http_setup", base_url=base_url, token=TOKEN, run_checks_body=body)
+        for impl in ("sdk", "raw"):
+            for call, mode in KINDS:
+                worker.call("http_time", impl=impl, call=call, mode=mode, n=warmup_calls)
+    return checked
+
+
+def _per_call(worker: Worker, impl: str, call: str, mode: str, n: int):
+    return lambda: worker.call("http_time", impl=impl, call=call, mode=mode, n=n)
+
+
+def _gather(worker: Worker, impl: str, n: int):
+    return lambda: worker.call("gather_time", impl=impl, n=n)
+
+
+def bench_per_call(workers: dict[str, Worker], rounds: int, batch: int) -> list[Row]:
+    tasks = []
+    for call, mode in KINDS:
+        for side, worker in workers.items():
+            for impl in ("sdk", "raw"):
+                tasks.append((f"{side}:{impl}:{call}:{mode}", _per_call(worker, impl, call, mode, batch)))
+    samples = interleaved(rounds, tasks)
+    stats = {name: Stats.of(values) for name, values in samples.items()}
+    rows = []
+    for call, mode in KINDS:
+        row = Row(group="calls", benchmark=f"{mode} {LABELS[call]} per call", ours="-")
+        if "ours" in workers:
+            ours, raw = stats[f"ours:sdk:{call}:{mode}"], stats[f"ours:raw:{call}:{mode}"]
+            ratio = ours.median / raw.median
+            row.ours = med_min(ours, us)
+            row.floor = f"raw httpx {med_min(raw, us)}"
+            row.ratio = f"{ratio:.2f}x"
+            row.target = f"ours/raw <= {TARGET_OVERHEAD}x"
+            row.status = verdict(ratio <= TARGET_OVERHEAD)
+            row.data["ratio"] = ratio
+        if "upstream" in workers:
+            upstream, upstream_raw = stats[f"upstream:sdk:{call}:{mode}"], stats[f"upstream:raw:{call}:{mode}"]
+            row.upstream = f"{us(upstream.median)} = {upstream.median / upstream_raw.median:.2f}x its raw"
+            if "ours" in workers:
+                row.vs_upstream = f"{upstream.median / ours.median:.2f}x"
+        rows.append(row)
+    return rows
+
+
+def bench_concurrent(workers: dict[str, Worker], rounds: int, n: int) -> list[Row]:
+    tasks = []
+    for side, worker in workers.items():
+        worker.call("gather_time", impl="sdk", n=n)  # warm-up: opens the pool's connections
+        worker.call("gather_time", impl="raw", n=n)
+        for impl in ("sdk", "raw"):
+            tasks.append((f"{side}:{impl}", _gather(worker, impl, n)))
+    samples = interleaved(rounds, tasks)
+    stats = {name: Stats.of(values) for name, values in samples.items()}
+
+    def throughput(name: str) -> str:
+        return f"{n / stats[name].median:,.0f}/s (best {n / stats[name].minimum:,.0f})"
+
+    row = Row(group="concurrent", benchmark=f"asyncio.gather {n} GETs, one client", ours="-")
+    if "ours" in workers:
+        ratio = stats["ours:raw"].median / stats["ours:sdk"].median
+        row.ours = throughput("ours:sdk")
+        row.floor = f"raw httpx {throughput('ours:raw')}"
+        row.ratio = f"{ratio:.2f}x"
+        row.target = f"throughput ours/raw >= {TARGET_THROUGHPUT}x"
+        row.status = verdict(ratio >= TARGET_THROUGHPUT)
+        row.data["ratio"] = ratio
+    if "upstream" in workers:
+        row.upstream = (
+            f"{throughput('upstream:sdk')} = {stats['upstream:raw'].median / stats['upstream:sdk'].median:.2f}x its raw"
+        )
+        if "ours" in workers:
+            row.vs_upstream = f"{stats['upstream:sdk'].median / stats['ours:sdk'].median:.2f}x"
+    return [row]
+
+
+def bench_calls(
+    workers: dict[str, Worker],
+    base_url: str,
+    *,
+    rounds: int,
+    batch: int,
+    concurrent: int,
+    concurrent_rounds: int,
+    warmup_calls: int = 50,
+) -> tuple[list[Row], dict[str, dict[str, str]]]:
+    checked = setup_workers(workers, base_url, warmup_calls)
+    rows = bench_per_call(workers, rounds, batch)
+    rows += bench_concurrent(workers, concurrent_rounds, concurrent)
+    return rows, checked

@@ -1,0 +1,93 @@
+"""`make generate` from the cached spec: the time of its three steps, each writing to a scratch
+folder so the working tree's dqops/client (which other work may be importing) is left alone.
+
+The steps are the Makefile's, less the network: fetch_spec.py reads the pinned file of the
+local mirror (--source, checksum checked), clean_spec.py, then generate.py (openapi-python-
+client, ruff, bytecode). generate.py also rewrites openapi/*.generator.json, with the same
+bytes `make generate` writes.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .common import REPO_ROOT, Row, child_env, verdict
+
+TARGET_SECONDS = 30.0
+STEP_SECONDS = 300
+LOCK = REPO_ROOT / "openapi" / "spec.lock.json"
+OVERLAY = REPO_ROOT / "openapi" / "overlay.json"
+SCRIPTS = REPO_ROOT / "scripts"
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    argv: list[str]
+
+
+def mirror_spec() -> Path:
+    """The pinned spec file of the local mirror (../shared/dqops-openapi beside the checkout)."""
+    name = json.loads(LOCK.read_text(encoding="utf-8"))["file"]
+    for folder in (REPO_ROOT.parent / "shared" / "dqops-openapi", Path("/work/shared/dqops-openapi")):
+        if (folder / name).is_file():
+            return folder / name
+    raise FileNotFoundError(f"no mirror copy of {name}")
+
+
+def generation_steps(python: Path, scratch: Path) -> list[Step]:
+    raw, cleaned = scratch / "raw.json", scratch / "cleaned.json"
+    return [
+        Step(
+            "fetch_spec (cached)",
+            [str(python), str(SCRIPTS / "fetch_spec.py"), "--source", str(mirror_spec()), "--out", str(raw)],
+        ),
+        Step(
+            "clean_spec",
+            [str(python), str(SCRIPTS / "clean_spec.py"), str(raw), str(cleaned), "--overlay", str(OVERLAY)],
+        ),
+        Step(
+            "generate",
+            [
+                str(python),
+                str(SCRIPTS / "generate.py"),
+                "--spec",
+                str(cleaned),
+                "--output",
+                str(scratch / "pkg" / "client"),
+            ],
+        ),
+    ]
+
+
+def time_steps(steps: list[Step]) -> dict[str, float]:
+    """Seconds per step, run in order; a failing step stops with its output."""
+    times = {}
+    for step in steps:
+        start = time.perf_counter()
+        result = subprocess.run(
+            step.argv, check=False, cwd=REPO_ROOT, env=child_env(), capture_output=True, text=True, timeout=STEP_SECONDS
+        )
+        times[step.name] = time.perf_counter() - start
+        if result.returncode != 0:
+            raise RuntimeError(f"{step.name} failed ({result.returncode}): {(result.stderr or result.stdout)[-2000:]}")
+    return times
+
+
+def bench_generation(python: Path, scratch: Path) -> list[Row]:
+    times = time_steps(generation_steps(python, scratch))
+    total = sum(times.values())
+    detail = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in times.items())
+    row = Row(
+        group="generate",
+        benchmark="make generate (cached spec)",
+        ours=f"{total:.1f} s",
+        target=f"< {TARGET_SECONDS:g} s",
+        status=verdict(total < TARGET_SECONDS),
+    )
+    row.data = {"steps": times, "total": total, "notes": [detail]}
+    return [row]

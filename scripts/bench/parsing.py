@@ -1,0 +1,83 @@
+"""from_dict / to_dict of large payloads: ours vs upstream (same bytes, same class names), and
+against json.loads of the same bytes. Each side runs in a worker of its own environment; the
+orchestrator asks them for one repetition at a time, in shuffled order."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from .common import Row, Stats, Worker, interleaved, med_min
+from .payloads import Payload
+
+PHASES = ("from_dict", "to_dict")
+TARGET_SPEEDUP = 2.0
+
+
+def load_payloads(workers: dict[str, Worker], payloads: Sequence[Payload], folder: Path) -> dict[str, dict[str, dict]]:
+    """Write each payload once and have every worker decode it; what each side reported."""
+    loaded: dict[str, dict[str, dict]] = {}
+    for payload in payloads:
+        path = payload.write(folder)
+        loaded[payload.name] = {
+            side: worker.call(
+                "parse_load", name=payload.name, path=str(path), model=payload.model, is_list=payload.is_list
+            )
+            for side, worker in workers.items()
+        }
+    return loaded
+
+
+def _timer(worker: Worker, name: str, phase: str):
+    return lambda: worker.call("parse_time", name=name, phase=phase, reps=1)[0]
+
+
+def bench_parsing(
+    workers: dict[str, Worker], payloads: Sequence[Payload], folder: Path, rounds: int, *, warmup: bool = True
+) -> list[Row]:
+    """Rows per payload and phase. `workers` maps "ours" / "upstream" to a worker; the floor,
+    json.loads of the same bytes, is timed in ours (the same interpreter build in both)."""
+    loaded = load_payloads(workers, payloads, folder)
+    floor_side = "ours" if "ours" in workers else next(iter(workers))
+    tasks = []
+    for payload in payloads:
+        tasks.append((f"floor:{payload.name}", _timer(workers[floor_side], payload.name, "json_loads")))
+        for side, worker in workers.items():
+            for phase in PHASES:
+                tasks.append((f"{side}:{payload.name}:{phase}", _timer(worker, payload.name, phase)))
+    if warmup:
+        interleaved(1, tasks)  # warm-up round, discarded
+    samples = interleaved(rounds, tasks)
+    stats = {name: Stats.of(values) for name, values in samples.items()}
+    rows = []
+    for payload in payloads:
+        floor = stats[f"floor:{payload.name}"]
+        size = next(iter(loaded[payload.name].values()))["bytes"]
+        for phase in PHASES:
+            row = Row(
+                group=f"parse:{payload.name}",
+                benchmark=f"{payload.name} {phase} ({size / 1e6:.1f} MB)",
+                ours="-",
+                floor=f"json.loads {med_min(floor)}",
+            )
+            row.data = {"description": payload.description, "loaded": loaded[payload.name], "bytes": size}
+            if "ours" in workers:
+                ours = stats[f"ours:{payload.name}:{phase}"]
+                row.ours = med_min(ours)
+                row.ratio = f"{ours.median / floor.median:.2f}x"
+                row.data["ours_vs_json"] = ours.median / floor.median
+            if "upstream" in workers:
+                upstream = stats[f"upstream:{payload.name}:{phase}"]
+                row.upstream = med_min(upstream)
+                row.data["upstream_vs_json"] = upstream.median / floor.median
+            if "ours" in workers and "upstream" in workers:
+                speedup = upstream.median / ours.median
+                row.vs_upstream = f"{speedup:.2f}x"
+                row.target = f"upstream/ours >= {TARGET_SPEEDUP:g}x"
+                row.status = "PASS" if speedup >= TARGET_SPEEDUP else "FAIL"
+                row.data["speedup"] = speedup
+            else:
+                row.target = f"upstream/ours >= {TARGET_SPEEDUP:g}x"
+                row.status = "SKIP"
+            rows.append(row)
+    return rows

@@ -1,0 +1,283 @@
+#!/usr/bin/env python3
+"""Benchmark the dqops SDK against upstream's client (PyPI dqops 1.7.0) and against floors.
+
+    .venv/bin/python scripts/bench/run.py            # everything (what `make bench` runs), ~2-4 min
+    .venv/bin/python scripts/bench/run.py --quick    # tiny sizes, few repetitions: does it all work?
+    .venv/bin/python scripts/bench/run.py --only parse,calls --profile
+
+It makes the comparison environment .bench-venv-upstream on first use (pins in
+scripts/bench/requirements-upstream.txt; remade when they change), prints the machine, then
+a table: benchmark, ours, upstream, floor, ratios, target, PASS/FAIL. Every number is a
+median (min in brackets) of repetitions run side by side in this one run, in shuffled order,
+so the shared machine's slow spells hit every side alike. Loopback only; every loop bounded.
+Exit status 0, or 1 with --strict when a target fails.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+_BENCH_DIR = Path(__file__).resolve().parent
+if sys.path and Path(sys.path[0] or ".").resolve() == _BENCH_DIR:
+    sys.path.pop(0)
+sys.path.insert(0, str(_BENCH_DIR.parent.parent))
+
+import argparse
+import hashlib
+import json
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+
+from scripts.bench import calls, generation, imports, parsing, payloads
+from scripts.bench.common import (
+    OURS_PYTHON,
+    REPO_ROOT,
+    UPSTREAM_REQUIREMENTS,
+    UPSTREAM_VENV,
+    Impl,
+    Row,
+    Worker,
+    format_table,
+    log,
+    machine_info,
+)
+from scripts.bench.server import ServerProcess
+
+GROUPS = ("imports", "parse", "calls", "generate")
+
+
+@dataclass(frozen=True)
+class Sizes:
+    import_rounds: int
+    result_groups: int
+    results_per_group: int
+    table_columns: int
+    parse_rounds: int
+    call_rounds: int
+    call_batch: int
+    concurrent: int
+    concurrent_rounds: int
+
+
+FULL = Sizes(
+    import_rounds=21,
+    result_groups=100,
+    results_per_group=100,
+    table_columns=500,
+    parse_rounds=9,
+    call_rounds=15,
+    call_batch=200,
+    concurrent=1000,
+    concurrent_rounds=9,
+)
+QUICK = Sizes(
+    import_rounds=3,
+    result_groups=10,
+    results_per_group=10,
+    table_columns=20,
+    parse_rounds=2,
+    call_rounds=2,
+    call_batch=20,
+    concurrent=100,
+    concurrent_rounds=2,
+)
+
+
+def ensure_upstream_venv(venv: Path) -> Path:
+    """The comparison environment, made (or remade when the pins change) with `pip install --no-deps`."""
+    python = venv / "bin" / "python"
+    stamp = venv / ".requirements.sha256"
+    wanted = hashlib.sha256(UPSTREAM_REQUIREMENTS.read_bytes()).hexdigest()
+    if python.exists() and stamp.exists() and stamp.read_text().strip() == wanted:
+        return python
+    log(f"bench: installing upstream dqops into {venv} (pins: {UPSTREAM_REQUIREMENTS.relative_to(REPO_ROOT)})")
+    if venv.exists():
+        shutil.rmtree(venv)
+    base = getattr(sys, "_base_executable", None) or sys.executable
+    steps = (
+        [base, "-m", "venv", str(venv)],
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-deps",
+            "-r",
+            str(UPSTREAM_REQUIREMENTS),
+        ],
+    )
+    for argv in steps:
+        result = subprocess.run(argv, check=False, capture_output=True, text=True, timeout=600)
+        if result.returncode != 0:
+            raise SystemExit(f"bench: {' '.join(argv[:4])} failed:\n{result.stderr[-3000:]}")
+    stamp.write_text(wanted + "\n")
+    return python
+
+
+def check_ours() -> None:
+    if not OURS_PYTHON.exists():
+        raise SystemExit("bench: .venv is missing: run `make generate` first")
+    if not (REPO_ROOT / "dqops" / "client" / "__init__.py").exists():
+        raise SystemExit("bench: dqops/client is not generated: run `make generate` first")
+
+
+def start_workers(impls: list[Impl], scratch: Path) -> dict[str, Worker]:
+    workers = {}
+    for impl in impls:
+        worker = Worker(impl, scratch)
+        info = worker.call("info")
+        expected_inside = REPO_ROOT if impl.name == "ours" else UPSTREAM_VENV
+        if not Path(info["dqops"]).is_relative_to(expected_inside.resolve()):
+            raise SystemExit(
+                f"bench: the {impl.name} worker imported dqops from {info['dqops']}, not {expected_inside}"
+            )
+        log(
+            f"bench: {impl.name} worker: Python {info['python']}, httpx {info['httpx']}, attrs {info['attrs']}, dqops at {info['dqops']}"
+        )
+        workers[impl.name] = worker
+    return workers
+
+
+def profile_report(workers: dict[str, Worker], impls: list[Impl], scratch: Path, parse_names: list[str]) -> str:
+    """cProfile of ours (and upstream) on the parse phases and a sync call batch; -X importtime tops."""
+    out = []
+    for case, code in imports.CASES.items():
+        for impl in impls:
+            top = imports.importtime_top(impl.python, code, scratch, top=8)
+            out.append(f"## -X importtime, {impl.name}, {case}: top cumulative (µs)")
+            out += [f"  {micros:>9} {name}" for micros, name in top]
+    for side, worker in workers.items():
+        for name in parse_names:
+            for phase in parsing.PHASES:
+                out.append(f"## cProfile {side} {name} {phase}")
+                out.append(worker.call("profile", kind="parse", name=name, phase=phase, top=15))
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="tiny sizes and few repetitions (checks that it all runs)")
+    parser.add_argument("--only", default=",".join(GROUPS), help=f"comma-separated subset of {','.join(GROUPS)}")
+    parser.add_argument("--no-upstream", action="store_true", help="skip upstream dqops 1.7.0 (no install)")
+    parser.add_argument("--upstream-venv", type=Path, default=UPSTREAM_VENV)
+    parser.add_argument("--profile", action="store_true", help="also print cProfile / -X importtime profiles")
+    parser.add_argument("--json", type=Path, help="also write the results as JSON to this file")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
+    args = parser.parse_args(argv)
+    groups = [group.strip() for group in args.only.split(",") if group.strip()]
+    unknown = set(groups) - set(GROUPS)
+    if unknown:
+        parser.error(f"unknown group(s) {', '.join(sorted(unknown))}; choose from {', '.join(GROUPS)}")
+    sizes = QUICK if args.quick else FULL
+    started = time.perf_counter()
+
+    check_ours()
+    impls = [Impl("ours", OURS_PYTHON)]
+    if not args.no_upstream:
+        impls.append(Impl("upstream", ensure_upstream_venv(args.upstream_venv)))
+    machine = machine_info({impl.name: impl.python for impl in impls})
+    log(f"bench: {machine['cpu']}, {machine['usable_cores']} cores, load {machine['load_average']}")
+
+    rows: list[Row] = []
+    notes: list[str] = []
+    profile = ""
+    with tempfile.TemporaryDirectory(prefix="dqops-bench-") as tmp:
+        scratch = Path(tmp)
+        if "imports" in groups:
+            log(f"bench: cold imports, {sizes.import_rounds} rounds")
+            rows += imports.bench_imports(impls, sizes.import_rounds, scratch)
+        if {"parse", "calls"} & set(groups):
+            workers = start_workers(impls, scratch)
+            try:
+                parse_payloads = [
+                    payloads.check_results(sizes.result_groups, sizes.results_per_group),
+                    payloads.table(sizes.table_columns),
+                ]
+                if "parse" in groups:
+                    log(f"bench: parsing, {sizes.parse_rounds} rounds")
+                    rows += parsing.bench_parsing(workers, parse_payloads, scratch, sizes.parse_rounds)
+                    notes += [f"{p.name}: {p.description}" for p in parse_payloads]
+                if "calls" in groups:
+                    log(
+                        f"bench: calls, {sizes.call_rounds} rounds of {sizes.call_batch}; {sizes.concurrent} concurrent"
+                    )
+                    with ServerProcess(OURS_PYTHON, calls.write_routes(scratch)) as server:
+                        call_rows, checked = calls.bench_calls(
+                            workers,
+                            server.base_url,
+                            rounds=sizes.call_rounds,
+                            batch=sizes.call_batch,
+                            concurrent=sizes.concurrent,
+                            concurrent_rounds=sizes.concurrent_rounds,
+                        )
+                        rows += call_rows
+                        notes.append(f"calls parsed as: {json.dumps(checked.get('ours', {}))}")
+                        if args.profile:
+                            for side, worker in workers.items():
+                                for mode in ("sync", "async"):
+                                    profile += f"\n## cProfile {side} sdk {mode} GET x{sizes.call_batch}\n"
+                                    profile += worker.call(
+                                        "profile",
+                                        kind="http",
+                                        impl="sdk",
+                                        call="get",
+                                        mode=mode,
+                                        n=sizes.call_batch,
+                                        top=20,
+                                    )
+                if args.profile and "parse" in groups:
+                    profile = profile_report(workers, impls, scratch, [p.name for p in parse_payloads]) + profile
+            finally:
+                for worker in workers.values():
+                    worker.close()
+        if "generate" in groups:
+            log("bench: make generate steps")
+            rows += generation.bench_generation(OURS_PYTHON, scratch)
+
+    for row in rows:
+        notes += [f"{row.benchmark}: {note}" for note in row.data.get("notes", [])]
+        loaded = row.data.get("loaded")
+        if row.group == "import" and loaded:
+            notes.append(
+                f"{row.benchmark}: modules loaded "
+                + ", ".join(f"{side} {n['modules']} ({n['dqops_modules']} dqops)" for side, n in loaded.items())
+            )
+
+    print()
+    print(
+        f"Machine: {machine['cpu']}, {machine['cores']} cores ({machine['usable_cores']} usable), {machine['os']}, "
+        f"load average {machine['load_average']}"
+    )
+    for name, version in machine["pythons"].items():
+        print(f"Python ({name}): {version}")
+    print()
+    print(format_table(rows))
+    print()
+    for note in notes:
+        print(f"- {note}")
+    failed = [row for row in rows if row.status == "FAIL"]
+    print()
+    print(
+        f"targets: {sum(row.status == 'PASS' for row in rows)} passed, {len(failed)} failed"
+        f"{', ' + str(sum(row.status == 'SKIP' for row in rows)) + ' skipped' if any(r.status == 'SKIP' for r in rows) else ''}"
+        f" ({time.perf_counter() - started:.0f} s)"
+    )
+    for row in failed:
+        print(f"FAIL: {row.benchmark}: {row.ratio if row.ratio != '-' else row.ours} (target {row.target})")
+    if profile:
+        print("\n# Profiles\n" + profile)
+    if args.json:
+        args.json.write_text(
+            json.dumps({"machine": machine, "rows": [asdict(row) for row in rows]}, indent=2, default=str)
+        )
+    return 1 if args.strict and failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

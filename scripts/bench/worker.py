@@ -1,0 +1,260 @@
+"""A timing worker, run inside one environment: ours (.venv) or upstream's (.bench-venv-upstream).
+
+It imports only the standard library, httpx and the `dqops` of the interpreter running it, so
+the same file measures our SDK and upstream's client (same module and class names). It
+reads one JSON command per line on stdin and answers one JSON line on stdout:
+{"result": ...} or {"error": "..."}. The orchestrator (run.py) sends one repetition at a
+time to each side in turn, so the sides interleave. It exits when stdin closes.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# This file runs as a script: drop its folder from the path so that nothing beside it can
+# shadow a module (and `dqops` is the environment's own).
+if sys.path and os.path.abspath(sys.path[0] or ".") == os.path.dirname(os.path.abspath(__file__)):
+    sys.path.pop(0)
+
+import asyncio
+import cProfile
+import gc
+import importlib
+import io
+import json
+import pstats
+import time
+import traceback
+from typing import Any
+
+# Bounds of what one command may ask for.
+MAX_CALLS = 20_000
+MAX_REPS = 1_000
+
+
+class Worker:
+    def __init__(self) -> None:
+        self.payloads: dict[str, dict[str, Any]] = {}
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.http: dict[str, Any] = {}
+
+    # Facts.
+
+    def info(self) -> dict[str, Any]:
+        import attrs
+        import httpx
+
+        import dqops
+
+        return {
+            "python": sys.version.split()[0],
+            "executable": sys.executable,
+            "dqops": os.path.dirname(os.path.abspath(dqops.__file__ or "")),
+            "httpx": httpx.__version__,
+            "attrs": attrs.__version__,
+        }
+
+    # Parsing.
+
+    def parse_load(self, name: str, path: str, model: str, is_list: bool) -> dict[str, Any]:
+        models = importlib.import_module("dqops.client.models")
+        cls = getattr(models, model)
+        with open(path, "rb") as handle:
+            raw = handle.read()
+        data = json.loads(raw)
+        entry = {"raw": raw, "cls": cls, "is_list": is_list, "data": data}
+        self.payloads[name] = entry
+        objects = self._from_dict(entry)
+        entry["objects"] = objects
+        dumped = self._to_dict(entry)
+        return {"bytes": len(raw), "roundtrip_equal": dumped == data}
+
+    @staticmethod
+    def _from_dict(entry: dict[str, Any]) -> Any:
+        cls = entry["cls"]
+        if entry["is_list"]:
+            return [cls.from_dict(item) for item in entry["data"]]
+        return cls.from_dict(entry["data"])
+
+    @staticmethod
+    def _to_dict(entry: dict[str, Any]) -> Any:
+        if entry["is_list"]:
+            return [item.to_dict() for item in entry["objects"]]
+        return entry["objects"].to_dict()
+
+    def _parse_task(self, name: str, phase: str) -> Any:
+        entry = self.payloads[name]
+        if phase == "json_loads":
+            raw = entry["raw"]
+            return lambda: json.loads(raw)
+        if phase == "from_dict":
+            return lambda: self._from_dict(entry)
+        if phase == "to_dict":
+            return lambda: self._to_dict(entry)
+        raise ValueError(f"unknown phase {phase!r}")
+
+    def parse_time(self, name: str, phase: str, reps: int = 1) -> list[float]:
+        """Seconds of each of `reps` runs of one phase (a collection runs before each, untimed)."""
+        task = self._parse_task(name, phase)
+        times = []
+        for _ in range(min(reps, MAX_REPS)):
+            gc.collect()
+            start = time.perf_counter()
+            task()
+            times.append(time.perf_counter() - start)
+        return times
+
+    def profile(self, kind: str, top: int = 25, **args: Any) -> str:
+        """cProfile of one run of a parse phase or an HTTP batch: the top functions by own time."""
+        if kind == "parse":
+            task = self._parse_task(args["name"], args["phase"])
+        elif kind == "http":
+            task = lambda: self.http_time(args["impl"], args["call"], args["mode"], args["n"])
+        else:
+            raise ValueError(f"unknown kind {kind!r}")
+        profiler = cProfile.Profile()
+        gc.collect()
+        profiler.enable()
+        task()
+        profiler.disable()
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(top)
+        return out.getvalue()
+
+    # HTTP calls.
+
+    def http_setup(self, base_url: str, token: str, run_checks_body: dict[str, Any]) -> dict[str, Any]:
+        import httpx
+
+        from dqops.client import AuthenticatedClient
+        from dqops.client.api.connections import get_all_connections
+        from dqops.client.api.jobs import run_checks
+        from dqops.client.models import RunChecksParameters
+
+        self.loop = asyncio.new_event_loop()
+        headers = {"Authorization": f"Bearer {token}"}
+        self.http = {
+            "sdk": AuthenticatedClient(base_url=base_url, token=token),
+            "raw_sync": httpx.Client(base_url=base_url, headers=headers),
+            "raw_async": httpx.AsyncClient(base_url=base_url, headers=headers),
+            "get_all_connections": get_all_connections,
+            "run_checks": run_checks,
+            "params": RunChecksParameters.from_dict(run_checks_body),
+            "body": run_checks_body,
+        }
+        return self.http_check()
+
+    def _one_call(self, impl: str, call: str, mode: str) -> Any:
+        """A function (sync) or coroutine function (async) doing one call."""
+        h = self.http
+        sdk, raw_sync, raw_async = h["sdk"], h["raw_sync"], h["raw_async"]
+        get_all, run_checks, params, body = h["get_all_connections"], h["run_checks"], h["params"], h["body"]
+        if impl == "sdk":
+            if call == "get":
+                return (lambda: get_all.sync(client=sdk)) if mode == "sync" else (lambda: get_all.asyncio(client=sdk))
+            if mode == "sync":
+                return lambda: run_checks.sync(client=sdk, json_body=params)
+            return lambda: run_checks.asyncio(client=sdk, json_body=params)
+        if impl == "raw":
+            if mode == "sync":
+                if call == "get":
+                    return lambda: raw_sync.get("/api/connections").json()
+                return lambda: raw_sync.post("/api/jobs/runchecks", json=body).json()
+
+            if call == "get":
+
+                async def raw_get() -> Any:
+                    return (await raw_async.get("/api/connections")).json()
+
+                return raw_get
+
+            async def raw_post() -> Any:
+                return (await raw_async.post("/api/jobs/runchecks", json=body)).json()
+
+            return raw_post
+        raise ValueError(f"unknown impl {impl!r}")
+
+    def http_check(self) -> dict[str, str]:
+        """One call of each kind; what it returned (so a benchmark never times error answers)."""
+        seen = {}
+        for impl in ("sdk", "raw"):
+            for call in ("get", "post"):
+                for mode in ("sync", "async"):
+                    one = self._one_call(impl, call, mode)
+                    value = one() if mode == "sync" else self.loop.run_until_complete(one())
+                    if value is None:
+                        raise RuntimeError(f"{impl} {call} {mode}: no parsed answer")
+                    inner = type(value[0]).__name__ if isinstance(value, list) and value else ""
+                    seen[f"{impl} {call} {mode}"] = type(value).__name__ + (f"[{inner}]" if inner else "")
+        return seen
+
+    def http_time(self, impl: str, call: str, mode: str, n: int) -> float:
+        """Seconds per call of `n` calls in a row."""
+        n = max(1, min(n, MAX_CALLS))
+        one = self._one_call(impl, call, mode)
+        if mode == "sync":
+            start = time.perf_counter()
+            for _ in range(n):
+                one()
+            return (time.perf_counter() - start) / n
+
+        async def batch() -> float:
+            start = time.perf_counter()
+            for _ in range(n):
+                await one()
+            return time.perf_counter() - start
+
+        return self.loop.run_until_complete(batch()) / n
+
+    def gather_time(self, impl: str, n: int) -> float:
+        """Seconds for `n` concurrent small GETs on one client (asyncio.gather)."""
+        n = max(1, min(n, MAX_CALLS))
+        one = self._one_call(impl, "get", "async")
+
+        async def run() -> float:
+            start = time.perf_counter()
+            results = await asyncio.gather(*(one() for _ in range(n)))
+            elapsed = time.perf_counter() - start
+            if any(result is None for result in results):
+                raise RuntimeError(f"{impl}: a concurrent call had no parsed answer")
+            return elapsed
+
+        return self.loop.run_until_complete(run())
+
+    def close(self) -> None:
+        if not self.http:
+            return
+        self.http["raw_sync"].close()
+        self.http["sdk"].get_httpx_client().close()
+        if self.loop is not None:
+            self.loop.run_until_complete(self.http["raw_async"].aclose())
+            self.loop.run_until_complete(self.http["sdk"].get_async_httpx_client().aclose())
+            self.loop.close()
+        self.http = {}
+
+
+def main() -> int:
+    worker = Worker()
+    try:
+        for line in sys.stdin:
+            if not line.strip():
+                continue
+            command = json.loads(line)
+            op = command.pop("op")
+            try:
+                if op.startswith("_") or op in ("close",):
+                    raise ValueError(f"unknown op {op!r}")
+                result = getattr(worker, op)(**command)
+                reply = {"result": result}
+            except Exception as exc:  # noqa: BLE001 (reported to the orchestrator, which stops)
+                reply = {"error": f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=6)}"}
+            sys.stdout.write(json.dumps(reply) + "\n")
+            sys.stdout.flush()
+    finally:
+        worker.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
