@@ -1,0 +1,93 @@
+"""Smoke test of the benchmark scripts (scripts/bench): each benchmark runs once, tiny, and
+returns numbers. Benchmarks are not tests: this only proves the bench code works, fast (< 5 s).
+Upstream's environment is never made here; only our side runs."""
+
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+from scripts.bench import calls, common, generation, imports, parsing, payloads
+from scripts.bench.server import ServerProcess
+
+pytestmark = pytest.mark.skipif(
+    not (REPO_ROOT / "dqops" / "client" / "__init__.py").exists(), reason="dqops/client is not generated: make generate"
+)
+
+
+@pytest.fixture(scope="module")
+def ours() -> common.Impl:
+    return common.Impl("ours", Path(sys.executable))
+
+
+@pytest.fixture(scope="module")
+def worker(ours: common.Impl, tmp_path_factory: pytest.TempPathFactory):
+    with common.Worker(ours, tmp_path_factory.mktemp("worker")) as worker:
+        yield worker
+
+
+def _positive(value: object) -> bool:
+    return isinstance(value, float) and math.isfinite(value) and value > 0
+
+
+def test_payloads_keep_the_documented_shape() -> None:
+    results = payloads.check_results(groups=2, entries_per_group=3)
+    assert len(results.value) == 2
+    assert all(len(group["checkResultEntries"]) == 3 for group in results.value)
+    assert len({entry["id"] for group in results.value for entry in group["checkResultEntries"]}) == 6
+    table = payloads.table(columns=3)
+    assert sorted(table.value["spec"]["columns"]) == ["column_0000", "column_0001", "column_0002"]
+    assert isinstance(payloads.connections_answer(), list)
+    assert "check_search_filters" in payloads.run_checks_request()
+
+
+def test_cold_import(ours: common.Impl, tmp_path: Path) -> None:
+    rows = imports.bench_imports([ours], rounds=1, cwd=tmp_path, warmup=False)
+    assert [row.benchmark for row in rows] == [f"cold {case}" for case in imports.CASES]
+    assert all(_positive(row.data["ratio"]) and row.status in ("PASS", "FAIL") for row in rows)
+    assert all(row.data["loaded"]["ours"]["dqops_modules"] > 0 for row in rows)
+
+
+def test_parsing(worker: common.Worker, tmp_path: Path) -> None:
+    tiny = [payloads.check_results(groups=2, entries_per_group=2), payloads.table(columns=2)]
+    rows = parsing.bench_parsing({"ours": worker}, tiny, tmp_path, rounds=1, warmup=False)
+    assert len(rows) == len(tiny) * len(parsing.PHASES)
+    assert all(_positive(row.data["ours_vs_json"]) for row in rows)
+    # Our models give back the bytes they were given.
+    assert all(row.data["loaded"]["ours"]["roundtrip_equal"] for row in rows)
+
+
+def test_calls_against_the_local_server(worker: common.Worker, tmp_path: Path) -> None:
+    with ServerProcess(Path(sys.executable), calls.write_routes(tmp_path)) as server:
+        rows, checked = calls.bench_calls(
+            {"ours": worker}, server.base_url, rounds=1, batch=2, concurrent=5, concurrent_rounds=1, warmup_calls=1
+        )
+    assert checked["ours"]["sdk get sync"] == "list[ConnectionModel]"
+    assert checked["ours"]["sdk post async"] == "RunChecksQueueJobResult"
+    assert len(rows) == len(calls.KINDS) + 1
+    assert all(_positive(row.data["ratio"]) for row in rows)
+
+
+def test_generation_steps(tmp_path: Path) -> None:
+    steps = generation.generation_steps(Path(sys.executable), tmp_path)
+    assert [step.name for step in steps] == ["fetch_spec (cached)", "clean_spec", "generate"]
+    # Only the cheap first step runs here; `make bench` times all three.
+    times = generation.time_steps(steps[:1])
+    assert _positive(times["fetch_spec (cached)"])
+    assert (tmp_path / "raw.json").stat().st_size > 0
+
+
+def test_table_and_statistics() -> None:
+    stats = common.Stats.of([3.0, 1.0, 2.0])
+    assert (stats.median, stats.minimum, stats.n) == (2.0, 1.0, 3)
+    samples = common.interleaved(2, [("a", lambda: 1.0), ("b", lambda: 2.0)])
+    assert samples == {"a": [1.0, 1.0], "b": [2.0, 2.0]}
+    text = common.format_table([common.Row(group="g", benchmark="b", ours="1 ms", status="PASS")])
+    assert "PASS" in text and "upstream 1.7.0" in text
