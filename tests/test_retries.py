@@ -94,10 +94,19 @@ def test_connection_errors_are_not_retried_by_default(mock):
     assert info.value.attempts == 1
 
 
-def test_default_sleeps_are_time_sleep_and_asyncio_sleep():
+def test_default_sleeps_are_time_sleep_and_asyncio_sleep(monkeypatch):
     policy = RetryPolicy()
     assert policy.sleep is time.sleep
-    assert policy.async_sleep is asyncio.sleep
+    # The default async sleep imports asyncio lazily (importing the SDK must not cost asyncio's
+    # import) and waits with asyncio.sleep, so the event loop keeps running.
+    awaited: list[float] = []
+
+    async def recording_sleep(seconds: float) -> None:
+        awaited.append(seconds)
+
+    monkeypatch.setattr(asyncio, "sleep", recording_sleep)
+    asyncio.run(policy.async_sleep(0.25))
+    assert awaited == [0.25]
 
 
 # Which failures are retried.

@@ -35,11 +35,13 @@ def _default_ssl_context() -> ssl.SSLContext:
 class _Pools:
     """The httpx clients, shared by a client and the views `with_options()` makes of it."""
 
-    __slots__ = ("async_client", "sync_client")
+    __slots__ = ("async_client", "async_loop", "sync_client")
 
     def __init__(self) -> None:
         self.sync_client: httpx.Client | None = None
         self.async_client: httpx.AsyncClient | None = None
+        # The event loop async_client's connections belong to: they cannot serve another loop.
+        self.async_loop: object | None = None
 
 
 class Client:
@@ -180,12 +182,30 @@ class Client:
     def set_async_httpx_client(self, async_client: httpx.AsyncClient) -> Client:
         """Use this httpx client for async calls (its own settings apply, not this client's)."""
         self._pools.async_client = async_client
+        self._pools.async_loop = None
         return self
 
     def get_async_httpx_client(self) -> httpx.AsyncClient:
         if self._pools.async_client is None:
             self._pools.async_client = httpx.AsyncClient(**self._httpx_kwargs())
         return self._pools.async_client
+
+    def _async_client_for_running_loop(self) -> httpx.AsyncClient:
+        """The pooled async client, made anew when called from another event loop than its own.
+
+        A script may call `asyncio.run()` several times with one client; pooled connections of
+        a finished loop cannot be used (nor closed) from the next one, so they are dropped.
+        """
+        import asyncio  # already imported: we run inside an event loop
+
+        loop = asyncio.get_running_loop()
+        pools = self._pools
+        if pools.async_client is not None and pools.async_loop is not None and pools.async_loop is not loop:
+            pools.async_client = None
+        if pools.async_client is None:
+            pools.async_client = httpx.AsyncClient(**self._httpx_kwargs())
+        pools.async_loop = loop
+        return pools.async_client
 
     # Sending: what every generated operation calls.
 
@@ -215,7 +235,7 @@ class Client:
         """Send one operation's request on the pooled async client; waits with asyncio.sleep."""
         if self._call_options:
             request = self._apply_call_options(request)
-        http = self.get_async_httpx_client()
+        http = self._async_client_for_running_loop()
         policy = self.retry_policy
         retries_done = 0
         while True:
@@ -254,6 +274,7 @@ class Client:
         if self._pools.async_client is not None:
             await self._pools.async_client.aclose()
             self._pools.async_client = None
+            self._pools.async_loop = None
 
     def __enter__(self) -> Self:
         return self

@@ -254,6 +254,11 @@ class ModelDecodingError(ResponseDecodingError):
         return f"{where}: {reason}"
 
     @classmethod
+    def wrong_shape(cls, model: str, field: str | None, expected: str, value: Any) -> ModelDecodingError:
+        """`value` (of `field`, or of the model itself when None) is not `expected` ("an array"...)."""
+        return cls(model, [field] if field is not None else [], f"expected {expected}, got {_json_type_name(value)}")
+
+    @classmethod
     def wrap(cls, exc: Exception, model: str, field: str | None, value: Any = None) -> ModelDecodingError:
         """Raised from inside `model`'s from_dict while decoding `field`.
 
@@ -295,7 +300,7 @@ class JobFailed(JobError):
 
 
 class JobCancelled(JobError):
-    """The job was cancelled (status `cancelled` or `cancel_requested`)."""
+    """The job was cancelled (status `cancelled`; a job in `cancel_requested` is waited for until then)."""
 
 
 class JobTimeout(JobError):
