@@ -10,9 +10,31 @@ from .types import UNSET
 
 
 class DQOpsModel:
-    """Shared behaviour of generated models (attrs classes with slots)."""
+    """Shared behaviour of generated models (attrs classes with slots).
+
+    Fields the spec does not list are kept in `additional_properties` and reachable by item
+    access: `model["newField"]`.
+    """
 
     __slots__ = ()
+
+    additional_properties: dict[str, Any]
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.additional_properties
 
     def __repr__(self) -> str:
         shown = [
@@ -20,7 +42,7 @@ class DQOpsModel:
             for field in attrs.fields(type(self))  # type: ignore[misc]
             if field.name != "additional_properties" and (value := getattr(self, field.name)) is not UNSET
         ]
-        extra: dict[str, Any] = getattr(self, "additional_properties", {})
+        extra = self.additional_properties
         if extra:
             shown.append(f"additional_properties={extra!r}")
         return f"{type(self).__name__}({', '.join(shown)})"
@@ -32,5 +54,5 @@ class DQOpsMapModel(DQOpsModel):
     __slots__ = ()
 
     def __repr__(self) -> str:
-        values: dict[str, Any] = getattr(self, "additional_properties", {})
+        values = self.additional_properties
         return f"{type(self).__name__}({values!r})" if values else f"{type(self).__name__}()"
