@@ -1,0 +1,914 @@
+#!/usr/bin/env python3
+"""What changed for users of the SDK between two DQOps specs, with breaking changes marked.
+
+Each spec is a path to a raw or cleaned OpenAPI 3 document, or a Swagger 2.0 document (converted
+first with scripts/convert_swagger2.py). Raw documents get clean_spec's artifact clean-up
+(no overlay, no validation); the new document then gets the old one's enum and model names
+(scripts/stable_names.py), as the build would give them, unless --no-stable-names.
+
+Changes are named as the SDK generates them: `jobs.run_checks` (module = the operation's tag,
+function = its operationId, both snake_case), Python parameter names (`json_body` for the
+request body), model classes and their Python field names, enum classes. Each also names the
+HTTP method and path. BREAKING: removed operations, models, fields, enums and enum values;
+new required parameters, fields and bodies; a parameter, field, body or return type that
+changed; a parameter or field that became required; path parameters (positional in the SDK)
+in another order. Additions are not breaking. An operation that moved to another path under
+the same SDK function is not breaking in itself (its parameters are compared); a model renamed
+upstream whose old name the SDK keeps as an alias is not breaking either.
+
+Usage: python scripts/api_diff.py OLD.json NEW.json [--json] [--fail-on-breaking] [--no-stable-names]
+Exit code: 0; 1 with --fail-on-breaking when there is a breaking change; 2 on bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import re
+import sys
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+SCRIPTS = Path(__file__).resolve().parent
+if str(SCRIPTS) not in sys.path:
+    sys.path.insert(0, str(SCRIPTS))
+
+import clean_spec
+import convert_swagger2
+import stable_names
+
+JsonObject = dict[str, Any]
+HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+SCHEMA_REF_PREFIX = "#/components/schemas/"
+BODY_PARAMETER = "json_body"  # templates/endpoint_macros.py.jinja names the body argument so
+FIELD_PREFIX = "field_"  # generator-config.yaml field_prefix
+
+
+class DiffError(Exception):
+    """A spec cannot be read or is not an OpenAPI 3 / Swagger 2.0 document."""
+
+
+# ---------------------------------------------------------------------------------------
+# SDK names, as openapi-python-client derives them
+# ---------------------------------------------------------------------------------------
+
+
+@functools.cache
+def _strings():
+    import generate
+    from openapi_python_client import strings
+
+    generate.allow_builtin_names()  # the SDK keeps builtin names such as `type` (scripts/generate.py)
+    return strings
+
+
+def python_name(name: str) -> str:
+    strings = _strings()
+    return str(strings.PythonIdentifier(name, prefix=FIELD_PREFIX))
+
+
+def class_name(name: str) -> str:
+    strings = _strings()
+    return str(strings.ClassName(name, prefix=FIELD_PREFIX))
+
+
+def pascal(name: str) -> str:
+    return _strings().pascal_case(name)
+
+
+def module_of(operation: JsonObject) -> str:
+    tags = operation.get("tags") or ["default"]
+    return str(_strings().PythonIdentifier(tags[0], prefix="tag"))
+
+
+def function_of(operation: JsonObject, method: str, path: str) -> str:
+    operation_id = operation.get("operationId") or f"{method}_{path}"
+    return python_name(operation_id)
+
+
+def sdk_type(schema: Any, context: str) -> str:
+    """The Python type the SDK gives a schema; `context` names inline classes as the generator does."""
+    if not isinstance(schema, dict):
+        return "Any"
+    ref = schema.get("$ref")
+    if isinstance(ref, str):
+        return class_name(ref.removeprefix(SCHEMA_REF_PREFIX))
+    if isinstance(schema.get("enum"), list):
+        return class_name(context)
+    for combinator in ("allOf", "anyOf", "oneOf"):
+        members = schema.get(combinator)
+        if isinstance(members, list) and members:
+            if combinator == "allOf" and len(members) == 1:
+                return sdk_type(members[0], context)
+            return " | ".join(sdk_type(member, f"{context}_type_{index}") for index, member in enumerate(members))
+    kind = schema.get("type")
+    if kind == "array":
+        return f"list[{sdk_type(schema.get('items'), context + '_item')}]"
+    if kind == "string":
+        return "File" if schema.get("format") == "binary" else "str"
+    if kind == "integer":
+        return "int"
+    if kind == "number":
+        return "float"
+    if kind == "boolean":
+        return "bool"
+    values = schema.get("additionalProperties")
+    if kind in ("object", None) and not schema.get("properties") and isinstance(values, dict):
+        if set(values) == {"$ref"}:  # scripts/generate.py names these maps `<Value>Map`
+            return class_name(values["$ref"].removeprefix(SCHEMA_REF_PREFIX)) + "Map"
+        return f"dict[str, {sdk_type(values, context + '_additional_property')}]"
+    if kind == "object" or schema.get("properties"):
+        return class_name(context)
+    return "Any"
+
+
+def inline_enum_values(schema: Any) -> list[Any] | None:
+    """The values of an inline enum (directly, or as array items), else None."""
+    while isinstance(schema, dict) and schema.get("type") == "array":
+        schema = schema.get("items")
+    if isinstance(schema, dict) and isinstance(schema.get("enum"), list) and "$ref" not in schema:
+        return list(schema["enum"])
+    return None
+
+
+# ---------------------------------------------------------------------------------------
+# What the SDK exposes: operations, models, enums
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Parameter:
+    name: str  # JSON name
+    location: str  # path, query, header, cookie
+    python_name: str
+    type: str
+    required: bool
+    enum_values: list[Any] | None = None
+
+
+@dataclass
+class Operation:
+    method: str
+    path: str
+    module: str
+    function: str
+    parameters: dict[tuple[str, str], Parameter]
+    path_order: list[str]  # python names of the path parameters, in URL order (positional in the SDK)
+    body_type: str | None
+    body_media_type: str | None
+    body_required: bool
+    return_types: list[str]
+
+    @property
+    def sdk(self) -> str:
+        return f"{self.module}.{self.function}"
+
+    @property
+    def http(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+@dataclass
+class Field:
+    name: str
+    python_name: str
+    type: str
+    required: bool
+    enum_values: list[Any] | None = None
+
+
+@dataclass
+class Model:
+    name: str
+    class_name: str
+    fields: dict[str, Field]
+    aliases: list[str]
+
+
+@dataclass
+class Api:
+    operations: dict[tuple[str, str], Operation]
+    models: dict[str, Model]
+    enums: dict[str, list[Any]]  # class name -> values
+
+
+def _python_names(parameters: list[JsonObject]) -> list[str]:
+    """Python names of an operation's parameters, with openapi-python-client's conflict rules."""
+    names = [python_name(parameter["name"]) for parameter in parameters]
+    for index, parameter in enumerate(parameters):
+        if names[index] in ("client", "url"):
+            names[index] = python_name(f"{names[index]}_{parameter['in']}")
+    for index, name in enumerate(list(names)):
+        clashes = [other for other in range(len(names)) if names[other] == name]
+        if len(clashes) < 2:
+            continue
+        locations = {parameters[other]["in"] for other in clashes}
+        for other in clashes:
+            if len(locations) > 1:
+                names[other] = python_name(f"{name}_{parameters[other]['in']}")
+            else:
+                names[other] = str(_strings().PythonIdentifier(parameters[other]["name"], FIELD_PREFIX, True))
+    return names
+
+
+def _resolve(document: JsonObject, node: Any) -> Any:
+    ref = node.get("$ref") if isinstance(node, dict) else None
+    if isinstance(ref, str) and ref.startswith("#/") and not ref.startswith(SCHEMA_REF_PREFIX):
+        return clean_spec.resolve_pointer(document, ref[1:])
+    return node
+
+
+def _body_of(document: JsonObject, operation: JsonObject, context: str) -> tuple[str | None, str | None, bool]:
+    body = _resolve(document, operation.get("requestBody"))
+    if not isinstance(body, dict):
+        return None, None, False
+    content = body.get("content") or {}
+    for media_type in ("application/json", *sorted(content)):
+        if media_type in content:
+            schema = (content[media_type] or {}).get("schema")
+            kind = sdk_type(schema, context) if media_type == "application/json" else "str"
+            return kind, media_type, bool(body.get("required"))
+    return None, None, False
+
+
+def _return_types(document: JsonObject, operation: JsonObject, context: str) -> list[str]:
+    types: set[str] = set()
+    for status, response in (operation.get("responses") or {}).items():
+        response = _resolve(document, response)
+        content = (response or {}).get("content") or {}
+        if not content:
+            types.add("None")
+            continue
+        media_type = "application/json" if "application/json" in content else min(content)
+        schema = (content[media_type] or {}).get("schema")
+        if media_type == "application/json":
+            types.add(sdk_type(schema, f"{context}_response_{status}"))
+        elif media_type.startswith("text/"):
+            types.add("str")
+        else:
+            types.add("File")
+    types.add("None")
+    return sorted(types)
+
+
+def operations_of(document: JsonObject) -> dict[tuple[str, str], Operation]:
+    operations: dict[tuple[str, str], Operation] = {}
+    for raw_path, item in (document.get("paths") or {}).items():
+        path = "/" + raw_path.lstrip("/")
+        shared = [_resolve(document, p) for p in item.get("parameters") or []]
+        for method in HTTP_METHODS:
+            operation = item.get(method)
+            if not isinstance(operation, dict):
+                continue
+            own = [_resolve(document, p) for p in operation.get("parameters") or []]
+            keys = {(p["in"], p["name"]) for p in own}
+            parameters = [p for p in shared if (p["in"], p["name"]) not in keys] + own
+            names = _python_names(parameters)
+            operation_id = operation.get("operationId") or f"{method}_{path}"
+            by_key = {
+                (p["in"], p["name"]): Parameter(
+                    name=p["name"],
+                    location=p["in"],
+                    python_name=names[index],
+                    type=sdk_type(p.get("schema"), f"{pascal(operation_id)}{pascal(p['name'])}"),
+                    required=bool(p.get("required")) or p["in"] == "path",
+                    enum_values=inline_enum_values(p.get("schema")),
+                )
+                for index, p in enumerate(parameters)
+            }
+            path_names = {p.name: p.python_name for p in by_key.values() if p.location == "path"}
+            order = [
+                path_names[segment[1:-1]]
+                for segment in path.split("/")
+                if segment.startswith("{") and segment.endswith("}") and segment[1:-1] in path_names
+            ]
+            body_type, body_media_type, body_required = _body_of(document, operation, f"{operation_id}_body")
+            operations[(method.upper(), path)] = Operation(
+                method=method.upper(),
+                path=path,
+                module=module_of(operation),
+                function=function_of(operation, method, path),
+                parameters=by_key,
+                path_order=order,
+                body_type=body_type,
+                body_media_type=body_media_type,
+                body_required=body_required,
+                return_types=_return_types(document, operation, operation_id),
+            )
+    return operations
+
+
+def models_of(document: JsonObject) -> tuple[dict[str, Model], dict[str, list[Any]]]:
+    models: dict[str, Model] = {}
+    enums: dict[str, list[Any]] = {}
+    for name, schema in ((document.get("components") or {}).get("schemas") or {}).items():
+        if not isinstance(schema, dict):
+            continue
+        if isinstance(schema.get("enum"), list):
+            enums[class_name(name)] = list(schema["enum"])
+            continue
+        required = set(schema.get("required") or [])
+        fields = {
+            prop_name: Field(
+                name=prop_name,
+                python_name=python_name(prop_name),
+                type=sdk_type(prop, f"{name}_{prop_name}"),
+                required=prop_name in required,
+                enum_values=inline_enum_values(prop),
+            )
+            for prop_name, prop in (schema.get("properties") or {}).items()
+        }
+        models[name] = Model(
+            name=name,
+            class_name=class_name(name),
+            fields=fields,
+            aliases=sorted(schema.get(stable_names.ALIASES_EXTENSION) or []),
+        )
+    return models, enums
+
+
+def api_of(document: JsonObject) -> Api:
+    models, enums = models_of(document)
+    return Api(operations_of(document), models, enums)
+
+
+# ---------------------------------------------------------------------------------------
+# The diff
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Change:
+    kind: str  # e.g. operation-added, parameter-removed, field-type-changed, enum-value-added
+    breaking: bool
+    sdk: str  # the SDK name concerned: `jobs.run_checks`, `jobs.run_checks(wait)`, `models.CheckModel.name`
+    message: str  # one line saying what changed, in SDK terms
+    http: str | None = None  # "POST /api/jobs/runchecks" for operation changes
+    old: Any = None
+    new: Any = None
+    extra: JsonObject = field(default_factory=dict)
+
+
+def _values_change(kind: str, sdk: str, old: list[Any], new: list[Any], http: str | None = None) -> list[Change]:
+    changes = []
+    for value in new:
+        if value not in old:
+            changes.append(Change(f"{kind}-value-added", False, sdk, f"{sdk}: new value {value!r}", http, None, value))
+    for value in old:
+        if value not in new:
+            changes.append(
+                Change(f"{kind}-value-removed", True, sdk, f"{sdk}: value {value!r} removed", http, value, None)
+            )
+    return changes
+
+
+def _parameter_changes(old: Operation, new: Operation) -> list[Change]:
+    changes: list[Change] = []
+    http = new.http
+    for key in sorted(set(old.parameters) | set(new.parameters)):
+        before, after = old.parameters.get(key), new.parameters.get(key)
+        if before is None:
+            assert after is not None
+            sdk = f"{new.sdk}({after.python_name})"
+            required = "required" if after.required else "optional"
+            changes.append(
+                Change(
+                    "parameter-added",
+                    after.required,
+                    sdk,
+                    f"{new.sdk}: new {required} {after.location} parameter {after.python_name}: {after.type}",
+                    http,
+                    None,
+                    asdict(after),
+                )
+            )
+            continue
+        if after is None:
+            changes.append(
+                Change(
+                    "parameter-removed",
+                    True,
+                    f"{new.sdk}({before.python_name})",
+                    f"{new.sdk}: {before.location} parameter {before.python_name} removed",
+                    http,
+                    asdict(before),
+                    None,
+                )
+            )
+            continue
+        sdk = f"{new.sdk}({after.python_name})"
+        if before.python_name != after.python_name:
+            changes.append(
+                Change(
+                    "parameter-renamed",
+                    True,
+                    sdk,
+                    f"{new.sdk}: parameter {before.python_name} is now called {after.python_name}",
+                    http,
+                    before.python_name,
+                    after.python_name,
+                )
+            )
+        if before.type != after.type:
+            changes.append(
+                Change(
+                    "parameter-type-changed",
+                    True,
+                    sdk,
+                    f"{new.sdk}: parameter {after.python_name} type {before.type} -> {after.type}",
+                    http,
+                    before.type,
+                    after.type,
+                )
+            )
+        elif before.enum_values is not None and after.enum_values is not None:
+            changes += _values_change("parameter-enum", sdk, before.enum_values, after.enum_values, http)
+        if before.required != after.required:
+            changes.append(
+                Change(
+                    "parameter-required-changed",
+                    after.required,
+                    sdk,
+                    f"{new.sdk}: parameter {after.python_name} is now {'required' if after.required else 'optional'}",
+                    http,
+                    before.required,
+                    after.required,
+                )
+            )
+    if old.path_order != new.path_order and set(old.path_order) == set(new.path_order):
+        changes.append(
+            Change(
+                "path-parameter-order-changed",
+                True,
+                new.sdk,
+                f"{new.sdk}: positional path parameters ({', '.join(old.path_order)}) -> ({', '.join(new.path_order)})",
+                http,
+                old.path_order,
+                new.path_order,
+            )
+        )
+    return changes
+
+
+def _body_changes(old: Operation, new: Operation) -> list[Change]:
+    sdk = f"{new.sdk}({BODY_PARAMETER})"
+    http = new.http
+    if old.body_type is None and new.body_type is None:
+        return []
+    if old.body_type is None:
+        required = "required" if new.body_required else "optional"
+        return [
+            Change(
+                "body-added",
+                new.body_required,
+                sdk,
+                f"{new.sdk}: new {required} body {BODY_PARAMETER}: {new.body_type} ({new.body_media_type})",
+                http,
+                None,
+                new.body_type,
+            )
+        ]
+    if new.body_type is None:
+        return [Change("body-removed", True, sdk, f"{new.sdk}: body {BODY_PARAMETER} removed", http, old.body_type)]
+    changes = []
+    if (old.body_type, old.body_media_type) != (new.body_type, new.body_media_type):
+        changes.append(
+            Change(
+                "body-type-changed",
+                True,
+                sdk,
+                f"{new.sdk}: body {BODY_PARAMETER} type {old.body_type} ({old.body_media_type}) -> "
+                f"{new.body_type} ({new.body_media_type})",
+                http,
+                old.body_type,
+                new.body_type,
+            )
+        )
+    if old.body_required != new.body_required:
+        changes.append(
+            Change(
+                "body-required-changed",
+                new.body_required,
+                sdk,
+                f"{new.sdk}: body {BODY_PARAMETER} is now {'required' if new.body_required else 'optional'}",
+                http,
+                old.body_required,
+                new.body_required,
+            )
+        )
+    return changes
+
+
+def _return_change(old: Operation, new: Operation) -> list[Change]:
+    if old.return_types == new.return_types:
+        return []
+    gained = [kind for kind in new.return_types if kind not in old.return_types]
+    lost = [kind for kind in old.return_types if kind not in new.return_types]
+    delta = " ".join([f"+{kind}" for kind in gained] + [f"-{kind}" for kind in lost])
+    return [
+        Change(
+            "return-type-changed",
+            True,
+            new.sdk,
+            f"{new.sdk}: return type {' | '.join(old.return_types)} -> {' | '.join(new.return_types)}",
+            new.http,
+            old.return_types,
+            new.return_types,
+            {"delta": delta},
+        )
+    ]
+
+
+def operation_changes(old: Api, new: Api) -> list[Change]:
+    changes: list[Change] = []
+    removed = {key: old.operations[key] for key in old.operations if key not in new.operations}
+    added = {key: new.operations[key] for key in new.operations if key not in old.operations}
+    # Same SDK function and method at another path: moved, not removed and added.
+    added_by_sdk = {(op.method, op.sdk): key for key, op in added.items()}
+    moved: list[tuple[Operation, Operation]] = []
+    for key, op in sorted(removed.items()):
+        target = added_by_sdk.get((op.method, op.sdk))
+        if target is not None and target in added:
+            moved.append((op, added.pop(target)))
+            del removed[key]
+    for key, op in sorted(added.items()):
+        changes.append(Change("operation-added", False, op.sdk, f"new operation {op.sdk} ({op.http})", op.http))
+    for key, op in sorted(removed.items()):
+        changes.append(Change("operation-removed", True, op.sdk, f"operation {op.sdk} ({op.http}) removed", op.http))
+    for before, after in moved:
+        changes.append(
+            Change(
+                "operation-moved",
+                False,
+                after.sdk,
+                f"{after.sdk} moved: {before.http} -> {after.http} (same SDK function)",
+                after.http,
+                before.http,
+                after.http,
+            )
+        )
+        changes += _parameter_changes(before, after) + _body_changes(before, after) + _return_change(before, after)
+    for key in sorted(set(old.operations) & set(new.operations)):
+        before, after = old.operations[key], new.operations[key]
+        if before.sdk != after.sdk:
+            changes.append(
+                Change(
+                    "operation-renamed",
+                    True,
+                    after.sdk,
+                    f"{before.sdk} is now {after.sdk} ({after.http})",
+                    after.http,
+                    before.sdk,
+                    after.sdk,
+                )
+            )
+        changes += _parameter_changes(before, after) + _body_changes(before, after) + _return_change(before, after)
+    return changes
+
+
+def _field_changes(model: str, old: Model, new: Model) -> list[Change]:
+    changes: list[Change] = []
+    for key in sorted(set(old.fields) | set(new.fields)):
+        before, after = old.fields.get(key), new.fields.get(key)
+        if before is None:
+            assert after is not None
+            sdk = f"models.{model}.{after.python_name}"
+            required = "required" if after.required else "optional"
+            changes.append(
+                Change(
+                    "field-added",
+                    after.required,
+                    sdk,
+                    f"{sdk}: new {required} field: {after.type}",
+                    None,
+                    None,
+                    asdict(after),
+                )
+            )
+            continue
+        sdk = f"models.{model}.{before.python_name}"
+        if after is None:
+            changes.append(Change("field-removed", True, sdk, f"{sdk}: field removed", None, asdict(before)))
+            continue
+        if before.type != after.type:
+            changes.append(
+                Change(
+                    "field-type-changed",
+                    True,
+                    sdk,
+                    f"{sdk}: type {before.type} -> {after.type}",
+                    None,
+                    before.type,
+                    after.type,
+                )
+            )
+        elif before.enum_values is not None and after.enum_values is not None:
+            changes += _values_change("field-enum", sdk, before.enum_values, after.enum_values)
+        if before.required != after.required:
+            changes.append(
+                Change(
+                    "field-required-changed",
+                    after.required,
+                    sdk,
+                    f"{sdk}: now {'required' if after.required else 'optional'}",
+                    None,
+                    before.required,
+                    after.required,
+                )
+            )
+    return changes
+
+
+def model_changes(old: Api, new: Api) -> list[Change]:
+    changes: list[Change] = []
+    alias_of = {alias: name for name, model in new.models.items() for alias in model.aliases}
+    renamed_to = {alias_of[name] for name in set(old.models) - set(new.models) if name in alias_of}
+    for name in sorted(set(new.models) - set(old.models) - renamed_to):
+        model = new.models[name]
+        changes.append(
+            Change("model-added", False, f"models.{model.class_name}", f"new model {model.class_name}", None)
+        )
+    for name in sorted(set(old.models) - set(new.models)):
+        model = old.models[name]
+        target = alias_of.get(name)
+        if target is not None and target in new.models:
+            changes.append(
+                Change(
+                    "model-renamed",
+                    False,
+                    f"models.{model.class_name}",
+                    f"model {model.class_name} is now {new.models[target].class_name} upstream "
+                    f"(the SDK keeps {model.class_name} as an alias)",
+                    None,
+                    name,
+                    target,
+                )
+            )
+            changes += _field_changes(new.models[target].class_name, model, new.models[target])
+        else:
+            changes.append(
+                Change("model-removed", True, f"models.{model.class_name}", f"model {model.class_name} removed", None)
+            )
+    for name in sorted(set(old.models) & set(new.models)):
+        changes += _field_changes(new.models[name].class_name, old.models[name], new.models[name])
+    return changes
+
+
+def enum_changes(old: Api, new: Api) -> list[Change]:
+    changes: list[Change] = []
+    for name in sorted(set(new.enums) - set(old.enums)):
+        changes.append(
+            Change(
+                "enum-added",
+                False,
+                f"models.{name}",
+                f"new enum {name}: {new.enums[name]}",
+                None,
+                None,
+                new.enums[name],
+            )
+        )
+    for name in sorted(set(old.enums) - set(new.enums)):
+        changes.append(Change("enum-removed", True, f"models.{name}", f"enum {name} removed", None, old.enums[name]))
+    for name in sorted(set(old.enums) & set(new.enums)):
+        changes += _values_change("enum", f"models.{name}", old.enums[name], new.enums[name])
+    return changes
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def renamed_classes(old: Api, new: Api) -> dict[str, str]:
+    """Old class name -> new class name, for gone models the new spec keeps as aliases (and their maps)."""
+    renames: dict[str, str] = {}
+    for model in new.models.values():
+        for alias in model.aliases:
+            if alias in old.models and alias not in new.models:
+                renames[old.models[alias].class_name] = model.class_name
+                renames[old.models[alias].class_name + "Map"] = model.class_name + "Map"
+    return renames
+
+
+def with_renamed_types(api: Api, renames: dict[str, str]) -> Api:
+    """`api` with its type names read through `renames`: a type that only changed name is the same type."""
+    if not renames:
+        return api
+
+    def rename(text: str | None) -> str | None:
+        if text is None:
+            return None
+        return _IDENTIFIER.sub(lambda match: renames.get(match.group(0), match.group(0)), text)
+
+    for operation in api.operations.values():
+        for parameter in operation.parameters.values():
+            parameter.type = rename(parameter.type) or parameter.type
+        operation.body_type = rename(operation.body_type)
+        operation.return_types = sorted({rename(kind) or kind for kind in operation.return_types})
+    for model in api.models.values():
+        for item in model.fields.values():
+            item.type = rename(item.type) or item.type
+    return api
+
+
+def diff_documents(old_doc: JsonObject, new_doc: JsonObject) -> list[Change]:
+    old, new = api_of(old_doc), api_of(new_doc)
+    old = with_renamed_types(old, renamed_classes(old, new))
+    return operation_changes(old, new) + model_changes(old, new) + enum_changes(old, new)
+
+
+# ---------------------------------------------------------------------------------------
+# Loading
+# ---------------------------------------------------------------------------------------
+
+
+def prepare(document: Any) -> JsonObject:
+    """An OpenAPI 3 document without the Java serializer's artifacts (Swagger 2 is converted first)."""
+    try:
+        document = convert_swagger2.ensure_openapi3(document)
+    except convert_swagger2.ConversionError as exc:
+        raise DiffError(str(exc)) from exc
+    for transformation in clean_spec.TRANSFORMATIONS:
+        document = transformation(document)
+    return document
+
+
+def load_spec(path: Path) -> JsonObject:
+    try:
+        return prepare(json.loads(path.read_bytes()))
+    except OSError as exc:
+        raise DiffError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise DiffError(f"{path} is not valid JSON: {exc}") from exc
+
+
+def diff_specs(
+    old_doc: JsonObject, new_doc: JsonObject, stabilize: bool = True
+) -> tuple[list[Change], JsonObject | None]:
+    """(changes, stable-names report or None). Both documents must already be `prepare`d."""
+    report = None
+    if stabilize:
+        new_doc, report = stable_names.stabilize_names(new_doc, old_doc)
+    return diff_documents(old_doc, new_doc), report
+
+
+# ---------------------------------------------------------------------------------------
+# Output
+# ---------------------------------------------------------------------------------------
+
+SECTIONS = (
+    ("operation", "operations"),
+    ("parameter", "parameters"),
+    ("path-parameter", "parameters"),
+    ("body", "request bodies"),
+    ("return", "return types"),
+    ("model", "models"),
+    ("field", "fields"),
+    ("enum", "enums"),
+)
+
+
+def section_of(change: Change) -> str:
+    for prefix, section in SECTIONS:
+        if change.kind.startswith(prefix + "-"):
+            return section
+    return "other"
+
+
+def summary(changes: list[Change]) -> JsonObject:
+    counts: dict[str, int] = defaultdict(int)
+    for change in changes:
+        counts[change.kind] += 1
+    return {
+        "total": len(changes),
+        "breaking": sum(1 for change in changes if change.breaking),
+        "by_kind": dict(sorted(counts.items())),
+    }
+
+
+def to_json(changes: list[Change], old: str, new: str, report: JsonObject | None) -> JsonObject:
+    return {
+        "old": old,
+        "new": new,
+        "summary": summary(changes),
+        "changes": [asdict(change) for change in changes],
+        "stable_names": report,
+    }
+
+
+def _group_return_changes(changes: list[Change]) -> list[tuple[str, bool, list[str]]]:
+    """Return-type changes with the same delta, as one line each: (delta, breaking, operations)."""
+    groups: dict[tuple[str, bool], list[str]] = defaultdict(list)
+    for change in changes:
+        groups[(change.extra.get("delta", ""), change.breaking)].append(change.sdk)
+    return [(delta, breaking, sorted(names)) for (delta, breaking), names in sorted(groups.items())]
+
+
+# The same change (same field or parameter, same new type) in this many models or operations
+# is printed as one line listing them.
+GROUP_AT_LEAST = 3
+
+
+def _owner_leaf_tail(change: Change) -> tuple[str, str, str]:
+    """(`models.CheckModel`, `name`, `new optional field: str`) of a field or parameter change."""
+    if change.kind.startswith("field-"):
+        owner, _, leaf = change.sdk.rpartition(".")
+    elif change.kind.startswith("parameter-") and change.sdk.endswith(")"):
+        owner, _, leaf = change.sdk[:-1].partition("(")
+    else:
+        return change.sdk, "", change.message
+    return owner, leaf, change.message.partition(": ")[2]
+
+
+def _group_same_changes(changes: list[Change]) -> list[list[Change]]:
+    """Field and parameter changes that say the same thing of different owners, together (stable order)."""
+    groups: dict[tuple[str, str, str], list[Change]] = {}
+    for change in changes:
+        _, leaf, tail = _owner_leaf_tail(change)
+        key = (change.kind, leaf, tail) if leaf else (change.kind, change.sdk, change.message)
+        groups.setdefault(key, []).append(change)
+    return list(groups.values())
+
+
+def to_text(changes: list[Change], old: str, new: str, report: JsonObject | None = None) -> str:
+    facts = summary(changes)
+    counts = facts["by_kind"]
+    lines = [
+        f"API diff {old} -> {new}",
+        (
+            f"operations: {counts.get('operation-added', 0)} added, {counts.get('operation-removed', 0)} removed, "
+            f"{counts.get('operation-moved', 0)} moved, {counts.get('operation-renamed', 0)} renamed; "
+            f"models: {counts.get('model-added', 0)} added, {counts.get('model-removed', 0)} removed, "
+            f"{counts.get('model-renamed', 0)} renamed (alias kept); "
+            f"enums: {counts.get('enum-added', 0)} added, {counts.get('enum-removed', 0)} removed"
+        ),
+        f"{facts['total']} changes, {facts['breaking']} BREAKING",
+    ]
+    if report is not None:
+        lines.append("names: " + stable_names.format_report(report, "old", "new").splitlines()[0])
+    for breaking, title in ((True, "BREAKING changes"), (False, "Non-breaking changes")):
+        selected = [change for change in changes if change.breaking == breaking]
+        if not selected:
+            continue
+        lines.append("")
+        lines.append(f"{title} ({len(selected)})")
+        by_section: dict[str, list[Change]] = defaultdict(list)
+        for change in selected:
+            by_section[section_of(change)].append(change)
+        ordered_sections = list(dict.fromkeys([name for _, name in SECTIONS] + ["other"]))
+        for section in ordered_sections:
+            items = by_section.get(section)
+            if not items:
+                continue
+            lines.append(f"  {section}:")
+            if section == "return types":
+                for delta, _, names in _group_return_changes(items):
+                    lines.append(f"    {'!' if breaking else '+'} {delta}: {len(names)} operations: {', '.join(names)}")
+                continue
+            marker = "!" if breaking else "+"
+            for group in _group_same_changes(items):
+                if len(group) >= GROUP_AT_LEAST:
+                    _, leaf, tail = _owner_leaf_tail(group[0])
+                    owners = ", ".join(_owner_leaf_tail(change)[0].removeprefix("models.") for change in group)
+                    what = "models" if group[0].kind.startswith("field-") else "operations"
+                    lines.append(f"    {marker} {leaf}: {tail}: in {len(group)} {what}: {owners}")
+                    continue
+                for change in group:
+                    http = f"  [{change.http}]" if change.http and change.kind.split("-")[0] != "operation" else ""
+                    lines.append(f"    {marker} {change.message}{http}")
+    if not changes:
+        lines.append("no changes for SDK users")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("old", type=Path, help="the old spec (OpenAPI 3 raw or cleaned, or Swagger 2.0)")
+    parser.add_argument("new", type=Path, help="the new spec")
+    parser.add_argument("--json", action="store_true", help="print JSON for machines instead of text")
+    parser.add_argument("--fail-on-breaking", action="store_true", help="exit 1 if there is a breaking change")
+    parser.add_argument(
+        "--no-stable-names",
+        action="store_true",
+        help="compare the new spec as it is, without giving it the old spec's enum and model names",
+    )
+    args = parser.parse_args(argv)
+    try:
+        old_doc, new_doc = load_spec(args.old), load_spec(args.new)
+        changes, report = diff_specs(old_doc, new_doc, stabilize=not args.no_stable_names)
+    except (DiffError, stable_names.StableNamesError) as exc:
+        print(f"api_diff: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(to_json(changes, str(args.old), str(args.new), report), indent=2, ensure_ascii=False))
+    else:
+        print(to_text(changes, str(args.old), str(args.new), report))
+    if args.fail_on_breaking and any(change.breaking for change in changes):
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
