@@ -11,6 +11,7 @@ import statistics
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -259,5 +260,9 @@ def med_min(stats: Stats, unit: Callable[[float], str] = ms) -> str:
     return f"{unit(stats.median)} (min {unit(stats.minimum)})"
 
 
+_STARTED = time.perf_counter()
+
+
 def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    """Progress on stderr, with the seconds since this process started."""
+    print(f"[{time.perf_counter() - _STARTED:5.0f} s] {message}", file=sys.stderr, flush=True)

@@ -64,15 +64,15 @@ class Sizes:
 
 
 FULL = Sizes(
-    import_rounds=21,
+    import_rounds=15,
     result_groups=100,
     results_per_group=100,
     table_columns=500,
     parse_rounds=9,
     call_rounds=15,
-    call_batch=200,
+    call_batch=100,
     concurrent=1000,
-    concurrent_rounds=9,
+    concurrent_rounds=5,
 )
 QUICK = Sizes(
     import_rounds=3,
@@ -269,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
         f" ({time.perf_counter() - started:.0f} s)"
     )
     for row in failed:
-        print(f"FAIL: {row.benchmark}: {row.ratio if row.ratio != '-' else row.ours} (target {row.target})")
+        print(f"FAIL: {row.benchmark}: {row.data.get('measured', row.ratio)} (target {row.target})")
     if profile:
         print("\n# Profiles\n" + profile)
     if args.json:

@@ -31,6 +31,7 @@ from typing import Any
 # Bounds of what one command may ask for.
 MAX_CALLS = 20_000
 MAX_REPS = 1_000
+TIMEOUT_SECONDS = 60.0
 
 
 class Worker:
@@ -134,10 +135,13 @@ class Worker:
 
         self.loop = asyncio.new_event_loop()
         headers = {"Authorization": f"Bearer {token}"}
+        # One generous timeout for every client: 1,000 queued calls on a busy 2-core machine can
+        # wait longer than httpx's default 5 s for a pooled connection (PoolTimeout).
+        timeout = httpx.Timeout(TIMEOUT_SECONDS)
         self.http = {
-            "sdk": AuthenticatedClient(base_url=base_url, token=token),
-            "raw_sync": httpx.Client(base_url=base_url, headers=headers),
-            "raw_async": httpx.AsyncClient(base_url=base_url, headers=headers),
+            "sdk": AuthenticatedClient(base_url=base_url, token=token, timeout=timeout),
+            "raw_sync": httpx.Client(base_url=base_url, headers=headers, timeout=timeout),
+            "raw_async": httpx.AsyncClient(base_url=base_url, headers=headers, timeout=timeout),
             "get_all_connections": get_all_connections,
             "run_checks": run_checks,
             "params": RunChecksParameters.from_dict(run_checks_body),
