@@ -98,8 +98,10 @@ def convert(swagger2_doc: JsonObject, node_modules: Path = NODE_MODULES) -> Json
         except OSError as exc:
             raise ConversionError(f"cannot run {executable}: {exc}") from exc
         if result.returncode != 0 or not target.exists():
-            detail = (result.stderr.strip() or result.stdout.strip() or "no output").splitlines()
-            raise ConversionError(f"{CONVERTER_PACKAGE} failed (exit {result.returncode}): " + " | ".join(detail[-8:]))
+            lines = (result.stderr.strip() or result.stdout.strip() or "no output").splitlines()
+            # The message, not node's stack trace ("    at fixupRefs (...)").
+            message = [line.strip() for line in lines if line.strip() and not line.strip().startswith("at ")]
+            raise ConversionError(f"{CONVERTER_PACKAGE} failed (exit {result.returncode}): " + " | ".join(message[:5]))
         try:
             converted = json.loads(target.read_text(encoding="utf-8"))
         except ValueError as exc:
