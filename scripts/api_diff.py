@@ -249,7 +249,7 @@ def _return_types(document: JsonObject, operation: JsonObject, context: str) -> 
         elif media_type.startswith("text/"):
             types.add("str")
         else:
-            types.add("File")
+            types.add("bytes")
     types.add("None")
     return sorted(types)
 
