@@ -400,10 +400,14 @@ GENERATE = textwrap.dedent(
     import sys
     from pathlib import Path
     sys.path.insert(0, sys.argv[1])
+    import inspect
     import generate
-    # Keep the repository's openapi/*.generator.json untouched: write this run's next to it.
+    # Keep the repository's openapi/*.generator.json untouched: write this run's in the temporary directory.
     generate.GENERATOR_SPEC = Path(sys.argv[4])
-    generate.generate_package(Path(sys.argv[2]), Path(sys.argv[3]))
+    if "generator_spec" in inspect.signature(generate.generate_package).parameters:
+        generate.generate_package(Path(sys.argv[2]), Path(sys.argv[3]), generator_spec=Path(sys.argv[4]))
+    else:
+        generate.generate_package(Path(sys.argv[2]), Path(sys.argv[3]))
     """
 )
 
