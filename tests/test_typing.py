@@ -118,8 +118,14 @@ def describe_errors(output: str, errors: list[re.Match[str]]) -> str:
     if not errors:
         return output.strip()
     per_code = collections.Counter(match["code"] or "no code" for match in errors)
+    example: dict[str, re.Match[str]] = {}
+    for match in errors:
+        example.setdefault(match["code"] or "no code", match)
     lines = [f"mypy --strict: {len(errors)} errors"]
-    lines += [f"  {count:5d} [{code}]" for code, count in per_code.most_common()]
+    lines += [
+        f"  {count:5d} [{code}]  e.g. {example[code]['file']}:{example[code]['line']}: {example[code]['message']}"
+        for code, count in per_code.most_common()
+    ]
     lines.append("")
     lines += [match.group(0) for match in errors[:MAX_LISTED_ERRORS]]
     if len(errors) > MAX_LISTED_ERRORS:
