@@ -6,9 +6,12 @@ PY := $(VENV)/bin/python
 # http://localhost:8888/swagger-api/dqops-api-openapi-3.json). See README.md.
 SOURCE ?=
 RAW_SPEC := openapi/dqops-api-openapi-3.raw.json
+CONVERTED_SPEC := openapi/dqops-api-openapi-3.converted.json
 CLEANED_SPEC := openapi/dqops-api-openapi-3.cleaned.json
+PREVIOUS_SPEC := openapi/dqops-api-openapi-3.previous.json
+NAMES_LOCK := openapi/names.lock.json
 
-.PHONY: venv spec generate test node-deps clean
+.PHONY: venv spec generate test node-deps bench demo api-diff update-pin clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,24 +20,55 @@ $(VENV)/.installed: pyproject.toml
 
 venv: $(VENV)/.installed
 
-## spec: fetch the pinned DQOps spec (or SOURCE), check its checksum, clean and validate it
-spec: venv
-	$(PY) scripts/fetch_spec.py $(if $(SOURCE),--source '$(SOURCE)')
-	$(PY) scripts/clean_spec.py $(RAW_SPEC) $(CLEANED_SPEC) --overlay openapi/overlay.json
-
-## generate: spec, then render templates/ into dqops/client (installed in .venv, editable)
-generate: spec
-	$(PY) scripts/generate.py
-
 node_modules/.installed: package-lock.json
 	SCARF_ANALYTICS=false npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 node-deps: node_modules/.installed
 
-## test: generate, then run every test (docs examples, respx, Prism)
-test: generate node-deps
+## spec: fetch the pinned spec (or SOURCE), check its checksum, convert Swagger 2, clean, validate, keep names stable
+spec: venv node-deps
+	$(PY) scripts/fetch_spec.py $(if $(SOURCE),--source '$(SOURCE)')
+	$(PY) scripts/convert_swagger2.py $(RAW_SPEC) $(CONVERTED_SPEC)
+	$(PY) scripts/clean_spec.py $(CONVERTED_SPEC) $(CLEANED_SPEC) --overlay openapi/overlay.json
+	$(PY) scripts/stable_names.py $(CLEANED_SPEC) --previous $(NAMES_LOCK) --out $(CLEANED_SPEC) --quiet
+
+## generate: spec, then render templates/ into dqops/client (installed in .venv, editable)
+generate: spec
+	$(PY) scripts/generate.py
+
+## test: generate, then run every test (docs examples, respx, Prism, property tests, mypy)
+test: generate
 	$(PY) -m pytest
 
+## bench: the benchmarks of README.md, side by side with upstream's client (installed apart)
+bench: generate
+	$(PY) scripts/bench/run.py
+
+## demo: a local DQOps stand-in (Prism on the spec) and the seed page's guide, sync and async
+demo: generate
+	$(PY) scripts/demo.py
+
+## api-diff: what changed for SDK users between two specs: make api-diff OLD=path NEW=path [ARGS=--json]
+api-diff: venv node-deps
+	@test -n '$(OLD)' -a -n '$(NEW)' || { echo 'usage: make api-diff OLD=PATH NEW=PATH [ARGS="--json --fail-on-breaking"]' >&2; exit 2; }
+	$(PY) scripts/api_diff.py '$(OLD)' '$(NEW)' $(ARGS)
+
+## update-pin: accept a new spec: fetch, verify, regenerate, print (and save) the API diff
+update-pin: venv node-deps
+	@test -n '$(SOURCE)' || { echo 'usage: make update-pin SOURCE=PATH|URL [DQOPS_VERSION=x.y.z]' >&2; exit 2; }
+	$(MAKE) spec SOURCE=
+	cp $(CLEANED_SPEC) $(PREVIOUS_SPEC)
+	cp openapi/spec.lock.json openapi/spec.lock.json.new
+	$(PY) scripts/fetch_spec.py --source '$(SOURCE)' --update-pin --lock openapi/spec.lock.json.new $(if $(DQOPS_VERSION),--dqops-version '$(DQOPS_VERSION)')
+	$(PY) scripts/convert_swagger2.py $(RAW_SPEC) $(CONVERTED_SPEC)
+	$(PY) scripts/clean_spec.py $(CONVERTED_SPEC) $(CLEANED_SPEC) --overlay openapi/overlay.json
+	$(PY) scripts/stable_names.py $(CLEANED_SPEC) --previous $(PREVIOUS_SPEC) --out $(CLEANED_SPEC) --write-lock $(NAMES_LOCK).new
+	$(PY) scripts/generate.py
+	mv openapi/spec.lock.json.new openapi/spec.lock.json
+	mv $(NAMES_LOCK).new $(NAMES_LOCK)
+	$(PY) scripts/api_diff.py $(PREVIOUS_SPEC) $(CLEANED_SPEC) | tee openapi/api-diff.txt
+
 clean:
-	rm -rf $(VENV) node_modules dqops/client openapi/*.raw.json openapi/*.cleaned.json openapi/*.generator.json
+	rm -rf $(VENV) node_modules dqops/client openapi/*.raw.json openapi/*.converted.json openapi/*.cleaned.json \
+		openapi/*.generator.json openapi/*.previous.json openapi/*.new

@@ -234,11 +234,21 @@ def _body_of(document: JsonObject, operation: JsonObject, context: str) -> tuple
     return None, None, False
 
 
+def _is_error_status(status: str) -> bool:
+    return status[:1] in ("4", "5")
+
+
 def _return_types(document: JsonObject, operation: JsonObject, context: str) -> list[str]:
+    """What the SDK's sync() returns, by the rule of templates/endpoint_module.py.jinja: an error
+    status is raised, not returned, unless it is the only answer the spec documents."""
+    responses = operation.get("responses") or {}
+    has_success = any(not _is_error_status(status) for status in responses)
     types: set[str] = set()
-    for status, response in (operation.get("responses") or {}).items():
+    for status, response in responses.items():
         response = _resolve(document, response)
         content = (response or {}).get("content") or {}
+        if _is_error_status(status) and (has_success or not content):
+            continue
         if not content:
             types.add("None")
             continue

@@ -166,6 +166,23 @@ def find_dangling_refs(document: JsonObject) -> list[str]:
     return sorted(dangling)
 
 
+def same_schema(actual: Any, expected: Any) -> bool:
+    """Equal, up to empty `properties` / `required` (written by one converter, left out by another)."""
+
+    def canonical(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {
+                key: canonical(value)
+                for key, value in node.items()
+                if not (key in ("properties", "required") and not value)
+            }
+        if isinstance(node, list):
+            return [canonical(item) for item in node]
+        return node
+
+    return bool(canonical(actual) == canonical(expected))
+
+
 def apply_overlay(document: JsonObject, overlay: JsonObject) -> JsonObject:
     """Apply the reviewed corrections: each replaces (or adds) the value at a JSON pointer.
 
@@ -182,7 +199,7 @@ def apply_overlay(document: JsonObject, overlay: JsonObject) -> JsonObject:
         except (KeyError, IndexError, ValueError) as exc:
             raise SpecError(f"overlay target {pointer} does not exist in this spec") from exc
         leaf = leaf.replace("~1", "/").replace("~0", "~")
-        if "expect" in correction and parent.get(leaf) != correction["expect"]:
+        if "expect" in correction and not same_schema(parent.get(leaf), correction["expect"]):
             raise SpecError(f"overlay target {pointer} no longer holds the value the correction expects")
         parent[leaf] = correction["value"]
     return document
@@ -248,7 +265,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     write_json(cleaned, args.cleaned)
     schemas = len(cleaned.get("components", {}).get("schemas", {}))
-    print(f"clean_spec: {args.cleaned}: valid OpenAPI {cleaned['openapi']}, {operation_count(cleaned)} operations, {schemas} schemas")
+    print(
+        f"clean_spec: {args.cleaned}: valid OpenAPI {cleaned['openapi']}, {operation_count(cleaned)} operations, {schemas} schemas"
+    )
     return 0
 
 

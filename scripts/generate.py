@@ -191,14 +191,15 @@ def compile_bytecode(*packages: Path) -> None:
             raise GenerationError(f"compiling {package} to bytecode failed")
 
 
-def generate_package(spec: Path, output: Path) -> None:
+def generate_package(spec: Path, output: Path, generator_spec: Path = GENERATOR_SPEC) -> None:
+    """Generate `output` from the cleaned `spec`; the generator's own input is written to `generator_spec`."""
     document = json.loads(spec.read_text(encoding="utf-8"))
     generator_document = name_colliding_enum_members(name_shared_maps(document))
-    GENERATOR_SPEC.write_text(json.dumps(generator_document, indent=2) + "\n", encoding="utf-8")
+    generator_spec.write_text(json.dumps(generator_document, indent=2) + "\n", encoding="utf-8")
     output.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".generate-", dir=output.parent) as scratch:
         staged = Path(scratch) / output.name
-        run_openapi_python_client(GENERATOR_SPEC, staged)
+        run_openapi_python_client(generator_spec, staged)
         shutil.copy2(TEMPLATES / "py.typed", staged / "py.typed")
         format_package(staged)
         previous = Path(scratch) / "previous"

@@ -559,6 +559,10 @@ def _explained_by_api_diff(entry: dict[str, Any], changes: list[api_diff.Change]
     for change in changes:
         if change.kind in ("operation-removed", "operation-moved") and change.sdk == sdk:
             return change.message
+        # A documented answer no longer read as the result: the operation returns another type now.
+        if change.kind == "return-type-changed" and change.sdk == sdk and change.breaking:
+            if any("[result]" in problem for problem in entry["problems"]):
+                return change.message
         if change.kind == "model-removed" and change.sdk.removeprefix("models.") in code:
             return change.message
         if change.kind == "field-removed":
