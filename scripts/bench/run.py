@@ -70,9 +70,9 @@ FULL = Sizes(
     table_columns=500,
     parse_rounds=9,
     call_rounds=15,
-    call_batch=100,
+    call_batch=200,
     concurrent=1000,
-    concurrent_rounds=5,
+    concurrent_rounds=4,
 )
 QUICK = Sizes(
     import_rounds=3,

@@ -211,12 +211,50 @@ class Worker:
 
         return self.loop.run_until_complete(batch()) / n
 
-    def gather_time(self, impl: str, n: int) -> float:
-        """Seconds for `n` concurrent small GETs on one client (asyncio.gather)."""
+    def http_pair(self, call: str, mode: str, n: int, block: int = 10) -> list[float]:
+        """Seconds per call of the SDK and of raw httpx, `n` calls each, alternating in blocks of
+        `block` calls: both see the same moments of the shared machine."""
+        n = max(1, min(n, MAX_CALLS))
+        block = max(1, min(block, n))
+        sides = (self._one_call("sdk", call, mode), self._one_call("raw", call, mode))
+        blocks = [(index, min(block, n - first)) for index, first in enumerate(range(0, n, block))]
+        totals = [0.0, 0.0]
+        perf_counter = time.perf_counter
+        if mode == "sync":
+            for index, count in blocks:
+                for side in (0, 1) if index % 2 == 0 else (1, 0):
+                    one = sides[side]
+                    start = perf_counter()
+                    for _ in range(count):
+                        one()
+                    totals[side] += perf_counter() - start
+        else:
+
+            async def run() -> None:
+                for index, count in blocks:
+                    for side in (0, 1) if index % 2 == 0 else (1, 0):
+                        one = sides[side]
+                        start = perf_counter()
+                        for _ in range(count):
+                            await one()
+                        totals[side] += perf_counter() - start
+
+            self.loop.run_until_complete(run())
+        return [totals[0] / n, totals[1] / n]
+
+    def gather_time(self, impl: str, n: int, warm: int = 100) -> float:
+        """Seconds for `n` concurrent small GETs on one client (asyncio.gather).
+
+        An untimed gather of `warm` calls runs first, so every timed round starts from the same
+        pool: httpx keeps 20 idle connections for 5 s, and a pool with none left (after a
+        pause) makes httpcore's queue of waiting requests very slow (tens of seconds for 1,000).
+        """
         n = max(1, min(n, MAX_CALLS))
         one = self._one_call(impl, "get", "async")
 
         async def run() -> float:
+            if warm:
+                await asyncio.gather(*(one() for _ in range(min(warm, n))))
             start = time.perf_counter()
             results = await asyncio.gather(*(one() for _ in range(n)))
             elapsed = time.perf_counter() - start
