@@ -1,0 +1,354 @@
+"""Run the DQOps Python client guide end to end against a mock DQOps made from the spec.
+
+    .venv/bin/python scripts/demo.py [--port PORT] [--full] [--job-timeout SECONDS]
+
+It starts Stoplight Prism (node_modules, installed with `npm ci` when missing) on the cleaned
+spec, openapi/dqops-api-openapi-3.cleaned.json, on 127.0.0.1: port 8888 as a real DQOps uses,
+a free port when 8888 is taken, or --port / DQOPS_DEMO_PORT. Prism runs in static mode with
+--errors: every answer is generated from the spec's response schema (the spec has no examples,
+so strings read "string" and numbers are their schema's minimum), and a request that breaks
+the spec is refused with 422.
+
+Then it runs the four steps of the guide on the seed page of DQOps's docs ("Python client
+guide"), once with the sync API and once with the async API, and prints each typed result:
+
+1. list connections           get_all_connections
+2. run checks                 run_checks, with RunChecksParameters(CheckSearchFilters(...))
+3. wait for the job           dqops.jobs.wait_for_job (bounded by --job-timeout): a mock never
+                              runs jobs, so its job stays queued; the demo shows that and goes on
+4. table data quality status  get_table_data_quality_status
+
+The server is stopped at the end, on an error and on Ctrl-C. Needs `make generate` first.
+Exit status: 0 when every step ran, 1 when a step failed, 2 when the demo could not start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+CLEANED_SPEC = REPO_ROOT / "openapi" / "dqops-api-openapi-3.cleaned.json"
+PRISM_BIN = REPO_ROOT / "node_modules" / ".bin" / "prism"
+DEFAULT_PORT = 8888
+PORT_VARIABLE = "DQOPS_DEMO_PORT"
+HOST = "127.0.0.1"
+TOKEN = "s4mp13_4u7h_70k3n"  # the guide's placeholder: the mock checks that a key is sent, not which
+STARTUP_SECONDS = 90.0
+STOP_SECONDS = 10.0
+LISTENING_MARKER = "Prism is listening on"
+MAX_REPR_CHARS = 1500
+
+CONNECTION = "sample_connection"
+SCHEMA = "sample_schema"
+TABLE = "sample_table"
+
+
+class DemoError(RuntimeError):
+    """The demo could not start (no spec, no SDK, no Prism, port taken...)."""
+
+
+# ---------------------------------------------------------------------------
+# The mock server
+# ---------------------------------------------------------------------------
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((HOST, port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((HOST, 0))
+        return int(probe.getsockname()[1])
+
+
+def choose_port(requested: int | None) -> int:
+    """--port or DQOPS_DEMO_PORT must be free; the default 8888 falls back to a free port."""
+    if requested is not None:
+        if not port_is_free(requested):
+            raise DemoError(f"port {requested} on {HOST} is taken; pick another with --port or {PORT_VARIABLE}")
+        return requested
+    if port_is_free(DEFAULT_PORT):
+        return DEFAULT_PORT
+    port = free_port()
+    print(f"port {DEFAULT_PORT} is taken (a DQOps running?); using port {port}")
+    return port
+
+
+def ensure_prism() -> Path:
+    if PRISM_BIN.exists():
+        return PRISM_BIN
+    npm = shutil.which("npm")
+    if npm is None:
+        raise DemoError(f"{PRISM_BIN} is missing and npm is not on PATH: run `npm ci` in {REPO_ROOT}")
+    print("installing the mock server (npm ci) ...", flush=True)
+    completed = subprocess.run(
+        [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+        cwd=REPO_ROOT,
+        env={**os.environ, "SCARF_ANALYTICS": "false"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode != 0 or not PRISM_BIN.exists():
+        raise DemoError(f"`npm ci` failed ({completed.returncode}):\n{completed.stdout}{completed.stderr}")
+    return PRISM_BIN
+
+
+@contextlib.contextmanager
+def mock_dqops(port: int) -> Iterator[str]:
+    """Prism on the cleaned spec at http://127.0.0.1:PORT; stopped on exit, whatever happens."""
+    if not CLEANED_SPEC.is_file():
+        raise DemoError(f"{CLEANED_SPEC} is missing: run `make generate` first")
+    command = [str(ensure_prism()), "mock", str(CLEANED_SPEC), "-h", HOST, "-p", str(port), "--errors"]
+    process = subprocess.Popen(
+        command,
+        cwd=REPO_ROOT,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        env={**os.environ, "NO_COLOR": "1", "FORCE_COLOR": "0"},
+        # Its own session: Ctrl-C reaches this script, which then stops Prism in order.
+        start_new_session=True,
+    )
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(line.rstrip() for line in process.stdout), daemon=True)
+    reader.start()
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while not any(LISTENING_MARKER in line for line in list(lines)):
+            if process.poll() is not None:
+                reader.join(timeout=2)
+                raise DemoError(f"Prism exited with code {process.returncode}:\n" + "\n".join(lines[-40:]))
+            if time.monotonic() > deadline:
+                raise DemoError(f"Prism did not start within {STARTUP_SECONDS:.0f} s:\n" + "\n".join(lines[-40:]))
+            time.sleep(0.1)
+        base_url = f"http://{HOST}:{port}"
+        print(f"mock DQOps (Prism, static answers from the spec) listening on {base_url} (pid {process.pid})")
+        yield base_url
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=STOP_SECONDS)
+        reader.join(timeout=2)
+        print("server stopped")
+
+
+# ---------------------------------------------------------------------------
+# The guide
+# ---------------------------------------------------------------------------
+
+
+def show(mode: str, step: int, name: str, call: str, result: Any, full: bool) -> None:
+    text = repr(result)
+    if not full and len(text) > MAX_REPR_CHARS:
+        text = f"{text[:MAX_REPR_CHARS]} ... [{len(text) - MAX_REPR_CHARS} more characters; --full prints all]"
+    print(f"\n[{mode}] step {step}: {name}\n    {call}\n{text}", flush=True)
+
+
+def run_checks_parameters() -> Any:
+    from dqops.client.models import CheckSearchFilters, RunChecksParameters
+
+    return RunChecksParameters(
+        check_search_filters=CheckSearchFilters(
+            connection=CONNECTION, full_table_name=f"{SCHEMA}.{TABLE}", enabled=True
+        ),
+        collect_error_samples=False,
+        dummy_execution=False,
+    )
+
+
+def job_id_of(started: Any) -> str:
+    return str(started.job_id.job_id)
+
+
+def describe_job_error(error: Exception) -> str:
+    job = getattr(error, "job", None)
+    status = getattr(job, "status", None)
+    return (
+        f"{type(error).__name__}: {error}\n"
+        f"(the mock answers the same {status!s} status for ever: a real DQOps runs the job and finishes it)\n"
+        f"last state: {job!r}"
+    )
+
+
+def guide_sync(base_url: str, job_timeout: float, full: bool) -> None:
+    from dqops import client, jobs
+    from dqops.client.api.check_results import get_table_data_quality_status
+    from dqops.client.api.connections import get_all_connections
+    from dqops.client.api.jobs import run_checks
+    from dqops.client.errors import JobError
+
+    with client.AuthenticatedClient(base_url, token=TOKEN, raise_on_unexpected_status=True) as dqops_client:
+        connections = get_all_connections.sync(client=dqops_client)
+        show("sync", 1, "list connections", "get_all_connections.sync(client=dqops_client)", connections, full)
+
+        started = run_checks.sync(client=dqops_client, json_body=run_checks_parameters())
+        show(
+            "sync",
+            2,
+            "run checks",
+            "run_checks.sync(client=dqops_client, json_body=RunChecksParameters(...))",
+            started,
+            full,
+        )
+
+        call = f"jobs.wait_for_job(dqops_client, {job_id_of(started)!r}, timeout={job_timeout:g})"
+        try:
+            finished: Any = jobs.wait_for_job(dqops_client, job_id_of(started), timeout=job_timeout, poll_seconds=1)
+        except JobError as error:
+            finished = _Text(describe_job_error(error))
+        show("sync", 3, "wait for the job", call, finished, full)
+
+        status = get_table_data_quality_status.sync(CONNECTION, SCHEMA, TABLE, client=dqops_client)
+        show(
+            "sync",
+            4,
+            "table data quality status",
+            f"get_table_data_quality_status.sync({CONNECTION!r}, {SCHEMA!r}, {TABLE!r}, client=dqops_client)",
+            status,
+            full,
+        )
+
+
+async def guide_async(base_url: str, job_timeout: float, full: bool) -> None:
+    from dqops import client, jobs
+    from dqops.client.api.check_results import get_table_data_quality_status
+    from dqops.client.api.connections import get_all_connections
+    from dqops.client.api.jobs import run_checks
+    from dqops.client.errors import JobError
+
+    async with client.AuthenticatedClient(base_url, token=TOKEN, raise_on_unexpected_status=True) as dqops_client:
+        connections = await get_all_connections.asyncio(client=dqops_client)
+        show(
+            "async", 1, "list connections", "await get_all_connections.asyncio(client=dqops_client)", connections, full
+        )
+
+        started = await run_checks.asyncio(client=dqops_client, json_body=run_checks_parameters())
+        show(
+            "async",
+            2,
+            "run checks",
+            "await run_checks.asyncio(client=dqops_client, json_body=RunChecksParameters(...))",
+            started,
+            full,
+        )
+
+        call = f"await jobs.wait_for_job_async(dqops_client, {job_id_of(started)!r}, timeout={job_timeout:g})"
+        try:
+            finished: Any = await jobs.wait_for_job_async(
+                dqops_client, job_id_of(started), timeout=job_timeout, poll_seconds=1
+            )
+        except JobError as error:
+            finished = _Text(describe_job_error(error))
+        show("async", 3, "wait for the job", call, finished, full)
+
+        status = await get_table_data_quality_status.asyncio(CONNECTION, SCHEMA, TABLE, client=dqops_client)
+        show(
+            "async",
+            4,
+            "table data quality status",
+            f"await get_table_data_quality_status.asyncio({CONNECTION!r}, {SCHEMA!r}, {TABLE!r}, client=dqops_client)",
+            status,
+            full,
+        )
+
+
+class _Text(str):
+    """A message printed as is by show() (its repr is itself)."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+# ---------------------------------------------------------------------------
+# Main
+# ---------------------------------------------------------------------------
+
+
+def parse_arguments(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=None,
+        help=f"port of the mock server (default: ${PORT_VARIABLE}, else {DEFAULT_PORT} or a free "
+        "port when it is taken)",
+    )
+    parser.add_argument(
+        "--job-timeout",
+        type=float,
+        default=3.0,
+        help="seconds to wait for the job in step 3 (default: 3; the mock never finishes it)",
+    )
+    parser.add_argument(
+        "--full", action="store_true", help=f"print whole results (default: {MAX_REPR_CHARS} characters of each)"
+    )
+    arguments = parser.parse_args(argv)
+    if arguments.port is None and os.environ.get(PORT_VARIABLE):
+        try:
+            arguments.port = int(os.environ[PORT_VARIABLE])
+        except ValueError:
+            parser.error(f"{PORT_VARIABLE} must be a port number, got {os.environ[PORT_VARIABLE]!r}")
+    return arguments
+
+
+def _stop_on_sigterm(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = parse_arguments(sys.argv[1:] if argv is None else argv)
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    try:
+        import dqops.client  # noqa: F401
+    except ImportError as exc:
+        print(f"demo: cannot import dqops.client ({exc}): run `make generate` first", file=sys.stderr)
+        return 2
+    try:
+        port = choose_port(arguments.port)
+        with mock_dqops(port) as base_url:
+            print("\n=== the Python client guide with the sync API ===")
+            guide_sync(base_url, arguments.job_timeout, arguments.full)
+            print("\n=== the same guide with the async API ===")
+            asyncio.run(guide_async(base_url, arguments.job_timeout, arguments.full))
+            print("\nall steps ran, sync and async")
+    except DemoError as exc:
+        print(f"demo: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("demo: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - report any failure of a step in one line, after stopping the server
+        print(f"demo: a step failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
