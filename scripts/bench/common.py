@@ -61,6 +61,12 @@ class Stats:
         return cls(statistics.median(samples), min(samples), len(samples))
 
 
+def paired_ratio(numerators: Sequence[float], denominators: Sequence[float]) -> float:
+    """The median over rounds of each round's ratio: samples of one round ran seconds apart,
+    so a slow spell of the machine cancels out of their ratio."""
+    return statistics.median(a / b for a, b in zip(numerators, denominators, strict=True))
+
+
 def interleaved(rounds: int, tasks: Sequence[tuple[str, Callable[[], float]]], seed: int = 4) -> dict[str, list[float]]:
     """Run every task once per round, in a new shuffled order each round; samples per task name.
 
@@ -257,7 +263,10 @@ def us(seconds: float) -> str:
 
 
 def med_min(stats: Stats, unit: Callable[[float], str] = ms) -> str:
-    return f"{unit(stats.median)} (min {unit(stats.minimum)})"
+    """`median (min minimum) unit`, e.g. `132.5 (min 110.3) ms`."""
+    median, minimum = unit(stats.median), unit(stats.minimum)
+    number, _, suffix = median.partition(" ")
+    return f"{number} (min {minimum.partition(' ')[0]}) {suffix}"
 
 
 _STARTED = time.perf_counter()

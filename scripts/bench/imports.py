@@ -9,7 +9,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from .common import Impl, Row, Stats, child_env, interleaved, med_min, verdict
+from .common import Impl, Row, Stats, child_env, interleaved, med_min, paired_ratio, verdict
 
 CASES = {
     "import run_checks": "from dqops.client.api.jobs import run_checks",
@@ -94,7 +94,7 @@ def bench_imports(impls: Sequence[Impl], rounds: int, cwd: Path, *, warmup: bool
     for case, code in CASES.items():
 
         def ratio(side: str, case: str = case) -> float:
-            return stats[f"{side}:{case}"].median / stats[f"{side}:floor"].median
+            return paired_ratio(samples[f"{side}:{case}"], samples[f"{side}:floor"])
 
         loaded = {impl.name: modules_loaded(impl.python, code, cwd) for impl in impls}
         row = Row(group="import", benchmark=f"cold {case}", ours="-")
@@ -108,10 +108,12 @@ def bench_imports(impls: Sequence[Impl], rounds: int, cwd: Path, *, warmup: bool
             row.data["ratio"] = ours_ratio
             row.data["measured"] = f"ours/floor {ours_ratio:.2f}x"
         if "upstream" in names:
-            row.upstream = f"{med_min(stats[f'upstream:{case}'])} = {ratio('upstream'):.1f}x its floor"
+            row.upstream = f"{med_min(stats[f'upstream:{case}'])}, {ratio('upstream'):.1f}x its floor"
             row.data["upstream_ratio"] = ratio("upstream")
             if "ours" in names:
-                row.vs_upstream = f"{stats[f'upstream:{case}'].median / stats[f'ours:{case}'].median:.1f}x"
-        row.floor = " / ".join(f"{impl.name} {med_min(stats[f'{impl.name}:floor'])}" for impl in impls)
+                row.vs_upstream = f"{paired_ratio(samples[f'upstream:{case}'], samples[f'ours:{case}']):.1f}x"
+        row.floor = ", ".join(
+            f"{'up' if impl.name == 'upstream' else impl.name} {med_min(stats[f'{impl.name}:floor'])}" for impl in impls
+        )
         rows.append(row)
     return rows
