@@ -224,7 +224,10 @@ def run_checks(
     poll_seconds: float = DEFAULT_POLL_SECONDS,
 ) -> RunChecksQueueJobResult:
     """Run the checks selected by `parameters`; returns their result when the job has finished."""
-    return _drive(client, _typed_wait_steps("run_checks", "wait_for_run_checks_job", parameters, timeout, poll_seconds))
+    result: RunChecksQueueJobResult = _drive(
+        client, _typed_wait_steps("run_checks", "wait_for_run_checks_job", parameters, timeout, poll_seconds)
+    )
+    return result
 
 
 async def run_checks_async(
@@ -250,7 +253,8 @@ def collect_error_samples(
     steps = _typed_wait_steps(
         "collect_error_samples", "wait_for_collect_error_samples_job", parameters, timeout, poll_seconds
     )
-    return _drive(client, steps)
+    result: CollectErrorSamplesResult = _drive(client, steps)
+    return result
 
 
 async def collect_error_samples_async(
@@ -274,7 +278,10 @@ def collect_statistics_on_table(
     poll_seconds: float = DEFAULT_POLL_SECONDS,
 ) -> CollectStatisticsQueueJobResult:
     """Collect statistics of the tables selected by `filters`; returns when the job has finished."""
-    return _drive(client, _generic_wait_steps("collect_statistics_on_table", filters, timeout, poll_seconds))
+    result: CollectStatisticsQueueJobResult = _drive(
+        client, _generic_wait_steps("collect_statistics_on_table", filters, timeout, poll_seconds)
+    )
+    return result
 
 
 async def collect_statistics_on_table_async(
@@ -296,7 +303,10 @@ def collect_statistics_on_data_groups(
     poll_seconds: float = DEFAULT_POLL_SECONDS,
 ) -> CollectStatisticsQueueJobResult:
     """Collect statistics per data group of the selected tables; returns when the job has finished."""
-    return _drive(client, _generic_wait_steps("collect_statistics_on_data_groups", filters, timeout, poll_seconds))
+    result: CollectStatisticsQueueJobResult = _drive(
+        client, _generic_wait_steps("collect_statistics_on_data_groups", filters, timeout, poll_seconds)
+    )
+    return result
 
 
 async def collect_statistics_on_data_groups_async(
@@ -318,7 +328,10 @@ def import_tables(
     poll_seconds: float = DEFAULT_POLL_SECONDS,
 ) -> ImportTablesQueueJobResult:
     """Import the selected tables' metadata; returns when the job has finished."""
-    return _drive(client, _generic_wait_steps("import_tables", parameters, timeout, poll_seconds))
+    result: ImportTablesQueueJobResult = _drive(
+        client, _generic_wait_steps("import_tables", parameters, timeout, poll_seconds)
+    )
+    return result
 
 
 async def import_tables_async(
@@ -346,7 +359,8 @@ def wait_for_job(
     poll_seconds: float = DEFAULT_POLL_SECONDS,
 ) -> DqoJobHistoryEntryModel:
     """Wait for a job started elsewhere; returns its history entry once it has finished."""
-    return _drive(client, _existing_job_steps(str(job_id), timeout, poll_seconds))
+    result: DqoJobHistoryEntryModel = _drive(client, _existing_job_steps(str(job_id), timeout, poll_seconds))
+    return result
 
 
 async def wait_for_job_async(

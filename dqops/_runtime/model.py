@@ -39,7 +39,7 @@ class DQOpsModel:
     def __repr__(self) -> str:
         shown = [
             f"{field.name}={value!r}"
-            for field in attrs.fields(type(self))  # type: ignore[misc]
+            for field in attrs.fields(type(self))  # type: ignore[arg-type]
             if field.name != "additional_properties" and (value := getattr(self, field.name)) is not UNSET
         ]
         extra = self.additional_properties

@@ -94,7 +94,7 @@ class RetryPolicy:
             retry_after = parse_retry_after(response.headers.get("retry-after"))
             if retry_after is not None:
                 return min(retry_after, self.max_retry_after)
-        backoff = min(self.max_backoff, self.backoff_factor * (2 ** (retry_number - 1)))
+        backoff = min(self.max_backoff, self.backoff_factor * 2.0 ** (retry_number - 1))
         return backoff * (0.5 + self.random() / 2)
 
 
