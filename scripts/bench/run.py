@@ -127,12 +127,12 @@ def check_ours() -> None:
         raise SystemExit("bench: dqops/client is not generated: run `make generate` first")
 
 
-def start_workers(impls: list[Impl], scratch: Path) -> dict[str, Worker]:
+def start_workers(impls: list[Impl], scratch: Path, upstream_venv: Path) -> dict[str, Worker]:
     workers = {}
     for impl in impls:
         worker = Worker(impl, scratch)
         info = worker.call("info")
-        expected_inside = REPO_ROOT if impl.name == "ours" else UPSTREAM_VENV
+        expected_inside = REPO_ROOT if impl.name == "ours" else upstream_venv
         if not Path(info["dqops"]).is_relative_to(expected_inside.resolve()):
             raise SystemExit(
                 f"bench: the {impl.name} worker imported dqops from {info['dqops']}, not {expected_inside}"
@@ -193,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
             log(f"bench: cold imports, {sizes.import_rounds} rounds")
             rows += imports.bench_imports(impls, sizes.import_rounds, scratch)
         if {"parse", "calls"} & set(groups):
-            workers = start_workers(impls, scratch)
+            workers = start_workers(impls, scratch, args.upstream_venv)
             try:
                 parse_payloads = [
                     payloads.check_results(sizes.result_groups, sizes.results_per_group),
