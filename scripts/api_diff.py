@@ -734,15 +734,24 @@ def diff_documents(old_doc: JsonObject, new_doc: JsonObject) -> list[Change]:
 # ---------------------------------------------------------------------------------------
 
 
+OVERLAY_PATH = Path(__file__).resolve().parent.parent / "openapi" / "overlay.json"
+
+
 def prepare(document: Any) -> JsonObject:
-    """An OpenAPI 3 document without the Java serializer's artifacts (Swagger 2 is converted first)."""
+    """An OpenAPI 3 document as the SDK sees it: Swagger 2 converted, the Java serializer's
+    artifacts removed and openapi/overlay.json applied."""
     try:
         document = convert_swagger2.ensure_openapi3(document)
     except convert_swagger2.ConversionError as exc:
         raise DiffError(str(exc)) from exc
     for transformation in clean_spec.TRANSFORMATIONS:
         document = transformation(document)
-    return document
+    # The SDK is generated with the reviewed corrections: compare what users get.
+    overlay = clean_spec.load_json(OVERLAY_PATH)
+    try:
+        return clean_spec.apply_overlay(document, overlay, not_applicable=[])
+    except clean_spec.SpecError as exc:
+        raise DiffError(str(exc)) from exc
 
 
 def load_spec(path: Path) -> JsonObject:

@@ -183,10 +183,20 @@ def same_schema(actual: Any, expected: Any) -> bool:
     return bool(canonical(actual) == canonical(expected))
 
 
-def apply_overlay(document: JsonObject, overlay: JsonObject) -> JsonObject:
-    """Apply the reviewed corrections: each replaces (or adds) the value at a JSON pointer.
+def holds(actual: Any, expected: Any) -> bool:
+    """`actual` has every key of `expected`, recursively, with equal values: descriptions and
+    patterns may differ between specs without the correction's premise changing."""
+    if isinstance(expected, dict):
+        return isinstance(actual, dict) and all(
+            key in actual and holds(actual[key], value) for key, value in expected.items()
+        )
+    return same_schema(actual, expected)
 
-    A correction whose target no longer exists, or whose `expect` no longer matches, fails:
+
+def apply_overlay(document: JsonObject, overlay: JsonObject, *, not_applicable: list[str] | None = None) -> JsonObject:
+    """Apply the reviewed corrections: each replaces (or, with `merge`, updates) the value at a JSON pointer.
+
+    A correction whose target no longer exists, or whose `expect` keys no longer match, fails:
     a newer spec may have fixed the defect, and the overlay must then be reviewed.
     """
     for correction in overlay.get("corrections", []):
@@ -196,12 +206,26 @@ def apply_overlay(document: JsonObject, overlay: JsonObject) -> JsonObject:
         parent_pointer, _, leaf = pointer.rpartition("/")
         try:
             parent = resolve_pointer(document, parent_pointer)
+            leaf = leaf.replace("~1", "/").replace("~0", "~")
+            if correction.get("merge") and leaf not in parent:
+                raise KeyError(pointer)
         except (KeyError, IndexError, ValueError) as exc:
-            raise SpecError(f"overlay target {pointer} does not exist in this spec") from exc
-        leaf = leaf.replace("~1", "/").replace("~0", "~")
-        if "expect" in correction and not same_schema(parent.get(leaf), correction["expect"]):
+            # Another DQOps version may not have the corrected object at all: with a list to
+            # report to, that correction does not apply; without one it is an error.
+            if not_applicable is None:
+                raise SpecError(f"overlay target {pointer} does not exist in this spec") from exc
+            not_applicable.append(pointer)
+            continue
+        if correction.get("merge") and holds(parent.get(leaf), correction["value"]):
+            continue  # applied already (a cleaned document cleaned again)
+        if not correction.get("merge") and leaf in parent and same_schema(parent[leaf], correction["value"]):
+            continue
+        if "expect" in correction and not holds(parent.get(leaf), correction["expect"]):
             raise SpecError(f"overlay target {pointer} no longer holds the value the correction expects")
-        parent[leaf] = correction["value"]
+        if correction.get("merge"):
+            parent[leaf] = {**parent[leaf], **correction["value"]}
+        else:
+            parent[leaf] = correction["value"]
     return document
 
 
@@ -224,13 +248,17 @@ def operation_count(document: JsonObject) -> int:
     return sum(1 for item in document.get("paths", {}).values() for method in HTTP_METHODS if method in item)
 
 
-def clean_document(document: JsonObject, overlay: JsonObject | None = None) -> JsonObject:
+def clean_document(
+    document: JsonObject, overlay: JsonObject | None = None, *, not_applicable: list[str] | None = None
+) -> JsonObject:
+    """The cleaned, validated document. Overlay corrections whose target this spec lacks are
+    listed in `not_applicable` when given (another DQOps version), else they are errors."""
     if not isinstance(document, dict) or not str(document.get("openapi", "")).startswith("3."):
         raise SpecError("not an OpenAPI 3 document (no 'openapi: 3.x' key)")
     for transformation in TRANSFORMATIONS:
         document = transformation(document)
     if overlay:
-        document = apply_overlay(document, overlay)
+        document = apply_overlay(document, overlay, not_applicable=not_applicable)
     validate(document)
     return document
 
@@ -259,10 +287,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         overlay = load_json(args.overlay) if args.overlay else None
-        cleaned = clean_document(load_json(args.raw), overlay)
+        not_applicable: list[str] = []
+        cleaned = clean_document(load_json(args.raw), overlay, not_applicable=not_applicable)
     except SpecError as exc:
         print(f"clean_spec: {args.raw}: {exc}", file=sys.stderr)
         return 2
+    for pointer in not_applicable:
+        print(
+            f"clean_spec: overlay correction for {pointer} does not apply: this spec has no such object",
+            file=sys.stderr,
+        )
     write_json(cleaned, args.cleaned)
     schemas = len(cleaned.get("components", {}).get("schemas", {}))
     print(

@@ -655,8 +655,22 @@ def test_cleaned_spec_uses_openapi_keyword_spellings(cleaned):
 
 
 def test_cleaned_spec_holds_the_overlay_corrections(cleaned):
+    """Every correction applies to the pinned spec (none is skipped as not applicable)."""
     for entry in facts.overlay()["corrections"]:
-        assert clean_spec.resolve_pointer(cleaned, entry["target"]) == entry["value"]
+        applied = clean_spec.resolve_pointer(cleaned, entry["target"])
+        if entry.get("merge"):
+            assert clean_spec.holds(applied, entry["value"]), entry["target"]
+        else:
+            assert applied == entry["value"], entry["target"]
+
+
+def test_overlay_skips_a_missing_target_when_asked_to_report_it():
+    doc = overlay_document()
+    skipped: list[str] = []
+    target = "/components/schemas/Gone/properties/result"
+    clean_spec.apply_overlay(doc, {"corrections": [correction(target, {})]}, not_applicable=skipped)
+    assert skipped == [target]
+    assert doc == overlay_document()
 
 
 # ---------------------------------------------------------------------------
