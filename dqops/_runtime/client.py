@@ -20,6 +20,8 @@ from .retry import NO_RETRIES, RetryPolicy
 BASE_URL_VARIABLE = "DQOPS_BASE_URL"
 API_KEY_VARIABLE = "DQOPS_API_KEY"
 DEFAULT_BASE_URL = "http://localhost:8888/"
+# httpx's default pool size (httpx.Limits: max_connections=100).
+DEFAULT_MAX_CONNECTIONS = 100
 
 _shared_ssl_context: ssl.SSLContext | None = None
 
@@ -35,13 +37,15 @@ def _default_ssl_context() -> ssl.SSLContext:
 class _Pools:
     """The httpx clients, shared by a client and the views `with_options()` makes of it."""
 
-    __slots__ = ("async_client", "async_loop", "sync_client")
+    __slots__ = ("async_client", "async_loop", "async_slots", "sync_client")
 
     def __init__(self) -> None:
         self.sync_client: httpx.Client | None = None
         self.async_client: httpx.AsyncClient | None = None
         # The event loop async_client's connections belong to: they cannot serve another loop.
         self.async_loop: object | None = None
+        # At most as many requests in flight as the pool has connections (see send_request_async).
+        self.async_slots: Any = None
 
 
 class Client:
@@ -204,8 +208,15 @@ class Client:
             pools.async_client = None
         if pools.async_client is None:
             pools.async_client = httpx.AsyncClient(**self._httpx_kwargs())
+        if pools.async_loop is not loop:
+            limit = self._connection_limit()
+            pools.async_slots = asyncio.Semaphore(limit) if limit else None
         pools.async_loop = loop
         return pools.async_client
+
+    def _connection_limit(self) -> int | None:
+        limits = self._httpx_args.get("limits")
+        return DEFAULT_MAX_CONNECTIONS if limits is None else limits.max_connections
 
     # Sending: what every generated operation calls.
 
@@ -236,11 +247,18 @@ class Client:
         if self._call_options:
             request = self._apply_call_options(request)
         http = self._async_client_for_running_loop()
+        slots = self._pools.async_slots
         policy = self.retry_policy
         retries_done = 0
         while True:
             try:
-                response = await http.request(**request)
+                if slots is None:
+                    response = await http.request(**request)
+                else:
+                    # More requests than connections would queue inside httpcore's pool, which
+                    # slows down sharply with thousands of waiters (encode/httpx#1171); they wait here.
+                    async with slots:
+                        response = await http.request(**request)
             except httpx.TransportError as exc:
                 if not policy.should_retry_error(request["method"], exc, retries_done):
                     raise TransportError.from_httpx(exc, attempts=retries_done + 1) from exc

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping, MutableMapping
 from http import HTTPStatus
-from typing import IO, BinaryIO, Generic, Literal, TypeVar
+from typing import IO, BinaryIO, Generic, Literal, TypeVar, final
 
+import httpx
 from attrs import define
 
 
+@final
 class Unset:
-    """The type of UNSET: a field or argument that was not given (distinct from None / JSON null)."""
+    """The type of UNSET: a field or argument that was not given (distinct from None / JSON null).
+
+    Final, so that `type(value) is not Unset` (the fastest test, used by generated code)
+    narrows the type for type checkers.
+    """
 
     __slots__ = ()
 
@@ -60,6 +66,16 @@ class Response(Generic[T]):
     content: bytes
     headers: MutableMapping[str, str]
     parsed: T | None
+
+    @classmethod
+    def build(cls, response: httpx.Response, parsed: T | None) -> Response[T]:
+        """The Response of an httpx response; a status code HTTPStatus does not know stays an int."""
+        code = response.status_code
+        status = _HTTP_STATUSES.get(code, code)
+        return cls(status_code=status, content=response.content, headers=response.headers, parsed=parsed)  # type: ignore[arg-type]
+
+
+_HTTP_STATUSES: dict[int, HTTPStatus] = {int(status): status for status in HTTPStatus}
 
 
 __all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Response", "Unset"]
