@@ -47,7 +47,7 @@ bench: generate
 
 ## demo: a local DQOps stand-in (Prism on the spec) and the seed page's guide, sync and async
 demo: generate
-	$(PY) scripts/demo.py
+	$(PY) scripts/demo.py $(if $(PORT),--port $(PORT))
 
 ## api-diff: what changed for SDK users between two specs: make api-diff OLD=path NEW=path [ARGS=--json]
 api-diff: venv node-deps
