@@ -491,12 +491,10 @@ def run_in_package(root: Path, code: str, *args: str, timeout: int = 600) -> sub
     )
 
 
-@pytest.fixture(scope="module")
-def package_1_13_2(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`<root>/dqops/client` generated from 1.13.2 with stable names; returns <root>."""
-    document, _ = stable_1_13_2()
-    root = tmp_path_factory.mktemp("sdk-1.13.2")
-    spec = root / "dqops-1.13.2.cleaned.json"
+def build_package(tmp_path_factory: pytest.TempPathFactory, document: dict[str, Any], label: str) -> Path:
+    """`<root>/dqops/client` generated from `document` (a cleaned spec); returns <root>."""
+    root = tmp_path_factory.mktemp(f"sdk-{label}")
+    spec = root / f"dqops-{label}.cleaned.json"
     spec.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     (root / "dqops").mkdir()
     result = subprocess.run(
@@ -507,7 +505,7 @@ def package_1_13_2(tmp_path_factory: pytest.TempPathFactory) -> Path:
             str(SCRIPTS_DIR),
             str(spec),
             str(root / "dqops" / "client"),
-            str(root / "dqops-1.13.2.generator.json"),
+            str(root / f"dqops-{label}.generator.json"),
         ],
         capture_output=True,
         text=True,
@@ -521,6 +519,13 @@ def package_1_13_2(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "dqops" / "_runtime").symlink_to(REPO_ROOT / "dqops" / "_runtime", target_is_directory=True)
     (root / "dqops" / "jobs.py").symlink_to(REPO_ROOT / "dqops" / "jobs.py")
     return root
+
+
+@pytest.fixture(scope="module")
+def package_1_13_2(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`<root>/dqops/client` generated from 1.13.2 with stable names; returns <root>."""
+    document, _ = stable_1_13_2()
+    return build_package(tmp_path_factory, document, "1.13.2")
 
 
 @pytest.fixture(scope="module")
@@ -573,7 +578,7 @@ def _explained_by_api_diff(entry: dict[str, Any], changes: list[api_diff.Change]
         if change.kind == "return-type-changed" and change.sdk == sdk and change.breaking:
             if any("[result]" in problem for problem in entry["problems"]):
                 return change.message
-        if change.kind == "model-removed" and change.sdk.removeprefix("models.") in code:
+        if change.kind in ("model-removed", "enum-removed") and change.sdk.removeprefix("models.") in code:
             return change.message
         if change.kind == "field-removed":
             model, _, field = change.sdk.removeprefix("models.").rpartition(".")
@@ -582,17 +587,16 @@ def _explained_by_api_diff(entry: dict[str, Any], changes: list[api_diff.Change]
     return None
 
 
-def test_docs_examples_run_against_the_1_13_2_sdk(package_1_13_2: Path) -> None:
-    """Every documented example whose operation, models and fields 1.13.2 kept still works.
+def docs_examples_against(root: Path, document: dict[str, Any], label: str) -> dict[str, int]:
+    """Run every documented example against the SDK at `root`, generated from `document`.
 
     The mock answers what the 2024-08-02 docs document; an example that fails must be explained
-    by a breaking change that scripts/api_diff.py reports (or by a move of its operation), and
-    the seed page's examples must all pass.
+    by a breaking change that scripts/api_diff.py reports from 2024-08-02 to `document` (or by a
+    move of its operation), and the seed page's examples must all pass.
     """
-    result = run_in_package(package_1_13_2, RUN_DOCS_EXAMPLES, str(TESTS_DIR), str(package_1_13_2))
+    result = run_in_package(root, RUN_DOCS_EXAMPLES, str(TESTS_DIR), str(root))
     assert result.returncode == 0, result.stderr[-4000:]
     outcome = json.loads(result.stdout)
-    document, _ = stable_1_13_2()
     changes = api_diff.diff_documents(cleaned_openapi3(SPEC_2024_08_02), document)
     removed = {change.sdk for change in changes if change.kind == "operation-removed"}
     totals = {
@@ -616,9 +620,43 @@ def test_docs_examples_run_against_the_1_13_2_sdk(package_1_13_2: Path) -> None:
     seed = {example_id: entry for example_id, entry in outcome.items() if entry["page"] != "operations"}
     seed_passed = sum(1 for entry in seed.values() if not entry["problems"])
     print(
-        f"\ndocs examples against the 1.13.2 SDK: seed page {seed_passed}/{len(seed)} passed; all: "
+        f"\ndocs examples against the {label} SDK: seed page {seed_passed}/{len(seed)} passed; all: "
         + ", ".join(f"{count} {label}" for label, count in totals.items())
     )
-    assert not unexplained, "examples that fail against 1.13.2 for no reported API change:\n" + "\n".join(unexplained)
+    assert not unexplained, f"examples that fail against {label} for no reported API change:\n" + "\n".join(unexplained)
     assert seed and seed_passed == len(seed), {k: v["problems"] for k, v in seed.items() if v["problems"]}
     assert totals["passed"] > 0
+    return totals
+
+
+def test_docs_examples_run_against_the_1_13_2_sdk(package_1_13_2: Path) -> None:
+    """Every documented example whose operation, models and fields 1.13.2 kept still works."""
+    document, _ = stable_1_13_2()
+    docs_examples_against(package_1_13_2, document, "1.13.2")
+
+
+# ---------------------------------------------------------------------------------------
+# The SDK generated from the previous OpenAPI 3 spec, 2024-07-26
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def package_2024_07_26(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`<root>/dqops/client` generated from 2024-07-26, cleaned as `make spec` cleans it."""
+    return build_package(tmp_path_factory, cleaned_openapi3(SPEC_2024_07_26), "2024-07-26")
+
+
+def test_2024_07_26_package_imports_and_has_every_operation(package_2024_07_26: Path) -> None:
+    result = run_in_package(package_2024_07_26, CHECK_PACKAGE, str(package_2024_07_26))
+    assert result.returncode == 0, result.stderr[-4000:]
+    facts = json.loads(result.stdout)
+    api = api_diff.api_of(cleaned_openapi3(SPEC_2024_07_26))
+    assert facts["api"] == sorted(f"{operation.module}.{operation.function}" for operation in api.operations.values())
+    assert len(facts["api"]) == len(operations(load_json(SPEC_2024_07_26)))
+
+
+def test_docs_examples_run_against_the_2024_07_26_sdk(package_2024_07_26: Path) -> None:
+    """The 2024-08-02 docs against the client of the week before: the 16 operations added since
+    do not apply, and every other failure is a change the API diff reports."""
+    totals = docs_examples_against(package_2024_07_26, cleaned_openapi3(SPEC_2024_07_26), "2024-07-26")
+    assert totals["not applicable (operation removed)"] > 0
