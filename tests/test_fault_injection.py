@@ -329,10 +329,11 @@ async def test_401_with_spring_payload_async_raises_unauthorized(server):
     assert_spring_401(info.value, server)
 
 
-def test_401_without_raise_returns_none_and_detailed_has_the_status(server):
+def test_401_without_raise_still_raises_and_detailed_has_the_status(server):
     server.route(CONNECTIONS, json_answer(SPRING_401, status_code=401))
     with Client(server.base_url, timeout=CLIENT_TIMEOUT_SECONDS) as dqops:
-        assert get_all_connections.sync(client=dqops) is None
+        with pytest.raises(errors.Unauthorized):
+            get_all_connections.sync(client=dqops)
         detailed = get_all_connections.sync_detailed(client=dqops)
     assert detailed.status_code == 401
     assert detailed.parsed is None

@@ -269,6 +269,9 @@ def test_bodyless_operation_returns_none(op):
     _, Client = client_classes()
     arguments = call_arguments(op)
     status = op.success_status
+    if status >= 400:
+        # The spec documents only an error (delete_check: 404); DQOps's success is a 200.
+        status = 200
     with mock_dqops(status) as route:
         with Client(BASE_URL) as client:
             assert module.sync(**arguments, client=client) is None

@@ -271,10 +271,11 @@ def test_the_last_failure_surfaces_whatever_came_before(mock, rec):
     assert info.value.status_code == 504
 
 
-def test_exhausted_retries_without_raise_return_none_and_the_status(mock, rec):
+def test_exhausted_retries_without_raise_raise_and_detailed_has_the_status(mock, rec):
     route = mock.get(CONNECTIONS_URL).mock(return_value=httpx.Response(503))
     with Client(BASE_URL, retry_policy=rec.policy(max_retries=1)) as dqops:
-        assert get_all_connections.sync(client=dqops) is None
+        with pytest.raises(errors.ServerError):
+            get_all_connections.sync(client=dqops)
         assert get_all_connections.sync_detailed(client=dqops).status_code == 503
     assert route.call_count == 4
 

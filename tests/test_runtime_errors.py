@@ -171,11 +171,14 @@ def test_rate_limited_exposes_retry_after(mock):
 
 
 @pytest.mark.parametrize(("status_code", "error_class"), STATUS_CLASSES)
-def test_without_raise_the_call_returns_none_and_detailed_the_status(mock, status_code, error_class):
+def test_without_raise_the_call_still_raises_and_detailed_returns_the_status(mock, status_code, error_class):
+    """sync() cannot return an error status (None would look like an empty answer): it raises the
+    typed error whatever the client's setting; sync_detailed() of a non-raising client returns it."""
     payload = spring_error(status_code, "Some Error", "nope")
     mock.get(CONNECTIONS_URL).mock(return_value=httpx.Response(status_code, json=payload))
     with Client(BASE_URL, raise_on_unexpected_status=False, timeout=0.5) as dqops:
-        assert get_all_connections.sync(client=dqops) is None
+        with pytest.raises(error_class):
+            get_all_connections.sync(client=dqops)
         detailed = get_all_connections.sync_detailed(client=dqops)
     assert detailed.status_code == status_code
     assert detailed.parsed is None
@@ -183,10 +186,11 @@ def test_without_raise_the_call_returns_none_and_detailed_the_status(mock, statu
 
 
 @pytest.mark.asyncio
-async def test_without_raise_async_returns_none(mock):
+async def test_without_raise_async_still_raises_and_detailed_returns_the_status(mock):
     mock.get(CONNECTIONS_URL).mock(return_value=httpx.Response(404, json=spring_error(404, "Not Found", "x")))
     async with Client(BASE_URL, timeout=0.5) as dqops:
-        assert await asyncio.wait_for(get_all_connections.asyncio(client=dqops), GUARD_SECONDS) is None
+        with pytest.raises(errors.NotFound):
+            await asyncio.wait_for(get_all_connections.asyncio(client=dqops), GUARD_SECONDS)
         detailed = await asyncio.wait_for(get_all_connections.asyncio_detailed(client=dqops), GUARD_SECONDS)
     assert detailed.status_code == 404
 
