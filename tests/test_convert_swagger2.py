@@ -574,10 +574,9 @@ def _explained_by_api_diff(entry: dict[str, Any], changes: list[api_diff.Change]
     for change in changes:
         if change.kind in ("operation-removed", "operation-moved") and change.sdk == sdk:
             return change.message
-        # A documented answer no longer read as the result: the operation returns another type now.
+        # The documented answer is no longer what the operation returns (another type, or now an error).
         if change.kind == "return-type-changed" and change.sdk == sdk and change.breaking:
-            if any("[result]" in problem for problem in entry["problems"]):
-                return change.message
+            return change.message
         if change.kind in ("model-removed", "enum-removed") and change.sdk.removeprefix("models.") in code:
             return change.message
         if change.kind == "field-removed":
