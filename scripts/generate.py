@@ -132,6 +132,25 @@ def name_colliding_enum_members(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
+def check_request_bodies(document: dict[str, Any], content_type_overrides: dict[str, str]) -> None:
+    """Fail clearly on a request body the templates cannot send: several media types for one
+    operation, or a media type that is neither JSON nor sent as raw content."""
+    for path, item in document.get("paths", {}).items():
+        for method, operation in item.items():
+            if not isinstance(operation, dict) or "requestBody" not in operation:
+                continue
+            media_types = list((operation["requestBody"].get("content") or {}))
+            sent_as = [content_type_overrides.get(media_type, media_type) for media_type in media_types]
+            supported = [
+                t for t in sent_as if t == "application/json" or t.endswith("+json") or t == "application/octet-stream"
+            ]
+            if len(media_types) > 1 or len(supported) != len(media_types):
+                raise GenerationError(
+                    f"{method.upper()} {path}: request body {media_types} is not supported by templates/ "
+                    "(one JSON body, or one body sent as raw content via content_type_overrides)"
+                )
+
+
 def allow_builtin_names() -> None:
     """Let attribute and keyword names shadow builtins (`type=`, not `type_=`).
 
@@ -160,7 +179,9 @@ def run_openapi_python_client(spec: Path, output: Path) -> None:
     # Formatting runs below with the pinned ruff from this environment, not from PATH.
     config.post_hooks = []
     errors = generate(config=config, custom_template_path=TEMPLATES)
-    problems = [error for error in errors if error.level.name != "WARNING" or "will not be generated" in (error.header or "")]
+    problems = [
+        error for error in errors if error.level.name != "WARNING" or "will not be generated" in (error.header or "")
+    ]
     for error in errors:
         print(f"generate: {error.level.name}: {error.header}: {error.detail}", file=sys.stderr)
     if problems or not (output / "__init__.py").exists():
@@ -194,6 +215,9 @@ def compile_bytecode(*packages: Path) -> None:
 def generate_package(spec: Path, output: Path, generator_spec: Path = GENERATOR_SPEC) -> None:
     """Generate `output` from the cleaned `spec`; the generator's own input is written to `generator_spec`."""
     document = json.loads(spec.read_text(encoding="utf-8"))
+    from openapi_python_client.config import ConfigFile
+
+    check_request_bodies(document, ConfigFile.load_from_path(CONFIG).content_type_overrides or {})
     generator_document = name_colliding_enum_members(name_shared_maps(document))
     generator_spec.write_text(json.dumps(generator_document, indent=2) + "\n", encoding="utf-8")
     output.parent.mkdir(parents=True, exist_ok=True)

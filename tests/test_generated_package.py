@@ -770,3 +770,28 @@ def test_every_generated_file_has_the_generated_header():
     assert len(files) > len(OPERATIONS)
     missing = [str(path.relative_to(package_dir)) for path in files if not HEADER_RE.match(path.read_text("utf-8"))]
     assert not missing, f"{len(missing)} files without the header, e.g. {missing[:10]}"
+
+
+# ---------------------------------------------------------------------------
+# Request bodies the templates cannot send are refused before generating
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        {"application/xml": {"schema": {"type": "string"}}},
+        {"application/json": {"schema": {"type": "object"}}, "text/plain": {"schema": {"type": "string"}}},
+    ],
+    ids=["xml", "two-media-types"],
+)
+def test_generation_refuses_a_request_body_the_templates_cannot_send(content):
+    generate = _load_generate_module()
+    document = {"paths": {"/api/x": {"post": {"requestBody": {"content": content}}}}}
+    with pytest.raises(generate.GenerationError, match="POST /api/x"):
+        generate.check_request_bodies(document, {"text/plain": "application/octet-stream"})
+
+
+def test_the_pinned_spec_has_only_request_bodies_the_templates_send():
+    generate = _load_generate_module()
+    generate.check_request_bodies(SPEC, {"text/plain": "application/octet-stream"})
