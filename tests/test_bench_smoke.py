@@ -58,10 +58,14 @@ def test_cold_import(ours: common.Impl, tmp_path: Path) -> None:
 def test_parsing(worker: common.Worker, tmp_path: Path) -> None:
     tiny = [payloads.check_results(groups=2, entries_per_group=2), payloads.table(columns=2)]
     rows = parsing.bench_parsing({"ours": worker}, tiny, tmp_path, rounds=1, warmup=False)
-    assert len(rows) == len(tiny) * len(parsing.PHASES)
-    assert all(_positive(row.data["ours_vs_json"]) for row in rows)
+    timed = [row for row in rows if "memory" not in row.data]
+    memory = [row for row in rows if "memory" in row.data]
+    assert len(timed) == len(tiny) * len(parsing.PHASES)
+    assert all(_positive(row.data["ours_vs_json"]) for row in timed)
     # Our models give back the bytes they were given.
-    assert all(row.data["loaded"]["ours"]["roundtrip_equal"] for row in rows)
+    assert all(row.data["loaded"]["ours"]["roundtrip_equal"] for row in timed)
+    assert len(memory) == len(tiny)
+    assert all(row.data["memory"]["ours"]["models"] > 0 and row.data["memory"]["ours"]["json_tree"] > 0 for row in memory)
 
 
 def test_calls_against_the_local_server(worker: common.Worker, tmp_path: Path) -> None:

@@ -86,4 +86,25 @@ def bench_parsing(
                 row.target = f"upstream/ours >= {TARGET_SPEEDUP:g}x"
                 row.status = "SKIP"
             rows.append(row)
+        rows.append(memory_row(workers, payload, size))
     return rows
+
+
+def memory_row(workers: dict[str, Worker], payload: Payload, size: int) -> Row:
+    """What the decoded payload keeps in memory on each side (tracemalloc: exact, so measured once)."""
+    measured = {side: worker.call("parse_memory", name=payload.name) for side, worker in workers.items()}
+    megabytes = {side: numbers["models"] / 1e6 for side, numbers in measured.items()}
+    json_tree = next(iter(measured.values()))["json_tree"] / 1e6
+    row = Row(
+        group=f"parse:{payload.name}",
+        benchmark=f"{payload.name} memory of the models ({size / 1e6:.1f} MB)",
+        ours=f"{megabytes['ours']:.1f} MB" if "ours" in megabytes else "-",
+        upstream=f"{megabytes['upstream']:.1f} MB" if "upstream" in megabytes else "-",
+        floor=f"json.loads {json_tree:.1f} MB",
+    )
+    row.data = {"memory": measured}
+    if "ours" in megabytes:
+        row.ratio = f"{megabytes['ours'] / json_tree:.2f}x"
+        if "upstream" in megabytes:
+            row.vs_upstream = f"{megabytes['upstream'] / megabytes['ours']:.2f}x"
+    return row

@@ -26,6 +26,7 @@ import json
 import pstats
 import time
 import traceback
+import tracemalloc
 from typing import Any
 
 # Bounds of what one command may ask for.
@@ -105,6 +106,27 @@ class Worker:
             task()
             times.append(time.perf_counter() - start)
         return times
+
+    def parse_memory(self, name: str) -> dict[str, int]:
+        """Bytes kept alive by the decoded models of a payload, and by json.loads' tree of it.
+
+        Traced from the bytes on, so the strings and numbers the models keep count too; the
+        JSON tree is dropped before the models are counted, as after a parsed answer.
+        """
+        entry = self.payloads[name]
+        gc.collect()
+        tracemalloc.start()
+        try:
+            data = json.loads(entry["raw"])
+            json_tree = tracemalloc.get_traced_memory()[0]
+            objects = self._from_dict({**entry, "data": data})
+            del data
+            gc.collect()
+            models = tracemalloc.get_traced_memory()[0]
+        finally:
+            tracemalloc.stop()
+        del objects
+        return {"models": models, "json_tree": json_tree}
 
     def profile(self, kind: str, top: int = 25, **args: Any) -> str:
         """cProfile of one run of a parse phase or an HTTP batch: the top functions by own time."""
