@@ -42,6 +42,7 @@ def bench_parsing(
     tasks = []
     for payload in payloads:
         tasks.append((f"floor:{payload.name}", _timer(workers[floor_side], payload.name, "json_loads")))
+        tasks.append((f"copy:{payload.name}", _timer(workers[floor_side], payload.name, "python_copy")))
         for side, worker in workers.items():
             for phase in PHASES:
                 tasks.append((f"{side}:{payload.name}:{phase}", _timer(worker, payload.name, phase)))
@@ -73,6 +74,8 @@ def bench_parsing(
                 row.data["upstream_vs_json"] = paired_ratio(
                     samples[f"upstream:{payload.name}:{phase}"], samples[f"floor:{payload.name}"]
                 )
+            if phase == "to_dict":
+                row.data["notes"] = [copy_floor_note(stats, samples, payload.name, list(workers))]
             if "ours" in workers and "upstream" in workers:
                 speedup = paired_ratio(
                     samples[f"upstream:{payload.name}:{phase}"], samples[f"ours:{payload.name}:{phase}"]
@@ -88,6 +91,16 @@ def bench_parsing(
             rows.append(row)
         rows.append(memory_row(workers, payload, size))
     return rows
+
+
+def copy_floor_note(stats: dict[str, Stats], samples: dict[str, list[float]], name: str, sides: list[str]) -> str:
+    """to_dict() against a generic recursive copy of the same JSON tree in plain Python: a
+    reference for what building that many dicts from Python code costs at all."""
+    ratios = "".join(
+        f", {side}/copy {paired_ratio(samples[f'{side}:{name}:to_dict'], samples[f'copy:{name}']):.2f}x"
+        for side in sides
+    )
+    return f"a recursive copy of the same JSON tree in plain Python takes {med_min(stats[f'copy:{name}'])}{ratios}"
 
 
 def memory_row(workers: dict[str, Worker], payload: Payload, size: int) -> Row:

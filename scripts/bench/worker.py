@@ -35,6 +35,15 @@ MAX_REPS = 1_000
 TIMEOUT_SECONDS = 60.0
 
 
+def _python_copy(value: Any) -> Any:
+    """A copy of a JSON tree in plain Python: one call and one new dict or list per container."""
+    if type(value) is dict:
+        return {key: _python_copy(item) for key, item in value.items()}
+    if type(value) is list:
+        return [_python_copy(item) for item in value]
+    return value
+
+
 class Worker:
     def __init__(self) -> None:
         self.payloads: dict[str, dict[str, Any]] = {}
@@ -90,6 +99,9 @@ class Worker:
         if phase == "json_loads":
             raw = entry["raw"]
             return lambda: json.loads(raw)
+        if phase == "python_copy":
+            data = entry["data"]
+            return lambda: _python_copy(data)
         if phase == "from_dict":
             return lambda: self._from_dict(entry)
         if phase == "to_dict":
