@@ -65,7 +65,9 @@ def test_parsing(worker: common.Worker, tmp_path: Path) -> None:
     # Our models give back the bytes they were given.
     assert all(row.data["loaded"]["ours"]["roundtrip_equal"] for row in timed)
     assert len(memory) == len(tiny)
-    assert all(row.data["memory"]["ours"]["models"] > 0 and row.data["memory"]["ours"]["json_tree"] > 0 for row in memory)
+    assert all(
+        row.data["memory"]["ours"]["models"] > 0 and row.data["memory"]["ours"]["json_tree"] > 0 for row in memory
+    )
 
 
 def test_calls_against_the_local_server(worker: common.Worker, tmp_path: Path) -> None:

@@ -67,8 +67,8 @@ class DQOpsMapModel(DQOpsModel):
 class DQOpsSnapshotModel(DQOpsModel):
     """A model with many scalar fields (a check result, an incident): keeps the JSON it was decoded from.
 
-    `from_dict()` keeps a copy of the JSON object (`_json_snapshot`, with nested objects and
-    arrays left out) when it holds no unknown fields. Until an attribute is assigned or deleted,
+    `from_dict()` keeps a copy of the JSON object (`_json_snapshot`, with None in place of the
+    nested objects and arrays) when it holds no unknown fields. Until an attribute is assigned or deleted,
     the model's scalar fields are exactly that JSON, so `to_dict()` copies it in one step and
     encodes only the nested fields, which may have changed in place. The generated classes pass
     `on_setattr=drop_json_snapshot` to attrs, so any assignment after `__init__` drops it.
