@@ -1,10 +1,13 @@
 """`to_dict()` follows every change a user makes to a decoded model, for every model class.
 
-Models with many scalar fields keep the JSON they were decoded from, and `to_dict()` copies
-it while nothing was assigned (dqops/_runtime/model.py, templates/model.py.jinja). These
-tests make sure that shortcut never returns stale JSON. For each object class of
+`from_dict()` of a model with many fields leaves a note of what it decoded, which `to_dict()`
+reuses while nothing was assigned (dqops/_runtime/model.py, templates/model.py.jinja): models
+with many scalar fields keep the JSON itself and copy it; other models with many fields, when
+the JSON sets a single field, keep the function that encodes that field alone. These tests make
+sure that neither shortcut ever returns stale JSON. For each object class of
 dqops.client.models, on documents generated from its schema (tests/test_model_properties.py),
-the expected JSON is computed from the documents alone, never from the SDK:
+and on each single-field part of them, the expected JSON is computed from the documents alone,
+never from the SDK:
 
 - each field assigned the value of the same field decoded from another document: the JSON
   of the first document with that key taken from the second;
@@ -12,10 +15,12 @@ the expected JSON is computed from the documents alone, never from the SDK:
 - nested values changed in place (a list cleared, a nested model given a new key, a map
   emptied), and a new unknown field through `model[key] = value`;
 - copy.copy, copy.deepcopy and pickle of a decoded model give its JSON back, and so does a
-  model built with `__init__` from the decoded field values.
+  model built with `__init__` from the decoded field values;
+- on a single-field document, each other field assigned: both keys.
 
-`test_snapshot_classes_follow_the_spec` checks which classes keep the JSON: exactly those
-whose schema lists at least 8 scalar properties.
+`test_note_classes_follow_the_spec` checks which classes keep which note: the JSON for those
+whose schema lists at least 8 scalar properties; the single-field encoder for the others with
+at least 6 properties.
 """
 
 from __future__ import annotations
@@ -41,11 +46,12 @@ from test_model_properties import (
     resolve,
 )
 
-from dqops._runtime.model import DQOpsMapModel, DQOpsModel, DQOpsSnapshotModel
+from dqops._runtime.model import DQOpsMapModel, DQOpsModel, DQOpsSnapshotModel, DQOpsSparseModel
 from dqops.client.types import UNSET
 
 ADDED_KEY = "x-added-by-test"
 SNAPSHOT_MIN_SCALARS = 8  # templates/model.py.jinja: keeps_snapshot
+SPARSE_MIN_PROPERTIES = 6  # templates/model.py.jinja: keeps_keys
 MAX_EXAMPLES = 3  # pairs of documents per class; each checks every field
 
 FIELD_CASES = [case for case in OBJECT_CASES if case.schema.get("properties")]
@@ -119,6 +125,25 @@ def check_copies(cls: Any, document: dict[str, Any]) -> None:
     assert built == model
 
 
+def check_single_fields(cls: Any, case: ModelCase, document: dict[str, Any], other: dict[str, Any]) -> None:
+    """Every check above on `{key: value}` for each key of `document`, then each other field assigned."""
+    keys = declared(case, document)
+    for index, key in enumerate(keys):
+        single = {key: document[key]}
+        if issubclass(cls, DQOpsSparseModel):
+            assert cls.from_dict(copy.deepcopy(single))._decoded is not None, f"{cls.__name__}: {key} alone"
+        check_assignments(cls, case, single, other)
+        check_changes_in_place(cls, case, single)
+        check_copies(cls, single)
+
+        added = keys[(index + 1) % len(keys)]
+        if added != key:
+            name = attribute_of_key(cls, added, other[added])
+            model = cls.from_dict(copy.deepcopy(single))
+            setattr(model, name, getattr(cls.from_dict(copy.deepcopy(other)), name))
+            assert_json(model, {**single, added: other[added]}, f"decoding {key} alone, assigning {name}")
+
+
 @pytest.mark.parametrize("case", FIELD_CASES, ids=[case.class_name for case in FIELD_CASES])
 def test_to_dict_follows_every_change(case: ModelCase) -> None:
     cls = model_class(case.class_name)
@@ -129,6 +154,7 @@ def test_to_dict_follows_every_change(case: ModelCase) -> None:
         check_assignments(cls, case, document, other)
         check_changes_in_place(cls, case, document)
         check_copies(cls, document)
+        check_single_fields(cls, case, document, other)
 
     changes()
 
@@ -140,35 +166,61 @@ def is_scalar(schema: dict[str, Any], document: dict[str, Any]) -> bool:
     return schema.get("type") in ("string", "integer", "number", "boolean")
 
 
-def test_snapshot_classes_follow_the_spec() -> None:
-    keeping = []
+def test_note_classes_follow_the_spec() -> None:
+    snapshots, sparse = [], []
     for case in FIELD_CASES:
         cls = model_class(case.class_name)
-        scalars = sum(is_scalar(prop, case.document) for prop in case.schema["properties"].values())
-        expected = scalars >= SNAPSHOT_MIN_SCALARS and not issubclass(cls, DQOpsMapModel)
-        assert issubclass(cls, DQOpsSnapshotModel) == expected, f"{cls.__name__}: {scalars} scalar properties"
-        if expected:
-            keeping.append(cls)
-    assert keeping, "no class keeps its JSON: the to_dict() shortcut is never tested"
-    print(f"model snapshot tests: {len(keeping)} of {len(FIELD_CASES)} classes keep the decoded JSON")
+        properties = case.schema["properties"].values()
+        scalars = sum(is_scalar(prop, case.document) for prop in properties)
+        keeps_snapshot = scalars >= SNAPSHOT_MIN_SCALARS and not issubclass(cls, DQOpsMapModel)
+        keeps_single = not keeps_snapshot and len(properties) >= SPARSE_MIN_PROPERTIES
+        what = f"{cls.__name__}: {len(properties)} properties, {scalars} scalar"
+        assert issubclass(cls, DQOpsSnapshotModel) == keeps_snapshot, what
+        assert issubclass(cls, DQOpsSparseModel) == keeps_single, what
+        (snapshots if keeps_snapshot else sparse if keeps_single else []).append(cls)
+    assert snapshots and sparse, "a kind of note is kept by no class: its to_dict() shortcut is never tested"
+    print(
+        f"model note tests: of {len(FIELD_CASES)} classes, {len(snapshots)} keep the decoded JSON, "
+        f"{len(sparse)} the encoder of a single decoded field"
+    )
 
 
 def test_a_decoded_model_drops_its_snapshot_on_any_change() -> None:
-    """The mechanism itself, on one class of each kind of field: kept, then dropped."""
+    """The mechanism itself: kept, then dropped."""
     cls = model_class("CheckResultEntryModel")
     model = cls.from_dict({"id": "1", "checkType": "monitoring", "actualValue": 2.5})
-    assert model._json_snapshot == {"id": "1", "checkType": "monitoring", "actualValue": 2.5}
+    assert model._decoded == {"id": "1", "checkType": "monitoring", "actualValue": 2.5}
     model.actual_value = 3.0
-    assert model._json_snapshot is None
+    assert model._decoded is None
     assert model.to_dict() == {"id": "1", "checkType": "monitoring", "actualValue": 3.0}
 
     unknown = cls.from_dict({"id": "1", "newField": True})
-    assert unknown._json_snapshot is None, "a model holding unknown fields keeps no snapshot"
+    assert unknown._decoded is None, "a model holding unknown fields keeps no snapshot"
     assert unknown.to_dict() == {"id": "1", "newField": True}
 
     built = cls(id="1")
-    assert built._json_snapshot is None
+    assert built._decoded is None
     kept = cls.from_dict({"id": "1"})
     del kept.id
-    assert kept._json_snapshot is None
+    assert kept._decoded is None
     assert type(model) is cls and type(cls.from_dict({})) is cls
+
+
+def test_a_single_field_decode_keeps_its_encoder_until_any_change() -> None:
+    """The mechanism itself: kept for one field only, then dropped."""
+    cls = model_class("ColumnNullsCountCheckSpec")
+    model = cls.from_dict({"error": {"max_count": 0}})
+    assert model._decoded is not None
+    assert model.to_dict() == {"error": {"max_count": 0}}
+    model.warning = model.error
+    assert model._decoded is None
+    assert model.to_dict() == {"warning": {"max_count": 0}, "error": {"max_count": 0}}
+
+    assert cls.from_dict({"error": {"max_count": 0}, "disabled": True})._decoded is None, "two fields: none kept"
+    assert cls.from_dict({"error": {"max_count": 0}, "newField": 1})._decoded is None, "an unknown field: none kept"
+    assert cls.from_dict({})._decoded is None
+    assert cls(disabled=True)._decoded is None
+    kept = cls.from_dict({"disabled": False})
+    del kept.disabled
+    assert kept._decoded is None
+    assert type(model) is cls

@@ -1,8 +1,9 @@
 """Base classes of the generated models: a repr that shows what is set, as DQOps's docs print
-models, and for models with many scalar fields, the decoded JSON kept for `to_dict()`."""
+models, and for models with many fields, a note of what `from_dict()` decoded, for `to_dict()`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import attrs
@@ -64,39 +65,64 @@ class DQOpsMapModel(DQOpsModel):
         return f"{type(self).__name__}({values!r})" if values else f"{type(self).__name__}()"
 
 
-class DQOpsSnapshotModel(DQOpsModel):
-    """A model with many scalar fields (a check result, an incident): keeps the JSON it was decoded from.
+class DQOpsDecodedModel(DQOpsModel):
+    """A model whose `from_dict()` leaves a note (`_decoded`) of what it decoded, for `to_dict()` to reuse.
 
-    `from_dict()` keeps a copy of the JSON object (`_json_snapshot`, with None in place of the
-    nested objects and arrays) when it holds no unknown fields. Until an attribute is assigned or deleted,
-    the model's scalar fields are exactly that JSON, so `to_dict()` copies it in one step and
-    encodes only the nested fields, which may have changed in place. The generated classes pass
-    `on_setattr=drop_json_snapshot` to attrs, so any assignment after `__init__` drops it.
+    The note holds until an attribute is assigned or deleted: the generated classes pass
+    `on_setattr=forget_decoded` to attrs, and `__delattr__` drops it too. `from_dict()` leaves
+    none when the JSON holds unknown fields, and `__init__`, copy.copy and pickle start without
+    one. What the note is depends on the kind of model: DQOpsSnapshotModel, DQOpsSparseModel.
     """
 
-    __slots__ = ("_json_snapshot",)
+    __slots__ = ("_decoded",)
 
-    _json_snapshot: dict[str, Any] | None
+    _decoded: object
 
     def __attrs_pre_init__(self) -> None:
-        _object_setattr(self, "_json_snapshot", None)
+        _object_setattr(self, "_decoded", None)
 
     def __delattr__(self, name: str) -> None:
         _object_delattr(self, name)
-        _object_setattr(self, "_json_snapshot", None)
+        _object_setattr(self, "_decoded", None)
 
 
-def drop_json_snapshot(instance: Any, attribute: Any, value: Any) -> Any:
-    """attrs `on_setattr` hook of the DQOpsSnapshotModel classes: an assignment ends the snapshot."""
-    _object_setattr(instance, "_json_snapshot", None)
+def forget_decoded(instance: Any, attribute: Any, value: Any) -> Any:
+    """attrs `on_setattr` hook of the DQOpsDecodedModel classes: an assignment ends the note."""
+    _object_setattr(instance, "_decoded", None)
     return value
+
+
+class DQOpsSnapshotModel(DQOpsDecodedModel):
+    """A model with many scalar fields (a check result, an incident): keeps the JSON it was decoded from.
+
+    `_decoded` is a copy of the JSON object, with None in place of the nested objects and
+    arrays. While it holds, the model's scalar fields are exactly that JSON, so `to_dict()`
+    copies it in one step and encodes only the nested fields, which may have changed in place.
+    """
+
+    __slots__ = ()
+
+    _decoded: dict[str, Any] | None
+
+
+class DQOpsSparseModel(DQOpsDecodedModel):
+    """A model with many optional fields (a check, a category of checks), of which JSON often sets one.
+
+    When the JSON object has a single field, `_decoded` is the function that encodes that field
+    alone (`_encode_only_<field>` in the model's module). While it holds, every other field is
+    UNSET, so `to_dict()` calls it instead of testing each field for UNSET.
+    """
+
+    __slots__ = ()
+
+    _decoded: Callable[[Any], dict[str, Any]] | None
 
 
 _decoding_classes: dict[type, type] = {}
 
 
 def decoding_class(cls: type[ModelT]) -> type[ModelT]:
-    """`cls` with object's own attribute stores, for `from_dict()` of a DQOpsSnapshotModel to fill.
+    """`cls` with object's own attribute stores, for `from_dict()` of a DQOpsDecodedModel to fill.
 
     Through the `__setattr__` that attrs writes for `on_setattr`, each field store of a decode
     would be two Python calls. `from_dict()` fills an instance of this subclass instead, which
