@@ -118,7 +118,9 @@ class DQOpsSparseModel(DQOpsDecodedModel):
     _decoded: Callable[[Any], dict[str, Any]] | None
 
 
-_decoding_classes: dict[type, type] = {}
+# Each class's subclass for from_dict() to fill, made by decoding_class(); from_dict() looks it up
+# here first, which costs less than a call. (Any: a dict's type cannot tie a key to its value.)
+DECODING_CLASSES: dict[type, Any] = {}
 
 
 def decoding_class(cls: type[ModelT]) -> type[ModelT]:
@@ -128,7 +130,7 @@ def decoding_class(cls: type[ModelT]) -> type[ModelT]:
     would be two Python calls. `from_dict()` fills an instance of this subclass instead, which
     adds no slots, and then makes it a `cls` by assigning `__class__`.
     """
-    twin = _decoding_classes.get(cls)
+    twin = DECODING_CLASSES.get(cls)
     if twin is None:
         # Both: they share one type slot, which is C's plain attribute store only when neither
         # is a Python function.
@@ -138,6 +140,6 @@ def decoding_class(cls: type[ModelT]) -> type[ModelT]:
             "__delattr__": _object_delattr,
             "__module__": cls.__module__,
         }
-        twin = _decoding_classes[cls] = type(cls.__name__, (cls,), namespace)
+        twin = DECODING_CLASSES[cls] = type(cls.__name__, (cls,), namespace)
         twin.__qualname__ = cls.__qualname__
     return twin
