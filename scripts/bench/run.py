@@ -72,7 +72,7 @@ FULL = Sizes(
     call_rounds=15,
     call_batch=200,
     concurrent=1000,
-    concurrent_rounds=4,
+    concurrent_rounds=7,
 )
 QUICK = Sizes(
     import_rounds=3,

@@ -49,6 +49,7 @@ class Worker:
         self.payloads: dict[str, dict[str, Any]] = {}
         self.loop: asyncio.AbstractEventLoop | None = None
         self.http: dict[str, Any] = {}
+        self.client_args: dict[str, Any] = {}
 
     # Facts.
 
@@ -172,6 +173,7 @@ class Worker:
         # One generous timeout for every client: 1,000 queued calls on a busy 2-core machine can
         # wait longer than httpx's default 5 s for a pooled connection (PoolTimeout).
         timeout = httpx.Timeout(TIMEOUT_SECONDS)
+        self.client_args = {"base_url": base_url, "token": token, "timeout": timeout}
         self.http = {
             "sdk": AuthenticatedClient(base_url=base_url, token=token, timeout=timeout),
             "raw_sync": httpx.Client(base_url=base_url, headers=headers, timeout=timeout),
@@ -279,19 +281,42 @@ class Worker:
     def gather_time(self, impl: str, n: int, warm: int = 100) -> float:
         """Seconds for `n` concurrent small GETs on one client (asyncio.gather).
 
-        An untimed gather of `warm` calls runs first, so every timed round starts from the same
-        pool: httpx keeps 20 idle connections for 5 s, and a pool with none left (after a
-        pause) makes httpcore's queue of waiting requests very slow (tens of seconds for 1,000).
+        Each round makes a new client (SDK or raw httpx, as set up) and warms it with an untimed
+        gather of `warm` calls. On a client kept from round to round, the time of a round
+        depended on what ran before it, by up to 1.5x: whether it was this client or the other.
         """
+        import httpx
+
+        from dqops.client import AuthenticatedClient
+
         n = max(1, min(n, MAX_CALLS))
-        one = self._one_call(impl, "get", "async")
+        args = self.client_args
+        get_all = self.http["get_all_connections"]
 
         async def run() -> float:
-            if warm:
-                await asyncio.gather(*(one() for _ in range(min(warm, n))))
-            start = time.perf_counter()
-            results = await asyncio.gather(*(one() for _ in range(n)))
-            elapsed = time.perf_counter() - start
+            if impl == "sdk":
+                sdk = AuthenticatedClient(**args)
+
+                def one() -> Any:
+                    return get_all.asyncio(client=sdk)
+            else:
+                raw = httpx.AsyncClient(
+                    base_url=args["base_url"],
+                    headers={"Authorization": f"Bearer {args['token']}"},
+                    timeout=args["timeout"],
+                )
+
+                async def one() -> Any:
+                    return (await raw.get("/api/connections")).json()
+
+            try:
+                if warm:
+                    await asyncio.gather(*(one() for _ in range(min(warm, n))))
+                start = time.perf_counter()
+                results = await asyncio.gather(*(one() for _ in range(n)))
+                elapsed = time.perf_counter() - start
+            finally:
+                await (sdk.get_async_httpx_client() if impl == "sdk" else raw).aclose()
             if any(result is None for result in results):
                 raise RuntimeError(f"{impl}: a concurrent call had no parsed answer")
             return elapsed

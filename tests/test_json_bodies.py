@@ -1,0 +1,125 @@
+"""JSON bodies read exactly as json.loads reads them, whichever decoder reads them first.
+
+The SDK reads answers with msgspec when it is installed, and falls back to json.loads for what
+msgspec rejects (dqops/_runtime/decoding.py). Each body here runs through both paths: the
+values, and the errors of bodies that are not JSON, must be json.loads's.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+
+import httpx
+import pytest
+import respx
+
+from dqops._runtime import decoding
+from dqops.client import Client, errors
+from dqops.client.api.connections import get_all_connections
+
+CONNECTIONS_URL = "http://dqops.test:8888/api/connections"
+
+JSON_BODIES = [
+    pytest.param(b'[{"connection_name": "a", "parallel_jobs_limit": 4}]', id="plain"),
+    pytest.param(b"123456789012345678901234567890", id="int-beyond-64-bits"),
+    pytest.param(b"-9223372036854775809", id="int-below-int64"),
+    pytest.param(b"18446744073709551616", id="int-beyond-uint64"),
+    pytest.param(b"[0.1, 1e-5, 1E+5, 2.5e-324, 1.7976931348623157e308, -0.0, 1.0, 9007199254740993.0]", id="floats"),
+    pytest.param(b"1e400", id="float-overflow-to-inf"),
+    pytest.param(b"[NaN, Infinity, -Infinity]", id="nan-and-infinity"),
+    pytest.param(b'\xef\xbb\xbf{"a": 1}', id="utf8-byte-order-mark"),
+    pytest.param('{"a": "\u00e9\U0001f600"}'.encode("utf-16"), id="utf16"),
+    pytest.param('{"a": "\u00e9"}'.encode("utf-32-le"), id="utf32-no-bom"),
+    pytest.param(b'"\\ud800"', id="lone-surrogate"),
+    pytest.param(b'"\\ud83d\\ude00 \xf0\x9f\x98\x80 \\u0000"', id="escapes-and-emoji"),
+    pytest.param(b'{"a": 1, "a": 2}', id="duplicate-keys"),
+    pytest.param(b" \n\t{}\r\n ", id="whitespace"),
+    pytest.param(b"[" * 200 + b"]" * 200, id="nested-200-deep"),
+]
+
+NOT_JSON_BODIES = [
+    pytest.param(b'[{"connection_name": "a"', id="truncated"),
+    pytest.param(b"<html><body>502 Bad Gateway</body></html>", id="html"),
+    pytest.param(b"[1,]", id="trailing-comma"),
+    pytest.param(b'{"a": 1} x', id="trailing-garbage"),
+    pytest.param(b'"a\x01b"', id="control-character"),
+    pytest.param(b'"\xff"', id="invalid-utf8"),
+    pytest.param(b"01", id="leading-zero"),
+    pytest.param(b"1" * 5000, id="int-beyond-python-digit-limit"),
+    pytest.param(b"[" * 100_000 + b"]" * 100_000, id="nested-too-deep"),
+]
+
+
+@pytest.fixture(params=["msgspec", "json.loads"])
+def first_decoder(request, monkeypatch):
+    """The decoder decode_json() tries first: msgspec's (as installed), or json.loads alone."""
+    if request.param == "msgspec":
+        monkeypatch.setattr(decoding, "_decode_json_bytes", None)
+    else:
+        monkeypatch.setattr(decoding, "_decode_json_bytes", json.loads)
+    return request.param
+
+
+def same_json(left, right) -> bool:
+    """Equal values of the same types all the way down (1 is not 1.0; NaN is NaN)."""
+    if type(left) is not type(right):
+        return False
+    if isinstance(left, float):
+        if math.isnan(left):
+            return math.isnan(right)
+        return left == right and math.copysign(1, left) == math.copysign(1, right)
+    if isinstance(left, list):
+        return len(left) == len(right) and all(same_json(a, b) for a, b in zip(left, right))
+    if isinstance(left, dict):
+        return list(left) == list(right) and all(same_json(left[key], right[key]) for key in left)
+    return left == right
+
+
+def response(body: bytes) -> httpx.Response:
+    return httpx.Response(200, content=body, headers={"content-type": "application/json"})
+
+
+@pytest.mark.parametrize("body", JSON_BODIES)
+def test_a_json_body_reads_as_json_loads_reads_it(body, first_decoder):
+    assert same_json(decoding.decode_json(response(body), "Any"), json.loads(body))
+
+
+@pytest.mark.parametrize("body", NOT_JSON_BODIES)
+def test_a_body_that_is_not_json_raises_the_decoding_error_json_loads_words(body, first_decoder):
+    with pytest.raises(errors.ResponseDecodingError) as info:
+        decoding.decode_json(response(body), "list[ConnectionModel]")
+    error = info.value
+    assert error.content == body
+    assert error.expected == "list[ConnectionModel]"
+    try:
+        json.loads(body)
+    except (ValueError, RecursionError) as exc:
+        assert type(error.__cause__) is type(exc)
+        assert str(exc) in str(error)
+    else:
+        pytest.fail("json.loads reads this body")
+
+
+def test_msgspec_reads_the_bodies_when_installed_and_json_loads_without_it(monkeypatch):
+    import msgspec
+
+    monkeypatch.setattr(decoding, "_decode_json_bytes", None)
+    decoder = decoding._load_json_bytes_decoder()
+    assert isinstance(decoder.__self__, msgspec.json.Decoder)
+
+    monkeypatch.setitem(sys.modules, "msgspec", None)  # what `import msgspec` meets without it
+    monkeypatch.setattr(decoding, "_decode_json_bytes", None)
+    assert decoding._load_json_bytes_decoder() is json.loads
+    assert decoding.decode_json(response(b'{"a": [1, 2.5]}'), "Any") == {"a": [1, 2.5]}
+
+
+def test_an_operation_keeps_every_digit_of_a_large_integer(first_decoder):
+    big = 123456789012345678901234567890
+    body = json.dumps([{"connection_name": "a", "connection_hash": big}]).encode()
+    with respx.mock() as mock, Client("http://dqops.test:8888/", raise_on_unexpected_status=True) as dqops:
+        mock.get(CONNECTIONS_URL).mock(return_value=response(body))
+        connections = get_all_connections.sync(client=dqops)
+    assert connections[0].connection_hash == big
+    assert connections[0].to_dict() == {"connection_name": "a", "connection_hash": big}
