@@ -9,6 +9,7 @@ by short client timeouts, `asyncio.wait_for`, and a server whose stop() cuts eve
 from __future__ import annotations
 
 import asyncio
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -83,6 +84,33 @@ async def test_sequential_async_calls_share_one_tcp_connection(server):
             assert [c.connection_name for c in result] == ["a"]
     assert len(server.requests_to(CONNECTIONS)) == 4
     assert server.connections_accepted == 1
+
+
+class _ImportRecorder:
+    """A sys.meta_path finder that records each module Python searches for, and finds none."""
+
+    def __init__(self) -> None:
+        self.searched: list[str] = []
+
+    def find_spec(self, name, path=None, target=None) -> None:
+        self.searched.append(name)
+
+
+@pytest.mark.asyncio
+async def test_async_calls_search_for_no_module(server):
+    """After the first call, an async call imports nothing: a failed import searches sys.path
+    every time (httpcore imports sniffio on each lock of a request, encode/httpcore#1103)."""
+    server.route(CONNECTIONS, json_answer([{"connection_name": "a"}]))
+    recorder = _ImportRecorder()
+    async with make_client(server) as dqops:
+        await guard(get_all_connections.asyncio(client=dqops))
+        sys.meta_path.insert(0, recorder)
+        try:
+            results = await guard(asyncio.gather(*(get_all_connections.asyncio(client=dqops) for _ in range(5))))
+        finally:
+            sys.meta_path.remove(recorder)
+    assert [[c.connection_name for c in result] for result in results] == [["a"]] * 5
+    assert recorder.searched == []
 
 
 def test_with_options_views_share_the_connection_and_send_their_headers(server):
