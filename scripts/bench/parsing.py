@@ -1,9 +1,10 @@
 """from_dict / to_dict of large payloads: ours vs upstream (same bytes, same class names), and
 against json.loads of the same bytes. Each side runs in a worker of its own environment; the
-orchestrator asks them for one repetition at a time, in shuffled order."""
+orchestrator asks them for one sample at a time, in shuffled order."""
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -28,8 +29,18 @@ def load_payloads(workers: dict[str, Worker], payloads: Sequence[Payload], folde
     return loaded
 
 
-def _timer(worker: Worker, name: str, phase: str):
-    return lambda: worker.call("parse_time", name=name, phase=phase, reps=1)[0]
+# Each sample is the median of as many runs in a row as fill about this long (warm-up round):
+# a single run of 10 ms on this shared machine varied too much from one round to the next.
+SAMPLE_SECONDS = 0.05
+MAX_RUNS_PER_SAMPLE = 9
+
+
+def _timer(worker: Worker, name: str, phase: str, runs: int = 1):
+    return lambda: statistics.median(worker.call("parse_time", name=name, phase=phase, reps=runs))
+
+
+def _runs_per_sample(seconds: float) -> int:
+    return max(1, min(MAX_RUNS_PER_SAMPLE, round(SAMPLE_SECONDS / max(seconds, 1e-6))))
 
 
 def bench_parsing(
@@ -39,15 +50,18 @@ def bench_parsing(
     json.loads of the same bytes, is timed in ours (the same interpreter build in both)."""
     loaded = load_payloads(workers, payloads, folder)
     floor_side = "ours" if "ours" in workers else next(iter(workers))
-    tasks = []
+    specs = []  # (task name, worker, payload name, phase)
     for payload in payloads:
-        tasks.append((f"floor:{payload.name}", _timer(workers[floor_side], payload.name, "json_loads")))
-        tasks.append((f"copy:{payload.name}", _timer(workers[floor_side], payload.name, "python_copy")))
+        specs.append((f"floor:{payload.name}", workers[floor_side], payload.name, "json_loads"))
+        specs.append((f"copy:{payload.name}", workers[floor_side], payload.name, "python_copy"))
         for side, worker in workers.items():
             for phase in PHASES:
-                tasks.append((f"{side}:{payload.name}:{phase}", _timer(worker, payload.name, phase)))
+                specs.append((f"{side}:{payload.name}:{phase}", worker, payload.name, phase))
+    runs = dict.fromkeys((spec[0] for spec in specs), 1)
     if warmup:
-        interleaved(1, tasks)  # warm-up round, discarded
+        warm = interleaved(1, [(task, _timer(worker, name, phase)) for task, worker, name, phase in specs])
+        runs = {task: _runs_per_sample(values[0]) for task, values in warm.items()}
+    tasks = [(task, _timer(worker, name, phase, runs[task])) for task, worker, name, phase in specs]
     samples = interleaved(rounds, tasks)
     stats = {name: Stats.of(values) for name, values in samples.items()}
     rows = []
