@@ -49,7 +49,9 @@ class Worker:
         self.payloads: dict[str, dict[str, Any]] = {}
         self.loop: asyncio.AbstractEventLoop | None = None
         self.http: dict[str, Any] = {}
-        self.client_args: dict[str, Any] = {}
+        # The arguments of the SDK's client and of raw httpx's, to make new ones alike.
+        self.sdk_args: dict[str, Any] = {}
+        self.raw_args: dict[str, Any] = {}
 
     # Facts.
 
@@ -173,11 +175,12 @@ class Worker:
         # One generous timeout for every client: 1,000 queued calls on a busy 2-core machine can
         # wait longer than httpx's default 5 s for a pooled connection (PoolTimeout).
         timeout = httpx.Timeout(TIMEOUT_SECONDS)
-        self.client_args = {"base_url": base_url, "token": token, "timeout": timeout}
+        self.sdk_args = {"base_url": base_url, "token": token, "timeout": timeout}
+        self.raw_args = {"base_url": base_url, "headers": headers, "timeout": timeout}
         self.http = {
-            "sdk": AuthenticatedClient(base_url=base_url, token=token, timeout=timeout),
-            "raw_sync": httpx.Client(base_url=base_url, headers=headers, timeout=timeout),
-            "raw_async": httpx.AsyncClient(base_url=base_url, headers=headers, timeout=timeout),
+            "sdk": AuthenticatedClient(**self.sdk_args),
+            "raw_sync": httpx.Client(**self.raw_args),
+            "raw_async": httpx.AsyncClient(**self.raw_args),
             "get_all_connections": get_all_connections,
             "run_checks": run_checks,
             "params": RunChecksParameters.from_dict(run_checks_body),
@@ -185,9 +188,10 @@ class Worker:
         }
         return self.http_check()
 
-    def _one_call(self, impl: str, call: str, mode: str) -> Any:
-        """A function (sync) or coroutine function (async) doing one call."""
-        h = self.http
+    def _one_call(self, impl: str, call: str, mode: str, clients: dict[str, Any] | None = None) -> Any:
+        """A function (sync) or coroutine function (async) doing one call, on the clients of
+        http_setup() or on those of `clients` ("sdk", "raw_async")."""
+        h = {**self.http, **(clients or {})}
         sdk, raw_sync, raw_async = h["sdk"], h["raw_sync"], h["raw_async"]
         get_all, run_checks, params, body = h["get_all_connections"], h["run_checks"], h["params"], h["body"]
         if impl == "sdk":
@@ -290,25 +294,10 @@ class Worker:
         from dqops.client import AuthenticatedClient
 
         n = max(1, min(n, MAX_CALLS))
-        args = self.client_args
-        get_all = self.http["get_all_connections"]
 
         async def run() -> float:
-            if impl == "sdk":
-                sdk = AuthenticatedClient(**args)
-
-                def one() -> Any:
-                    return get_all.asyncio(client=sdk)
-            else:
-                raw = httpx.AsyncClient(
-                    base_url=args["base_url"],
-                    headers={"Authorization": f"Bearer {args['token']}"},
-                    timeout=args["timeout"],
-                )
-
-                async def one() -> Any:
-                    return (await raw.get("/api/connections")).json()
-
+            clients = {"sdk": AuthenticatedClient(**self.sdk_args), "raw_async": httpx.AsyncClient(**self.raw_args)}
+            one = self._one_call(impl, "get", "async", clients)
             try:
                 if warm:
                     await asyncio.gather(*(one() for _ in range(min(warm, n))))
@@ -316,7 +305,8 @@ class Worker:
                 results = await asyncio.gather(*(one() for _ in range(n)))
                 elapsed = time.perf_counter() - start
             finally:
-                await (sdk.get_async_httpx_client() if impl == "sdk" else raw).aclose()
+                await clients["sdk"].get_async_httpx_client().aclose()
+                await clients["raw_async"].aclose()
             if any(result is None for result in results):
                 raise RuntimeError(f"{impl}: a concurrent call had no parsed answer")
             return elapsed
