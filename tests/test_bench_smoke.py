@@ -55,9 +55,16 @@ def test_cold_import(ours: common.Impl, tmp_path: Path) -> None:
     assert all(row.data["loaded"]["ours"]["dqops_modules"] > 0 for row in rows)
 
 
-def test_parsing(worker: common.Worker, tmp_path: Path) -> None:
+def test_parsing(ours: common.Impl, tmp_path: Path) -> None:
     tiny = [payloads.check_results(groups=2, entries_per_group=2), payloads.table(columns=2)]
-    rows = parsing.bench_parsing({"ours": worker}, tiny, tmp_path, rounds=1, warmup=False)
+    started: list[common.Worker] = []
+
+    def new_workers() -> dict[str, common.Worker]:
+        started.append(common.Worker(ours, tmp_path))
+        return {"ours": started[-1]}
+
+    rows = parsing.bench_parsing(new_workers, tiny, tmp_path, rounds=2, worker_sets=2, warmup=False)
+    assert len(started) == 2 and all(worker.closed for worker in started), "each set of workers is closed"
     timed = [row for row in rows if "memory" not in row.data]
     memory = [row for row in rows if "memory" in row.data]
     assert len(timed) == len(tiny) * len(parsing.PHASES)

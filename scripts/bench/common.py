@@ -184,6 +184,10 @@ class Worker:
             raise WorkerError(f"{self.impl.name} worker, {op}: {reply['error']}")
         return reply["result"]
 
+    @property
+    def closed(self) -> bool:
+        return self._process.poll() is not None
+
     def close(self) -> None:
         if self._process.poll() is None:
             try:

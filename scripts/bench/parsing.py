@@ -5,7 +5,7 @@ orchestrator asks them for one sample at a time, in shuffled order."""
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .common import Row, Stats, Worker, interleaved, med_min, paired_ratio
@@ -43,11 +43,10 @@ def _runs_per_sample(seconds: float) -> int:
     return max(1, min(MAX_RUNS_PER_SAMPLE, round(SAMPLE_SECONDS / max(seconds, 1e-6))))
 
 
-def bench_parsing(
-    workers: dict[str, Worker], payloads: Sequence[Payload], folder: Path, rounds: int, *, warmup: bool = True
-) -> list[Row]:
-    """Rows per payload and phase. `workers` maps "ours" / "upstream" to a worker; the floor,
-    json.loads of the same bytes, is timed in ours (the same interpreter build in both)."""
+def _sample(
+    workers: dict[str, Worker], payloads: Sequence[Payload], folder: Path, rounds: int, *, warmup: bool, seed: int
+) -> tuple[dict[str, dict[str, dict]], dict[str, list[float]]]:
+    """What each side reported loading the payloads, and `rounds` samples of every phase."""
     loaded = load_payloads(workers, payloads, folder)
     floor_side = "ours" if "ours" in workers else next(iter(workers))
     specs = []  # (task name, worker, payload name, phase)
@@ -59,10 +58,46 @@ def bench_parsing(
                 specs.append((f"{side}:{payload.name}:{phase}", worker, payload.name, phase))
     runs = dict.fromkeys((spec[0] for spec in specs), 1)
     if warmup:
-        warm = interleaved(1, [(task, _timer(worker, name, phase)) for task, worker, name, phase in specs])
+        warm = interleaved(1, [(task, _timer(worker, name, phase)) for task, worker, name, phase in specs], seed)
         runs = {task: _runs_per_sample(values[0]) for task, values in warm.items()}
     tasks = [(task, _timer(worker, name, phase, runs[task])) for task, worker, name, phase in specs]
-    samples = interleaved(rounds, tasks)
+    return loaded, interleaved(rounds, tasks, seed)
+
+
+def bench_parsing(
+    new_workers: Callable[[], dict[str, Worker]],
+    payloads: Sequence[Payload],
+    folder: Path,
+    rounds: int,
+    *,
+    worker_sets: int = 1,
+    warmup: bool = True,
+) -> list[Row]:
+    """Rows per payload and phase. `new_workers()` starts a worker per side ("ours" /
+    "upstream"); the floor, json.loads of the same bytes, is timed in ours (the same
+    interpreter build in both).
+
+    The rounds are split among `worker_sets` sets of new workers: the times of one process
+    moved by up to a third from those of another with the same code (where its memory
+    landed), the same for the whole run of that process, so that a single pair of workers
+    could make a ratio lucky or unlucky for a whole run.
+    """
+    samples: dict[str, list[float]] = {}
+    memory_rows: list[Row] = []
+    per_set = -(-rounds // worker_sets)
+    for index in range(worker_sets):
+        workers = new_workers()
+        try:
+            loaded, block = _sample(workers, payloads, folder, per_set, warmup=warmup, seed=4 + index)
+            for task, values in block.items():
+                samples.setdefault(task, []).extend(values)
+            if index == worker_sets - 1:
+                for payload in payloads:
+                    memory_rows.append(memory_row(workers, payload, next(iter(loaded[payload.name].values()))["bytes"]))
+        finally:
+            for worker in workers.values():
+                worker.close()
+    sides = [side for side in ("ours", "upstream") if f"{side}:{payloads[0].name}:to_dict" in samples]
     stats = {name: Stats.of(values) for name, values in samples.items()}
     rows = []
     for payload in payloads:
@@ -76,21 +111,21 @@ def bench_parsing(
                 floor=f"json.loads {med_min(floor)}",
             )
             row.data = {"description": payload.description, "loaded": loaded[payload.name], "bytes": size}
-            if "ours" in workers:
+            if "ours" in sides:
                 ours = stats[f"ours:{payload.name}:{phase}"]
                 row.ours = med_min(ours)
                 ours_vs_json = paired_ratio(samples[f"ours:{payload.name}:{phase}"], samples[f"floor:{payload.name}"])
                 row.ratio = f"{ours_vs_json:.2f}x"
                 row.data["ours_vs_json"] = ours_vs_json
-            if "upstream" in workers:
+            if "upstream" in sides:
                 upstream = stats[f"upstream:{payload.name}:{phase}"]
                 row.upstream = med_min(upstream)
                 row.data["upstream_vs_json"] = paired_ratio(
                     samples[f"upstream:{payload.name}:{phase}"], samples[f"floor:{payload.name}"]
                 )
             if phase == "to_dict":
-                row.data["notes"] = [copy_floor_note(stats, samples, payload.name, list(workers))]
-            if "ours" in workers and "upstream" in workers:
+                row.data["notes"] = [copy_floor_note(stats, samples, payload.name, sides)]
+            if "ours" in sides and "upstream" in sides:
                 speedup = paired_ratio(
                     samples[f"upstream:{payload.name}:{phase}"], samples[f"ours:{payload.name}:{phase}"]
                 )
@@ -103,7 +138,7 @@ def bench_parsing(
                 row.target = f"upstream/ours >= {TARGET_SPEEDUP:g}x"
                 row.status = "SKIP"
             rows.append(row)
-        rows.append(memory_row(workers, payload, size))
+        rows.append(memory_rows[payloads.index(payload)])
     return rows
 
 

@@ -57,6 +57,7 @@ class Sizes:
     results_per_group: int
     table_columns: int
     parse_rounds: int
+    parse_worker_sets: int
     call_rounds: int
     call_batch: int
     concurrent: int
@@ -68,7 +69,8 @@ FULL = Sizes(
     result_groups=100,
     results_per_group=100,
     table_columns=500,
-    parse_rounds=13,
+    parse_rounds=15,
+    parse_worker_sets=3,
     call_rounds=15,
     call_batch=200,
     concurrent=1000,
@@ -80,6 +82,7 @@ QUICK = Sizes(
     results_per_group=10,
     table_columns=20,
     parse_rounds=2,
+    parse_worker_sets=1,
     call_rounds=2,
     call_batch=20,
     concurrent=100,
@@ -200,8 +203,14 @@ def main(argv: list[str] | None = None) -> int:
                     payloads.table(sizes.table_columns),
                 ]
                 if "parse" in groups:
-                    log(f"bench: parsing, {sizes.parse_rounds} rounds")
-                    rows += parsing.bench_parsing(workers, parse_payloads, scratch, sizes.parse_rounds)
+                    log(f"bench: parsing, {sizes.parse_rounds} rounds in {sizes.parse_worker_sets} sets of workers")
+                    rows += parsing.bench_parsing(
+                        lambda: start_workers(impls, scratch, args.upstream_venv),
+                        parse_payloads,
+                        scratch,
+                        sizes.parse_rounds,
+                        worker_sets=sizes.parse_worker_sets,
+                    )
                     notes += [f"{p.name}: {p.description}" for p in parse_payloads]
                 if "calls" in groups:
                     log(
@@ -232,6 +241,7 @@ def main(argv: list[str] | None = None) -> int:
                                         top=20,
                                     )
                 if args.profile and "parse" in groups:
+                    parsing.load_payloads(workers, parse_payloads, scratch)  # the sets of bench_parsing are closed
                     profile = profile_report(workers, impls, scratch, [p.name for p in parse_payloads]) + profile
             finally:
                 for worker in workers.values():
