@@ -195,23 +195,24 @@ def main(argv: list[str] | None = None) -> int:
         if "imports" in groups:
             log(f"bench: cold imports, {sizes.import_rounds} rounds")
             rows += imports.bench_imports(impls, sizes.import_rounds, scratch)
-        if {"parse", "calls"} & set(groups):
+        if "parse" in groups:
+            parse_payloads = [
+                payloads.check_results(sizes.result_groups, sizes.results_per_group),
+                payloads.table(sizes.table_columns),
+            ]
+            log(f"bench: parsing, {sizes.parse_rounds} rounds in {sizes.parse_worker_sets} sets of workers")
+            rows += parsing.bench_parsing(
+                lambda: start_workers(impls, scratch, args.upstream_venv),
+                parse_payloads,
+                scratch,
+                sizes.parse_rounds,
+                worker_sets=sizes.parse_worker_sets,
+            )
+            notes += [f"{p.name}: {p.description}" for p in parse_payloads]
+        profile_parsing = args.profile and "parse" in groups
+        if "calls" in groups or profile_parsing:
             workers = start_workers(impls, scratch, args.upstream_venv)
             try:
-                parse_payloads = [
-                    payloads.check_results(sizes.result_groups, sizes.results_per_group),
-                    payloads.table(sizes.table_columns),
-                ]
-                if "parse" in groups:
-                    log(f"bench: parsing, {sizes.parse_rounds} rounds in {sizes.parse_worker_sets} sets of workers")
-                    rows += parsing.bench_parsing(
-                        lambda: start_workers(impls, scratch, args.upstream_venv),
-                        parse_payloads,
-                        scratch,
-                        sizes.parse_rounds,
-                        worker_sets=sizes.parse_worker_sets,
-                    )
-                    notes += [f"{p.name}: {p.description}" for p in parse_payloads]
                 if "calls" in groups:
                     log(
                         f"bench: calls, {sizes.call_rounds} rounds of {sizes.call_batch}; {sizes.concurrent} concurrent"
@@ -240,8 +241,8 @@ def main(argv: list[str] | None = None) -> int:
                                         n=sizes.call_batch,
                                         top=20,
                                     )
-                if args.profile and "parse" in groups:
-                    parsing.load_payloads(workers, parse_payloads, scratch)  # the sets of bench_parsing are closed
+                if profile_parsing:
+                    parsing.load_payloads(workers, parse_payloads, scratch)  # bench_parsing closed its own workers
                     profile = profile_report(workers, impls, scratch, [p.name for p in parse_payloads]) + profile
             finally:
                 for worker in workers.values():
