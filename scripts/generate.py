@@ -164,7 +164,7 @@ def allow_builtin_names() -> None:
 
 
 def run_openapi_python_client(spec: Path, output: Path) -> None:
-    from openapi_python_client import generate
+    from openapi_python_client import GeneratorError, _get_project_for_url_or_path
     from openapi_python_client.config import Config, ConfigFile, MetaType
 
     allow_builtin_names()
@@ -178,7 +178,15 @@ def run_openapi_python_client(spec: Path, output: Path) -> None:
     )
     # Formatting runs below with the pinned ruff from this environment, not from PATH.
     config.post_hooks = []
-    errors = generate(config=config, custom_template_path=TEMPLATES)
+    # What generate() does, with one more template global: a property that refers to a model
+    # carries that model's schema only, and to_dict() of a parent depends on the kind of the
+    # child model (templates/dqops_macros.jinja, note_kind). The generator is pinned.
+    project = _get_project_for_url_or_path(config=config, custom_template_path=TEMPLATES)
+    if isinstance(project, GeneratorError):
+        errors = [project]
+    else:
+        project.env.globals["models_by_class_name"] = {model.class_info.name: model for model in project.openapi.models}
+        errors = project.build()
     problems = [
         error for error in errors if error.level.name != "WARNING" or "will not be generated" in (error.header or "")
     ]

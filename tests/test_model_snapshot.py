@@ -13,7 +13,8 @@ never from the SDK:
   of the first document with that key taken from the second;
 - each field assigned UNSET: the key is gone;
 - nested values changed in place (a list cleared, a nested model given a new key, a map
-  emptied), and a new unknown field through `model[key] = value`;
+  emptied, each field of a nested model assigned UNSET), and a new unknown field through
+  `model[key] = value`;
 - copy.copy, copy.deepcopy and pickle of a decoded model give its JSON back, and so does a
   model built with `__init__` from the decoded field values;
 - on a single-field document, each other field assigned: both keys.
@@ -50,8 +51,8 @@ from dqops._runtime.model import DQOpsMapModel, DQOpsModel, DQOpsSnapshotModel, 
 from dqops.client.types import UNSET
 
 ADDED_KEY = "x-added-by-test"
-SNAPSHOT_MIN_SCALARS = 8  # templates/model.py.jinja: keeps_snapshot
-SPARSE_MIN_PROPERTIES = 6  # templates/model.py.jinja: keeps_keys
+SNAPSHOT_MIN_SCALARS = 8  # templates/dqops_macros.jinja: note_kind
+SPARSE_MIN_PROPERTIES = 6  # templates/dqops_macros.jinja: note_kind
 MAX_EXAMPLES = 3  # pairs of documents per class; each checks every field
 
 FIELD_CASES = [case for case in OBJECT_CASES if case.schema.get("properties")]
@@ -112,6 +113,23 @@ def check_changes_in_place(cls: Any, case: ModelCase, document: dict[str, Any]) 
     model = cls.from_dict(copy.deepcopy(document))
     model[ADDED_KEY] = [1, "two"]
     assert_json(model, {**document, ADDED_KEY: [1, "two"]}, "model[key] = value")
+
+    # A field of a nested model assigned: the parent's note still holds, but the nested model no
+    # longer is what it decoded, and the parent's encoder must see that.
+    for key in declared(case, document):
+        name = attribute_of_key(cls, key, document[key])
+        nested = getattr(cls.from_dict(copy.deepcopy(document)), name)
+        if not isinstance(nested, DQOpsModel) or isinstance(nested, DQOpsMapModel):
+            continue
+        for nested_key, nested_value in document[key].items():
+            decoded = type(nested).from_dict({nested_key: nested_value})
+            names = [field for field in field_names(type(nested)) if getattr(decoded, field) is not UNSET]
+            if len(names) != 1:
+                continue  # not a declared field: kept in additional_properties
+            model = cls.from_dict(copy.deepcopy(document))
+            setattr(getattr(model, name), names[0], UNSET)
+            without = {k: v for k, v in document[key].items() if k != nested_key}
+            assert_json(model, {**document, key: without}, f"assigning UNSET to {name}.{names[0]}")
 
 
 def check_copies(cls: Any, document: dict[str, Any]) -> None:
