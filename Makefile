@@ -64,7 +64,7 @@ update-pin: venv node-deps
 	$(PY) scripts/convert_swagger2.py $(RAW_SPEC) $(CONVERTED_SPEC)
 	$(PY) scripts/clean_spec.py $(CONVERTED_SPEC) $(CLEANED_SPEC) --overlay openapi/overlay.json
 	$(PY) scripts/stable_names.py $(CLEANED_SPEC) --previous $(PREVIOUS_SPEC) --out $(CLEANED_SPEC) --write-lock $(NAMES_LOCK).new
-	$(PY) scripts/generate.py
+	$(PY) scripts/generate.py --lock openapi/spec.lock.json.new
 	mv openapi/spec.lock.json.new openapi/spec.lock.json
 	mv $(NAMES_LOCK).new $(NAMES_LOCK)
 	$(PY) scripts/api_diff.py $(PREVIOUS_SPEC) $(CLEANED_SPEC) | tee openapi/api-diff.txt

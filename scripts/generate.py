@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ GENERATOR_SPEC = REPO_ROOT / "openapi" / "dqops-api-openapi-3.generator.json"
 DEFAULT_OUTPUT = REPO_ROOT / "dqops" / "client"
 TEMPLATES = REPO_ROOT / "templates"
 CONFIG = REPO_ROOT / "generator-config.yaml"
+SPEC_LOCK = REPO_ROOT / "openapi" / "spec.lock.json"
 
 # Vendor extension listing the per-property class names openapi-python-client would have
 # given a shared map; templates/models_init.py.jinja exports them as aliases.
@@ -35,6 +37,23 @@ SCHEMA_REF_PREFIX = "#/components/schemas/"
 
 class GenerationError(Exception):
     """openapi-python-client or the formatter failed; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class ApiPin:
+    """Which DQOps API the package speaks: the DQOps version and the sha256 of the raw spec file."""
+
+    dqops_version: str
+    spec_sha256: str
+
+    @classmethod
+    def from_lock(cls, lock_path: Path) -> ApiPin:
+        """The pin recorded in a spec lock (openapi/spec.lock.json, written by scripts/fetch_spec.py)."""
+        try:
+            lock = json.loads(lock_path.read_text(encoding="utf-8"))
+            return cls(dqops_version=str(lock["dqops_version"]), spec_sha256=str(lock["sha256"]))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise GenerationError(f"cannot read the DQOps version and sha256 from {lock_path}: {exc!r}") from exc
 
 
 def inline_class_name(parent_schema: str, property_name: str) -> str:
@@ -163,7 +182,7 @@ def allow_builtin_names() -> None:
     strings.RESERVED_WORDS.update({"self", "true", "false", "datetime", "UNSET", "Unset", "cls", "client"})
 
 
-def run_openapi_python_client(spec: Path, output: Path) -> None:
+def run_openapi_python_client(spec: Path, output: Path, pin: ApiPin) -> None:
     from openapi_python_client import GeneratorError, _get_project_for_url_or_path
     from openapi_python_client.config import Config, ConfigFile, MetaType
 
@@ -186,6 +205,7 @@ def run_openapi_python_client(spec: Path, output: Path) -> None:
         errors = [project]
     else:
         project.env.globals["models_by_class_name"] = {model.class_info.name: model for model in project.openapi.models}
+        project.env.globals["api_pin"] = pin
         errors = project.build()
     problems = [
         error for error in errors if error.level.name != "WARNING" or "will not be generated" in (error.header or "")
@@ -220,8 +240,15 @@ def compile_bytecode(*packages: Path) -> None:
             raise GenerationError(f"compiling {package} to bytecode failed")
 
 
-def generate_package(spec: Path, output: Path, generator_spec: Path = GENERATOR_SPEC) -> None:
-    """Generate `output` from the cleaned `spec`; the generator's own input is written to `generator_spec`."""
+def generate_package(
+    spec: Path, output: Path, generator_spec: Path = GENERATOR_SPEC, pin: ApiPin | None = None
+) -> None:
+    """Generate `output` from the cleaned `spec`; the generator's own input is written to `generator_spec`.
+
+    `pin` names the DQOps API in the package (`dqops.client.API_VERSION`) and in every file's
+    header; by default, the one of openapi/spec.lock.json.
+    """
+    pin = pin or ApiPin.from_lock(SPEC_LOCK)
     document = json.loads(spec.read_text(encoding="utf-8"))
     from openapi_python_client.config import ConfigFile
 
@@ -231,7 +258,7 @@ def generate_package(spec: Path, output: Path, generator_spec: Path = GENERATOR_
     output.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".generate-", dir=output.parent) as scratch:
         staged = Path(scratch) / output.name
-        run_openapi_python_client(generator_spec, staged)
+        run_openapi_python_client(generator_spec, staged, pin)
         shutil.copy2(TEMPLATES / "py.typed", staged / "py.typed")
         format_package(staged)
         previous = Path(scratch) / "previous"
@@ -245,12 +272,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--spec", type=Path, default=DEFAULT_SPEC)
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
+    parser.add_argument(
+        "--lock", type=Path, default=SPEC_LOCK, help="the spec lock naming the DQOps version (default: %(default)s)"
+    )
     args = parser.parse_args(argv)
     if not args.spec.exists():
         print(f"generate: {args.spec} does not exist; run `make spec` (or `make generate`) first", file=sys.stderr)
         return 2
     try:
-        generate_package(args.spec, args.output)
+        generate_package(args.spec, args.output, pin=ApiPin.from_lock(args.lock))
     except GenerationError as exc:
         print(f"generate: {exc}", file=sys.stderr)
         return 1

@@ -770,6 +770,19 @@ def test_every_generated_file_has_the_generated_header():
     assert len(files) > len(OPERATIONS)
     missing = [str(path.relative_to(package_dir)) for path in files if not HEADER_RE.match(path.read_text("utf-8"))]
     assert not missing, f"{len(missing)} files without the header, e.g. {missing[:10]}"
+    lock = json.loads(facts.SPEC_LOCK_PATH.read_text(encoding="utf-8"))
+    named = f"DQOps {lock['dqops_version']} API spec (sha256\n# {lock['sha256'][:16]}"
+    unnamed = [str(path.relative_to(package_dir)) for path in files if named not in path.read_text("utf-8")[:300]]
+    assert not unnamed, f"{len(unnamed)} files whose header does not name the pinned API, e.g. {unnamed[:10]}"
+
+
+def test_the_package_says_which_dqops_api_it_speaks():
+    """`dqops.client.API_VERSION` and `API_SPEC_SHA256` are the pin of openapi/spec.lock.json."""
+    package = import_generated("dqops.client")
+    lock = json.loads(facts.SPEC_LOCK_PATH.read_text(encoding="utf-8"))
+    assert package.API_VERSION == lock["dqops_version"]
+    assert package.API_SPEC_SHA256 == lock["sha256"]
+    assert {"API_VERSION", "API_SPEC_SHA256"} <= set(package.__all__)
 
 
 # ---------------------------------------------------------------------------
