@@ -38,6 +38,7 @@ sys.path.insert(0, str(TESTS_DIR))
 import api_diff
 import clean_spec
 import convert_swagger2 as c2
+import spec_facts
 import stable_names
 
 SHARED_DIR = Path(os.environ.get("DQOPS_SHARED_DIR", REPO_ROOT.parent / "shared"))
@@ -387,6 +388,27 @@ def test_overlay_expectations_hold_as_schemas(spec: Path) -> None:
             assert clean_spec.holds(current, correction["expect"]), (correction["target"], current)
 
 
+def test_1_13_2_mono_void_answers_declare_no_body() -> None:
+    """1.13.2 gives DQOps's Mono<Void> operations the answer MonoResponseEntityMonoVoid (an empty
+    object), yet they answer no body: once cleaned, none of them declares one."""
+    void_ref = "#/definitions/MonoResponseEntityMonoVoid"
+    declaring = {
+        (method, "/" + path.lstrip("/"))
+        for path, item in raw(SPEC_1_13_2)["paths"].items()
+        for method, op in item.items()
+        if any((response.get("schema") or {}).get("$ref") == void_ref for response in op.get("responses", {}).values())
+    }
+    assert len(declaring) > 90
+    cleaned = cleaned_1_13_2()
+    for method, path in declaring:
+        responses = cleaned["paths"][path][method]["responses"]
+        assert all("content" not in response for code, response in responses.items() if code.startswith("2")), (
+            method,
+            path,
+        )
+    assert "MonoResponseEntityMonoVoid" not in json.dumps(cleaned["paths"])
+
+
 def test_overlay_applies_to_1_13_2_with_the_schema_comparison() -> None:
     cleaned = cleaned_1_13_2()
     for correction in load_json(OVERLAY)["corrections"]:
@@ -423,7 +445,7 @@ GENERATE = textwrap.dedent(
 
 CHECK_PACKAGE = textwrap.dedent(
     """
-    import enum, importlib, json, pkgutil, sys
+    import enum, importlib, inspect, json, pkgutil, sys
     import dqops, dqops.client
     from dqops.client import models
     root = sys.argv[1]
@@ -442,6 +464,8 @@ CHECK_PACKAGE = textwrap.dedent(
         "aliases": {name: getattr(models, name).__name__ for name in models.__all__
                     if getattr(models, name).__name__ != name},
         "check_model_default_severity": str(models.CheckModel.__annotations__["default_severity"]),
+        "returns": {m.removeprefix("dqops.client.api."): str(inspect.signature(importlib.import_module(m).sync).return_annotation)
+                    for m in api},
     }
     from dqops import jobs  # the hand-written helpers import against this client too
     print(json.dumps(facts))
@@ -533,6 +557,30 @@ def package_facts(package_1_13_2: Path) -> dict[str, Any]:
     result = run_in_package(package_1_13_2, CHECK_PACKAGE, str(package_1_13_2))
     assert result.returncode == 0, result.stderr[-4000:]
     return json.loads(result.stdout)
+
+
+def test_1_13_2_mono_void_operations_return_none(package_facts: dict[str, Any]) -> None:
+    """The operations 1.13.2 declares as answering MonoResponseEntityMonoVoid are typed None;
+    every operation whose success answers a body is typed without None."""
+    document, _ = stable_1_13_2()
+    void_ref = "#/definitions/MonoResponseEntityMonoVoid"
+    raw_void = {
+        (method, "/" + path.lstrip("/"))
+        for path, item in raw(SPEC_1_13_2)["paths"].items()
+        for method, op in item.items()
+        if any((response.get("schema") or {}).get("$ref") == void_ref for response in op.get("responses", {}).values())
+    }
+    returns = package_facts["returns"]
+    typed_none = 0
+    for op in spec_facts.operations(document):
+        successes = [response for code, response in op.responses.items() if code.startswith("2")]
+        annotation = returns[op.id]
+        if (op.method, op.path) in raw_void:
+            assert annotation == "None", (op.id, annotation)
+            typed_none += 1
+        elif successes and all(response.get("content") for response in successes):
+            assert "None" not in annotation.split(" | "), (op.id, annotation)
+    assert typed_none == len(raw_void)
 
 
 def test_1_13_2_package_has_every_operation(package_facts: dict[str, Any]) -> None:

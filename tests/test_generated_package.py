@@ -196,6 +196,11 @@ def mock_dqops(status: int = 204) -> Iterator[respx.Route]:
         router.stop(clear=False, reset=False)
 
 
+# For the tests of the request alone: an answer every *_detailed variant returns unparsed (a
+# client made with raise_on_unexpected_status=False), whatever the operation's success answers.
+UNPARSED_STATUS = 404
+
+
 def path_of(request: httpx.Request) -> bytes:
     return request.url.raw_path.split(b"?", 1)[0]
 
@@ -327,7 +332,7 @@ def test_a_check_name_with_slashes_travels_as_one_path_segment(op):
     _, Client = client_classes()
     name = next(p["name"] for p in op.path_parameters if p["name"] in ("checkName", "fullCheckName"))
     arguments = call_arguments(op, {name: "table/volume/row_count"})
-    with mock_dqops(204) as route, Client(BASE_URL) as client:
+    with mock_dqops(UNPARSED_STATUS) as route, Client(BASE_URL) as client:
         module.sync_detailed(**arguments, client=client)
     raw_path = path_of(route.calls.last.request)
     assert b"/table%2Fvolume%2Frow_count" in raw_path
@@ -352,7 +357,7 @@ def test_path_parameters_are_percent_encoded(value, encoded):
     module = operation_module(op)
     _, Client = client_classes()
     name = next(p["name"] for p in op.path_parameters if p["name"] in ("checkName", "fullCheckName"))
-    with mock_dqops(204) as route, Client(BASE_URL) as client:
+    with mock_dqops(UNPARSED_STATUS) as route, Client(BASE_URL) as client:
         module.sync_detailed(**call_arguments(op, {name: value}), client=client)
     request = route.calls.last.request
     assert encoded in path_of(request).split(b"/")
@@ -372,7 +377,7 @@ def test_authorization_header(variant, authenticated):
     module = operation_module(PLAIN_OPERATION)
     AuthenticatedClient, Client = client_classes()
     client = AuthenticatedClient(BASE_URL, token=TOKEN) if authenticated else Client(BASE_URL)
-    with mock_dqops(204) as route:
+    with mock_dqops(UNPARSED_STATUS) as route:
         if variant == "sync_detailed":
             with client:
                 module.sync_detailed(client=client)
@@ -643,7 +648,9 @@ def test_documented_answer_round_trips(doc):
         headers={"content-type": "application/json"},
         request=httpx.Request(op.method.upper(), BASE_URL + op.path.lstrip("/")),
     )
-    parsed = module._parse_response(client=Client(BASE_URL), response=response)
+    # The *_detailed variants' parser: it also parses a documented answer that is not a success
+    # (start_cron_scheduler documents only its 500), where sync() raises the typed error.
+    parsed = module._build_response(client=Client(BASE_URL), response=response).parsed
 
     schema = op.responses[str(op.success_status)]["content"]["application/json"]["schema"]
     if "$ref" in schema:

@@ -44,17 +44,24 @@ USER_SCRIPT = """
 
     import asyncio
 
+    from collections.abc import Mapping
+    from typing import Any, assert_type
+
     from dqops import client, jobs
     from dqops._runtime.retry import RetryPolicy
     from dqops.client import errors
-    from dqops.client.api.connections import get_all_connections
+    from dqops.client.api.check_results import get_table_data_quality_status
+    from dqops.client.api.connections import create_connection, get_all_connections
+    from dqops.client.api.jobs import run_checks
     from dqops.client.models import (
         CheckSearchFilters,
         CheckTimeScale,
         ConnectionModel,
         RunChecksParameters,
         RunChecksQueueJobResult,
+        TableCurrentDataQualityStatusModel,
     )
+    from dqops.client.types import Response
 
 
     def make_client() -> client.AuthenticatedClient:
@@ -90,6 +97,55 @@ USER_SCRIPT = """
 
 
     asyncio.run(run_async(make_client()))
+
+
+    # README's example: an operation that answers a body returns it, never None.
+    def readme_status(dqops_client: client.AuthenticatedClient) -> None:
+        status = get_table_data_quality_status.sync(
+            "sample_connection", "sample_schema", "sample_table", client=dqops_client
+        )
+        print(status.current_severity)
+        assert_type(status, TableCurrentDataQualityStatusModel)
+
+
+    def typed_returns(dqops_client: client.AuthenticatedClient) -> None:
+        assert_type(get_all_connections.sync(client=dqops_client), list[ConnectionModel])
+        assert_type(create_connection.sync("c", client=dqops_client, json_body={"name": "c"}), None)
+        detailed = get_all_connections.sync_detailed(client=dqops_client)
+        assert_type(detailed, Response[list[ConnectionModel] | None])
+        # Code written for upstream's client still type-checks.
+        found = get_table_data_quality_status.sync("c", "s", "t", client=dqops_client)
+        if found is not None:
+            print(found.current_severity)
+
+
+    async def typed_returns_async(dqops_client: client.AuthenticatedClient) -> RunChecksQueueJobResult:
+        return await run_checks.asyncio(client=dqops_client, json_body=RunChecksParameters())
+
+
+    def mappings_and_enum_text(dqops_client: client.AuthenticatedClient) -> RunChecksQueueJobResult:
+        body: Mapping[str, Any] = {"check_search_filters": {"connection": "c"}}
+        get_table_data_quality_status.sync("c", "s", "t", client=dqops_client, check_time_scale="daily")
+        get_table_data_quality_status.sync("c", "s", "t", client=dqops_client, check_time_scale=CheckTimeScale.DAILY)
+        RunChecksParameters(check_search_filters={"connection": "c"})
+        return run_checks.sync(client=dqops_client, json_body=body)
+"""
+
+#: Misuse that mypy --strict must report, each on its line: the hints say what is accepted.
+MISUSE_SCRIPT = """
+    from dqops import client
+    from dqops.client.api.jobs import run_checks
+    from dqops.client.api.tables import get_table
+    from dqops.client.models import RunChecksParameters
+
+
+    def misuse(dqops_client: client.AuthenticatedClient) -> None:
+        run_checks.sync(client=dqops_client, json_body=[1, 2])  # error: list
+        get_table.sync(None, "s", "t", client=dqops_client)  # error: None
+        get_table.sync("c", "s", "t", client=dqops_client).spec = 3  # error: int
+        RunChecksParameters(check_search_filters=["c"])  # error: list
+        status = get_table.sync("c", "s", "t", client=dqops_client)
+        status.no_such_field  # error: attribute
 """
 
 
@@ -167,6 +223,21 @@ def test_user_code_type_checks_against_the_installed_sdk(tmp_path):
     cache = "user-code-" + hashlib.sha256("\n".join(markers).encode()).hexdigest()[:12]
     returncode, output, errors = run_mypy(script.name, cwd=tmp_path, cache=cache)
     assert returncode == 0 and not errors, describe_errors(output, errors)
+
+
+def test_misuse_fails_type_checking_where_it_is(tmp_path):
+    """The hints are precise: each misuse is reported on its own line, and nothing else is."""
+    require_generated_package()
+    script = tmp_path / "misuse.py"
+    text = textwrap.dedent(MISUSE_SCRIPT).lstrip()
+    script.write_text(text, encoding="utf-8")
+    expected = {number for number, line in enumerate(text.splitlines(), start=1) if "# error:" in line}
+    markers = sorted(str(path.relative_to(REPO_ROOT)) for path in PACKAGE_DIR.rglob("py.typed"))
+    cache = "user-code-" + hashlib.sha256("\n".join(markers).encode()).hexdigest()[:12]
+    returncode, output, errors = run_mypy(script.name, cwd=tmp_path, cache=cache)
+    assert returncode == 1, output
+    reported = {int(match["line"]) for match in errors}
+    assert reported == expected, output
 
 
 # ---------------------------------------------------------------------------

@@ -3,9 +3,12 @@
 Everything this SDK raises derives from DQOpsError:
 
     DQOpsError
-    ├── ConfigurationError              no base URL / API key given nor set in the environment
+    ├── ConfigurationError              a missing or invalid setting of the client (API key, base URL, timeout)
+    ├── InvalidArgument (ValueError)    an argument the operation cannot send: None / "" as a path
+    │                                   parameter, an unknown enum value...; nothing was sent
+    ├── ArgumentTypeError (TypeError)   an argument of the wrong type; nothing was sent
     ├── TransportError                  the request did not get an answer
-    │   ├── RequestTimeout              ... within the client's timeout
+    │   ├── RequestTimeout              ... within the call's deadline or a phase's timeout
     │   └── ConnectionFailed            ... because the connection failed or dropped
     ├── UnexpectedStatus                a status the spec does not document (kept from upstream's client)
     │   └── ApiStatusError              an HTTP error status, by class:
@@ -32,6 +35,33 @@ class ConfigurationError(DQOpsError):
     """The client cannot be built: a required setting is missing or invalid."""
 
 
+class InvalidArgument(DQOpsError, ValueError):
+    """An operation was given a value it cannot send; raised before any request leaves the client.
+
+    Attributes:
+        operation: The operation's module name, for example `get_table`.
+        parameter: The argument's name, for example `schema_name`.
+    """
+
+    def __init__(self, message: str, *, operation: str, parameter: str) -> None:
+        self.operation = operation
+        self.parameter = parameter
+        super().__init__(message)
+
+
+class ArgumentTypeError(DQOpsError, TypeError):
+    """An operation was given an argument of the wrong type; raised before any request leaves the client.
+
+    Attributes:
+        operation, parameter: As for InvalidArgument.
+    """
+
+    def __init__(self, message: str, *, operation: str, parameter: str) -> None:
+        self.operation = operation
+        self.parameter = parameter
+        super().__init__(message)
+
+
 def _describe_request(request: httpx.Request | None) -> str:
     if request is None:
         return "request"
@@ -56,19 +86,76 @@ class TransportError(DQOpsError):
 
     @classmethod
     def from_httpx(cls, exc: httpx.TransportError, attempts: int = 1) -> TransportError:
-        try:
-            request: httpx.Request | None = exc.request
-        except RuntimeError:
-            request = None
-        error_class = RequestTimeout if isinstance(exc, httpx.TimeoutException) else ConnectionFailed
-        what = "timed out" if error_class is RequestTimeout else "failed"
+        """The typed error for httpx's; a timeout names the phase whose limit was hit."""
+        request = _request_of_error(exc)
         tries = f" after {attempts} attempts" if attempts > 1 else ""
+        if isinstance(exc, httpx.TimeoutException):
+            phase = _TIMEOUT_PHASES.get(type(exc), "read")
+            limit = _phase_limit(request, phase)
+            what = f"{phase} timeout of {limit:g} s" if limit is not None else f"{phase} timeout"
+            return RequestTimeout(
+                f"{_describe_request(request)} timed out{tries}: the {what} passed ({_PHASE_MEANING[phase]})",
+                request=request,
+                attempts=attempts,
+                limit=phase,
+            )
         detail = str(exc) or type(exc).__name__
-        return error_class(f"{_describe_request(request)} {what}{tries}: {detail}", request=request, attempts=attempts)
+        return ConnectionFailed(
+            f"{_describe_request(request)} failed{tries}: {detail}", request=request, attempts=attempts
+        )
+
+
+def _request_of_error(exc: httpx.TransportError) -> httpx.Request | None:
+    try:
+        return exc.request
+    except RuntimeError:
+        return None
+
+
+_TIMEOUT_PHASES: dict[type[httpx.TimeoutException], str] = {
+    httpx.ConnectTimeout: "connect",
+    httpx.ReadTimeout: "read",
+    httpx.WriteTimeout: "write",
+    httpx.PoolTimeout: "pool",
+}
+_PHASE_MEANING = {
+    "connect": "no connection made in that time",
+    "read": "no data received for that long",
+    "write": "the request could not be sent in that time",
+    "pool": "no free pooled connection in that time",
+}
+
+
+def _phase_limit(request: httpx.Request | None, phase: str) -> float | None:
+    if request is None:
+        return None
+    timeouts = request.extensions.get("timeout")
+    value = timeouts.get(phase) if isinstance(timeouts, dict) else None
+    return float(value) if isinstance(value, (int, float)) else None
 
 
 class RequestTimeout(TransportError):
-    """No answer within the client's timeout (connect, read, write or pool)."""
+    """No complete answer in time. `limit` says which limit was hit: "deadline" (a timeout given in
+    seconds bounds the whole call, retries and their waits included), or the phase of an
+    `httpx.Timeout`: "connect", "read", "write" or "pool"."""
+
+    def __init__(
+        self, message: str, *, request: httpx.Request | None = None, attempts: int = 1, limit: str = "deadline"
+    ) -> None:
+        self.limit = limit
+        super().__init__(message, request=request, attempts=attempts)
+
+    @classmethod
+    def deadline(cls, request: httpx.Request | None, seconds: float, attempts: int) -> RequestTimeout:
+        """The call's deadline (a timeout in seconds) passed."""
+        tries = "1 attempt" if attempts == 1 else f"{attempts} attempts"
+        return cls(
+            f"{_describe_request(request)} timed out: the call's deadline of {seconds:g} s passed "
+            f"(timeout={seconds:g} bounds the whole call, retries and waits included; {tries})",
+            request=request,
+            attempts=attempts,
+            limit="deadline",
+        )
 
 
 class ConnectionFailed(TransportError):
@@ -220,6 +307,16 @@ class ResponseDecodingError(DQOpsError, ValueError):
         )
 
     @classmethod
+    def empty(cls, response: httpx.Response, expected: str) -> ResponseDecodingError:
+        """A success without a body, from an operation whose success answers one."""
+        return cls(
+            f"{_describe_response(response)}: the answer has no body, expected JSON ({expected})",
+            expected=expected,
+            status_code=response.status_code,
+            content=response.content,
+        )
+
+    @classmethod
     def for_value(cls, exc: Exception, response: httpx.Response, expected: str) -> ResponseDecodingError:
         """The body is JSON but does not have the shape of the expected model."""
         if isinstance(exc, ModelDecodingError):
@@ -344,12 +441,14 @@ def _payload_message(payload: dict[str, Any] | None) -> str | None:
 
 __all__ = [
     "ApiStatusError",
+    "ArgumentTypeError",
     "BadRequest",
     "ConfigurationError",
     "Conflict",
     "ConnectionFailed",
     "DQOpsError",
     "Forbidden",
+    "InvalidArgument",
     "JobCancelled",
     "JobError",
     "JobFailed",

@@ -3,18 +3,43 @@ models, and for models with many fields, a note of what `from_dict()` decoded, f
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol, Self, TypeVar
 
 import attrs
 
-from .types import UNSET
+from .errors import ArgumentTypeError
+from .types import UNSET, Unset
 
 _object_init = object.__init__
 _object_setattr = object.__setattr__
 _object_delattr = object.__delattr__
 
 ModelT = TypeVar("ModelT", bound="DQOpsModel")
+
+
+class _FromDict(Protocol):
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self: ...
+
+
+DecodableT = TypeVar("DecodableT", bound=_FromDict)
+
+
+def model_value(
+    value: DecodableT | Mapping[str, Any] | Unset, cls: type[DecodableT], owner: str, field: str
+) -> DecodableT | Unset:
+    """What `owner.__init__` stores in `field`, a field typed as the model `cls`: the model itself
+    (or None / UNSET), or a mapping of its JSON fields made one by `cls.from_dict()`."""
+    if value is UNSET or value is None or isinstance(value, cls):
+        return value
+    if isinstance(value, Mapping):
+        return cls.from_dict(value)
+    raise ArgumentTypeError(
+        f"{owner}(): {field} must be a {cls.__name__} or a mapping, got {type(value).__name__}",
+        operation=owner,
+        parameter=field,
+    )
 
 
 class DQOpsModel:
