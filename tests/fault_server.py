@@ -120,6 +120,22 @@ def slow(seconds: float, then: Behaviour | None = None) -> Behaviour:
     return behaviour
 
 
+def trickle(body: bytes | str, every: float, *, content_type: str = "application/json") -> Behaviour:
+    """Send the headers at once, then the body one byte every `every` seconds (each read gets
+    data in time, so only a deadline for the whole call ends it); stop() cuts it short."""
+    raw = body.encode("utf-8") if isinstance(body, str) else body
+
+    def behaviour(server: FaultServer, conn: _Connection, request: RecordedRequest) -> bool:
+        conn.sock.sendall(_response_bytes(200, b"", content_type, None, len(raw)))
+        for index in range(len(raw)):
+            if server.stopping.wait(every):
+                return False
+            conn.sock.sendall(raw[index : index + 1])
+        return True
+
+    return behaviour
+
+
 def drop() -> Behaviour:
     """Close the connection without answering."""
 

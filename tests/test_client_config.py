@@ -131,6 +131,35 @@ def test_invalid_base_url_is_a_configuration_error(no_dqops_env):
         Client("localhost:8888")
 
 
+@pytest.mark.parametrize(
+    "token, shown",
+    [(12345, "int"), (b"bytes-token", "bytes"), ("", "an empty str"), (["token"], "list")],
+    ids=["int", "bytes", "empty", "list"],
+)
+def test_a_token_that_is_no_text_is_a_configuration_error(no_dqops_env, mock, token, shown):
+    route = mock.route().respond(200, json=[])
+    with pytest.raises(errors.ConfigurationError) as info:
+        AuthenticatedClient(BASE_URL, token=token)
+    # The message names the type only: a mistyped token may still be a secret.
+    assert str(info.value) == f"token must be a non-empty str, got {shown}"
+    assert not route.called
+
+
+def test_a_configuration_error_never_echoes_the_token(no_dqops_env):
+    with pytest.raises(errors.ConfigurationError) as info:
+        AuthenticatedClient(BASE_URL, token=TOKEN.encode())  # type: ignore[arg-type]
+    assert_no_token(str(info.value), repr(info.value))
+    assert str(info.value) == "token must be a non-empty str, got bytes"
+
+
+@pytest.mark.parametrize("base_url", [8888, b"http://localhost:8888/", ""], ids=["int", "bytes", "empty"])
+def test_a_base_url_that_is_no_text_is_a_configuration_error(no_dqops_env, base_url):
+    with pytest.raises(errors.ConfigurationError, match="base_url must be a non-empty str"):
+        Client(base_url)
+    with pytest.raises(errors.ConfigurationError, match="base_url must be a non-empty str"):
+        AuthenticatedClient(base_url, token=TOKEN)
+
+
 # Context managers and the pooled connection.
 
 
@@ -163,13 +192,13 @@ def test_successive_calls_are_served_by_the_same_httpx_client(mock, monkeypatch)
     mock.get(CONNECTIONS_URL).mock(return_value=httpx.Response(200, json=[]))
     mock.post("http://dqops.test:8888/api/jobs/runchecks").mock(return_value=httpx.Response(200, json={}))
     served_by: list[httpx.Client] = []
-    original = httpx.Client.request
+    original = httpx.Client.send
 
     def spy(self, *args, **kwargs):
         served_by.append(self)
         return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(httpx.Client, "request", spy)
+    monkeypatch.setattr(httpx.Client, "send", spy)
     with Client(BASE_URL) as dqops:
         get_all_connections.sync(client=dqops)
         run_checks.sync(client=dqops, json_body=RunChecksParameters())
@@ -184,13 +213,13 @@ def test_successive_calls_are_served_by_the_same_httpx_client(mock, monkeypatch)
 async def test_successive_async_calls_are_served_by_the_same_httpx_client(mock, monkeypatch):
     mock.get(CONNECTIONS_URL).mock(return_value=httpx.Response(200, json=[]))
     served_by: list[httpx.AsyncClient] = []
-    original = httpx.AsyncClient.request
+    original = httpx.AsyncClient.send
 
     async def spy(self, *args, **kwargs):
         served_by.append(self)
         return await original(self, *args, **kwargs)
 
-    monkeypatch.setattr(httpx.AsyncClient, "request", spy)
+    monkeypatch.setattr(httpx.AsyncClient, "send", spy)
     async with Client(BASE_URL) as dqops:
         for view in (dqops, dqops.with_options(headers={"X-A": "1"}), dqops):
             await asyncio.wait_for(get_all_connections.asyncio(client=view), GUARD_SECONDS)
@@ -239,10 +268,14 @@ def test_with_options_timeout_applies_to_its_calls_only(mock):
     with Client(BASE_URL, timeout=7.0) as dqops:
         get_all_connections.sync(client=dqops.with_options(timeout=42.0))
         get_all_connections.sync(client=dqops)
-    first, second = (call.request.extensions["timeout"] for call in route.calls)
-    assert first["read"] == 42.0
-    assert first["connect"] == 42.0
-    assert second["read"] == 7.0
+        get_all_connections.sync(client=dqops.with_options(timeout=httpx.Timeout(3.0, read=30.0)))
+    first, second, third = (call.request.extensions["timeout"] for call in route.calls)
+    # Seconds are the call's deadline: each phase may take what is left of it.
+    assert first["read"] == pytest.approx(42.0, abs=1.0) and first["read"] <= 42.0
+    assert first["connect"] == pytest.approx(42.0, abs=1.0) and first["connect"] <= 42.0
+    assert second["read"] == pytest.approx(7.0, abs=1.0) and second["read"] <= 7.0
+    # An httpx.Timeout is per phase, as given.
+    assert third == {"connect": 3.0, "read": 30.0, "write": 3.0, "pool": 3.0}
 
 
 def test_with_options_views_compose(mock):
@@ -253,7 +286,7 @@ def test_with_options_views_compose(mock):
     request = route.calls[0].request
     assert request.headers["x-a"] == "1"
     assert request.headers["x-b"] == "2"
-    assert request.extensions["timeout"]["read"] == 9.0
+    assert 8.0 < request.extensions["timeout"]["read"] <= 9.0
 
 
 def test_closing_the_client_closes_the_pool_of_its_views(mock):
@@ -281,7 +314,7 @@ async def test_with_options_async_headers_and_timeout(mock):
         assert view.get_async_httpx_client() is dqops.get_async_httpx_client()
     request = route.calls[0].request
     assert request.headers["x-trace"] == "t"
-    assert request.extensions["timeout"]["read"] == 11.0
+    assert request.extensions["timeout"]["read"] == 11.0  # async calls: asyncio.timeout bounds the call
 
 
 # HTTP/2.

@@ -69,7 +69,11 @@ def rec() -> Recorder:
 
 
 def client_with(policy: RetryPolicy, **kwargs) -> Client:
-    return Client(BASE_URL, raise_on_unexpected_status=True, retry_policy=policy, timeout=0.5, **kwargs)
+    # Per-phase timeouts: a timeout in seconds would be a deadline that also bounds the
+    # (recorded, never waited) backoffs; test_deadline_bounds_retry_waits covers that.
+    return Client(
+        BASE_URL, raise_on_unexpected_status=True, retry_policy=policy, timeout=httpx.Timeout(0.5), **kwargs
+    )
 
 
 # Off by default.
@@ -397,9 +401,31 @@ def test_negative_max_retries_is_rejected():
 def test_with_options_views_keep_the_retry_policy(mock, rec):
     route = mock.get(CONNECTIONS_URL).mock(side_effect=[httpx.Response(503), OK_LIST])
     with client_with(rec.policy(max_retries=1)) as dqops:
-        get_all_connections.sync(client=dqops.with_options(timeout=0.2, headers={"X-A": "1"}))
+        get_all_connections.sync(client=dqops.with_options(timeout=httpx.Timeout(0.2), headers={"X-A": "1"}))
     assert route.call_count == 2
     assert route.calls[1].request.headers["X-A"] == "1"
+
+
+def test_deadline_bounds_retry_waits(mock, rec):
+    """A timeout in seconds is a deadline: a wait that would end past it is not waited, and the
+    last answer surfaces (the fake sleeps do not wait, the planned delays are what counts)."""
+    route = mock.get(CONNECTIONS_URL).mock(side_effect=[httpx.Response(503), httpx.Response(503), OK_LIST])
+    policy = rec.policy(max_retries=2, backoff_factor=0.4)  # waits 0.3 s, then 0.6 s
+    with Client(BASE_URL, retry_policy=policy, timeout=0.5) as dqops, pytest.raises(errors.ServerError):
+        get_all_connections.sync(client=dqops)
+    assert rec.sleeps == [pytest.approx(0.3)]
+    assert route.call_count == 2
+
+
+@pytest.mark.asyncio
+async def test_deadline_bounds_retry_waits_async(mock, rec):
+    route = mock.get(CONNECTIONS_URL).mock(side_effect=[httpx.ConnectError("refused"), OK_LIST])
+    policy = rec.policy(max_retries=2, backoff_factor=4.0)  # waits 3 s
+    async with Client(BASE_URL, retry_policy=policy, timeout=2.0) as dqops:
+        with pytest.raises(errors.ConnectionFailed):
+            await asyncio.wait_for(get_all_connections.asyncio(client=dqops), GUARD_SECONDS)
+    assert rec.async_sleeps == []
+    assert route.call_count == 1
 
 
 # Async: the same rules, waiting with the injected async_sleep.

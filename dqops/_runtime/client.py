@@ -1,21 +1,32 @@
 """The clients every generated operation takes as `client=`.
 
-A client owns one pooled httpx.Client (sync calls) and one httpx.AsyncClient (async calls),
-made on first use and closed by `close()` / `aclose()` or by leaving a `with` / `async with`
-block. `with_options()` gives a view of the same client, sharing those pools, with another
-timeout or extra headers for the calls made through it.
+A client owns one pooled httpx.Client (sync calls) and one httpx.AsyncClient per event loop
+(async calls), made on first use and closed by `close()` / `aclose()` or by leaving a `with` /
+`async with` block (dqops/_runtime/pools.py). `with_options()` gives a view of the same client,
+sharing those pools, with another timeout or extra headers for the calls made through it.
+
+A timeout in seconds is a deadline for the whole call, retries and their waits included
+(dqops/_runtime/deadline.py); an `httpx.Timeout` bounds each phase of each request instead.
 """
 
 from __future__ import annotations
 
 import os
 import ssl
-from typing import Any, Self
+from logging import DEBUG
+from time import monotonic, perf_counter
+from typing import TYPE_CHECKING, Any, Self
 
 import httpx
 
-from .errors import ConfigurationError, TransportError
+from . import logs
+from .deadline import bound_by_deadline, call_deadline, clamp_phases
+from .errors import ConfigurationError, RequestTimeout, TransportError
+from .pools import AsyncPool, Pools, watch_loop_shutdown
 from .retry import NO_RETRIES, RetryPolicy
+
+if TYPE_CHECKING:
+    from contextvars import Token
 
 BASE_URL_VARIABLE = "DQOPS_BASE_URL"
 API_KEY_VARIABLE = "DQOPS_API_KEY"
@@ -34,18 +45,24 @@ def _default_ssl_context() -> ssl.SSLContext:
     return _shared_ssl_context
 
 
-class _Pools:
-    """The httpx clients, shared by a client and the views `with_options()` makes of it."""
+def _deadline_seconds(timeout: object, what: str) -> float | None:
+    """The deadline of a timeout setting: seconds bound the whole call, an httpx.Timeout (or
+    None) each phase only. Anything else is a ConfigurationError."""
+    if timeout is None or isinstance(timeout, httpx.Timeout):
+        return None
+    if isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and timeout > 0:
+        return float(timeout)
+    raise ConfigurationError(
+        f"{what} must be a number of seconds > 0 or an httpx.Timeout, got {type(timeout).__name__} {timeout!r}"
+    )
 
-    __slots__ = ("async_client", "async_loop", "async_slots", "sync_client")
 
-    def __init__(self) -> None:
-        self.sync_client: httpx.Client | None = None
-        self.async_client: httpx.AsyncClient | None = None
-        # The event loop async_client's connections belong to: they cannot serve another loop.
-        self.async_loop: object | None = None
-        # At most as many requests in flight as the pool has connections (see send_request_async).
-        self.async_slots: Any = None
+def _checked_text(value: object, what: str) -> str:
+    """A setting that must be a non-empty str; the error names the type only (it may be a secret)."""
+    if type(value) is str and value:
+        return value
+    shown = "an empty str" if value == "" else type(value).__name__
+    raise ConfigurationError(f"{what} must be a non-empty str, got {shown}")
 
 
 class Client:
@@ -54,11 +71,14 @@ class Client:
     Args:
         base_url: The DQOps instance, for example `http://localhost:8888/`. When None, the
             environment variable DQOPS_BASE_URL, else `http://localhost:8888/`.
-        raise_on_unexpected_status: Raise a typed error (`errors.NotFound`, `errors.Unauthorized`,
-            ..., all subclasses of `errors.UnexpectedStatus`) when the server answers a status the
-            operation does not document, instead of returning None.
-        timeout: Timeout of each request, in seconds or as an `httpx.Timeout`; None keeps httpx's
-            default (5 seconds).
+        raise_on_unexpected_status: Make the *_detailed variants raise a typed error
+            (`errors.NotFound`, `errors.Unauthorized`, ..., all subclasses of
+            `errors.UnexpectedStatus`) for an error status or one the operation does not
+            document, instead of returning it in their Response. sync() and asyncio() always raise.
+        timeout: In seconds, the most a call may take, retries and their waits included
+            (`errors.RequestTimeout` after it). An `httpx.Timeout` bounds each phase of each
+            request instead (connect, each read, write, pool). None keeps httpx's default: 5
+            seconds for each phase.
         headers, cookies: Sent with every request.
         max_retries: Retries of a failed idempotent request (connection errors, 429, 502, 503,
             504) with exponential backoff; 0 (the default) never retries. `retry_policy` tunes it.
@@ -81,7 +101,10 @@ class Client:
         follow_redirects: bool = False,
         httpx_args: dict[str, Any] | None = None,
     ) -> None:
-        resolved_url = base_url or os.environ.get(BASE_URL_VARIABLE) or DEFAULT_BASE_URL
+        if base_url is None:
+            resolved_url = os.environ.get(BASE_URL_VARIABLE) or DEFAULT_BASE_URL
+        else:
+            resolved_url = _checked_text(base_url, "base_url")
         if not resolved_url.startswith(("http://", "https://")):
             raise ConfigurationError(f"base_url must start with http:// or https://, got {resolved_url!r}")
         if http2:
@@ -106,15 +129,18 @@ class Client:
         self.retry_policy = policy
         self._base_url = resolved_url
         self._timeout = timeout
+        self._deadline_seconds = _deadline_seconds(timeout, "timeout")
         self._headers: dict[str, str] = dict(headers or {})
         self._cookies: dict[str, str] = dict(cookies or {})
         self._http2 = http2
         self._verify_ssl = verify_ssl
         self._follow_redirects = follow_redirects
         self._httpx_args: dict[str, Any] = dict(httpx_args or {})
-        self._pools = _Pools()
+        self._pools = Pools()
         # Per-call options of a view made by with_options(); empty on the client itself.
         self._call_options: dict[str, Any] = {}
+        # The header that carries a secret (AuthenticatedClient's): never logged.
+        self._secret_header: str | None = None
 
     @property
     def base_url(self) -> str:
@@ -157,6 +183,7 @@ class Client:
         view.__dict__.update(self.__dict__)
         options = dict(self._call_options)
         if timeout is not None:
+            view._deadline_seconds = _deadline_seconds(timeout, "with_options(timeout=...)")
             options["timeout"] = timeout
         if headers:
             options["headers"] = {**options.get("headers", {}), **headers}
@@ -175,44 +202,52 @@ class Client:
 
     def set_httpx_client(self, client: httpx.Client) -> Client:
         """Use this httpx client for sync calls (its own settings apply, not this client's)."""
+        bound_by_deadline(client)
         self._pools.sync_client = client
         return self
 
     def get_httpx_client(self) -> httpx.Client:
-        if self._pools.sync_client is None:
-            self._pools.sync_client = httpx.Client(**self._httpx_kwargs())
-        return self._pools.sync_client
+        client = self._pools.sync_client
+        if client is None:
+            with self._pools.lock:
+                client = self._pools.sync_client
+                if client is None:
+                    client = httpx.Client(**self._httpx_kwargs())
+                    bound_by_deadline(client)
+                    self._pools.sync_client = client
+        return client
 
     def set_async_httpx_client(self, async_client: httpx.AsyncClient) -> Client:
-        """Use this httpx client for async calls (its own settings apply, not this client's)."""
-        self._pools.async_client = async_client
-        self._pools.async_loop = None
+        """Use this httpx client for async calls (its own settings apply, not this client's).
+
+        It serves the event loop that runs the next async call (its connections cannot serve
+        another loop); a later loop gets a pool of this client's own.
+        """
+        with self._pools.lock:
+            self._pools.unbound_async = async_client
         return self
 
     def get_async_httpx_client(self) -> httpx.AsyncClient:
-        if self._pools.async_client is None:
-            self._pools.async_client = httpx.AsyncClient(**self._httpx_kwargs())
-        return self._pools.async_client
+        """The httpx client of the running event loop's async calls (outside a loop: the one
+        the next loop to call will use)."""
+        import asyncio
 
-    def _async_client_for_running_loop(self) -> httpx.AsyncClient:
-        """The pooled async client, made anew when called from another event loop than its own.
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            with self._pools.lock:
+                if self._pools.unbound_async is None:
+                    self._pools.unbound_async = httpx.AsyncClient(**self._httpx_kwargs())
+                return self._pools.unbound_async
+        return self._async_pool(loop).client
 
-        A script may call `asyncio.run()` several times with one client; pooled connections of
-        a finished loop cannot be used (nor closed) from the next one, so they are dropped.
-        """
-        import asyncio  # already imported: we run inside an event loop
-
-        loop = asyncio.get_running_loop()
-        pools = self._pools
-        if pools.async_client is not None and pools.async_loop is not None and pools.async_loop is not loop:
-            pools.async_client = None
-        if pools.async_client is None:
-            pools.async_client = httpx.AsyncClient(**self._httpx_kwargs())
-        if pools.async_loop is not loop:
-            limit = self._connection_limit()
-            pools.async_slots = asyncio.Semaphore(limit) if limit else None
-        pools.async_loop = loop
-        return pools.async_client
+    def _async_pool(self, loop: Any) -> AsyncPool:
+        pool = self._pools.async_pools.get(loop)
+        if pool is None:
+            pool = self._pools.pool_for(
+                loop, lambda: httpx.AsyncClient(**self._httpx_kwargs()), self._connection_limit()
+            )
+        return pool
 
     def _connection_limit(self) -> int | None:
         limits = self._httpx_args.get("limits")
@@ -225,51 +260,137 @@ class Client:
         if self._call_options:
             request = self._apply_call_options(request)
         http = self.get_httpx_client()
-        policy = self.retry_policy
-        retries_done = 0
-        while True:
-            try:
-                response = http.request(**request)
-            except httpx.TransportError as exc:
-                if not policy.should_retry_error(request["method"], exc, retries_done):
-                    raise TransportError.from_httpx(exc, attempts=retries_done + 1) from exc
-                retries_done += 1
-                policy.sleep(policy.delay(retries_done))
-                continue
-            if not policy.should_retry_response(request["method"], response, retries_done):
-                return response
-            retries_done += 1
-            response.close()
-            policy.sleep(policy.delay(retries_done, response))
+        seconds = self._deadline_seconds
+        deadline = None if seconds is None else monotonic() + seconds
+        log = logs.logger.isEnabledFor(DEBUG)
+        # Every socket operation of the pool reads the deadline (dqops/_runtime/deadline.py).
+        token: Token[float | None] | None = None if deadline is None else call_deadline.set(deadline)
+        try:
+            attempt = 1
+            while True:
+                built = http.build_request(**request)
+                if deadline is not None and clamp_phases(built, deadline) <= 0:
+                    raise RequestTimeout.deadline(built, seconds or 0.0, attempt - 1)
+                started = perf_counter() if log else 0.0
+                try:
+                    response = http.send(built)
+                except httpx.TransportError as exc:
+                    delay = self._retry_after_error(exc, built, attempt, deadline, log, started)
+                    self.retry_policy.sleep(delay)
+                    attempt += 1
+                    continue
+                retry_in = self._retry_after_response(response, built, attempt, deadline, log, started)
+                if retry_in is None:
+                    return response
+                response.close()
+                self.retry_policy.sleep(retry_in)
+                attempt += 1
+        finally:
+            if token is not None:
+                call_deadline.reset(token)
 
     async def send_request_async(self, request: dict[str, Any]) -> httpx.Response:
-        """Send one operation's request on the pooled async client; waits with asyncio.sleep."""
+        """Send one operation's request on the running loop's pooled async client; waits with asyncio.sleep."""
         if self._call_options:
             request = self._apply_call_options(request)
-        http = self._async_client_for_running_loop()
-        slots = self._pools.async_slots
-        policy = self.retry_policy
-        retries_done = 0
+        import asyncio  # already imported: we run inside an event loop
+
+        loop = asyncio.get_running_loop()
+        pool = self._pools.async_pools.get(loop)
+        if pool is None or pool.closer is None:
+            pool = self._async_pool(loop)
+            if pool.closer is None:
+                await watch_loop_shutdown(pool)
+        seconds = self._deadline_seconds
+        if seconds is None:
+            return await self._send_attempts_async(pool, request, None, _CallState())
+        state = _CallState()
+        try:
+            async with asyncio.timeout(seconds):
+                return await self._send_attempts_async(pool, request, monotonic() + seconds, state)
+        except TimeoutError as exc:
+            raise RequestTimeout.deadline(state.request, seconds, state.attempt) from exc
+
+    async def _send_attempts_async(
+        self, pool: AsyncPool, request: dict[str, Any], deadline: float | None, state: _CallState
+    ) -> httpx.Response:
+        http = pool.client
+        slots = pool.slots
+        log = logs.logger.isEnabledFor(DEBUG)
         while True:
+            built = state.request = http.build_request(**request)
+            started = perf_counter() if log else 0.0
             try:
                 if slots is None:
-                    response = await http.request(**request)
+                    response = await http.send(built)
                 else:
                     # More requests than connections would queue inside httpcore's pool, which
                     # slows down sharply with thousands of waiters (encode/httpx#1171); they wait here.
                     async with slots:
-                        response = await http.request(**request)
+                        response = await http.send(built)
             except httpx.TransportError as exc:
-                if not policy.should_retry_error(request["method"], exc, retries_done):
-                    raise TransportError.from_httpx(exc, attempts=retries_done + 1) from exc
-                retries_done += 1
-                await policy.async_sleep(policy.delay(retries_done))
+                delay = self._retry_after_error(exc, built, state.attempt, deadline, log, started)
+                await self.retry_policy.async_sleep(delay)
+                state.attempt += 1
                 continue
-            if not policy.should_retry_response(request["method"], response, retries_done):
+            retry_in = self._retry_after_response(response, built, state.attempt, deadline, log, started)
+            if retry_in is None:
                 return response
-            retries_done += 1
             await response.aclose()
-            await policy.async_sleep(policy.delay(retries_done, response))
+            await self.retry_policy.async_sleep(retry_in)
+            state.attempt += 1
+
+    # What follows an attempt, shared by the sync and the async loop.
+
+    def _retry_after_error(
+        self,
+        exc: httpx.TransportError,
+        request: httpx.Request,
+        attempt: int,
+        deadline: float | None,
+        log: bool,
+        started: float,
+    ) -> float:
+        """The wait before the next attempt after `exc`; raises the typed error when there is none."""
+        if log:
+            elapsed = perf_counter() - started
+            logs.log_attempt(request, None, elapsed, attempt, failure=exc, secret_header=self._secret_header)
+        if deadline is not None and isinstance(exc, httpx.TimeoutException):
+            # Each phase's limit is the time left: any timeout is the call's deadline.
+            raise RequestTimeout.deadline(request, self._deadline_seconds or 0.0, attempt) from exc
+        error = TransportError.from_httpx(exc, attempts=attempt)
+        policy = self.retry_policy
+        if not policy.should_retry_error(request.method, exc, attempt - 1):
+            raise error from exc
+        delay = policy.delay(attempt)
+        if deadline is not None and monotonic() + delay >= deadline:
+            raise error from exc  # the next attempt could not start before the deadline
+        if log:
+            logs.log_retry(request.method, str(request.url), delay, attempt)
+        return delay
+
+    def _retry_after_response(
+        self,
+        response: httpx.Response,
+        request: httpx.Request,
+        attempt: int,
+        deadline: float | None,
+        log: bool,
+        started: float,
+    ) -> float | None:
+        """The wait before the next attempt after `response`; None when it is the answer."""
+        if log:
+            elapsed = perf_counter() - started
+            logs.log_attempt(request, response, elapsed, attempt, secret_header=self._secret_header)
+        policy = self.retry_policy
+        if not policy.should_retry_response(request.method, response, attempt - 1):
+            return None
+        delay = policy.delay(attempt, response)
+        if deadline is not None and monotonic() + delay >= deadline:
+            return None  # the next attempt could not start before the deadline: this is the answer
+        if log:
+            logs.log_retry(request.method, str(request.url), delay, attempt)
+        return delay
 
     def _apply_call_options(self, request: dict[str, Any]) -> dict[str, Any]:
         request = dict(request)
@@ -282,17 +403,16 @@ class Client:
     # Lifecycle.
 
     def close(self) -> None:
-        """Close the pooled sync connections (a later call opens new ones)."""
-        if self._pools.sync_client is not None:
-            self._pools.sync_client.close()
-            self._pools.sync_client = None
+        """Close every pooled connection, sync and async, from any thread (a later call opens new ones).
+
+        An async pool is closed on its own event loop; one whose loop has ended has its sockets
+        closed directly.
+        """
+        self._pools.close()
 
     async def aclose(self) -> None:
-        """Close the pooled async connections (a later call opens new ones)."""
-        if self._pools.async_client is not None:
-            await self._pools.async_client.aclose()
-            self._pools.async_client = None
-            self._pools.async_loop = None
+        """Close every pooled connection, async and sync, from any event loop (a later call opens new ones)."""
+        await self._pools.aclose()
 
     def __enter__(self) -> Self:
         return self
@@ -328,13 +448,19 @@ class AuthenticatedClient(Client):
         auth_header_name: str = "Authorization",
         **kwargs: Any,
     ) -> None:
-        resolved_token = token if token is not None else os.environ.get(API_KEY_VARIABLE)
-        if not resolved_token:
-            raise ConfigurationError(f"AuthenticatedClient needs an API key: pass token=... or set {API_KEY_VARIABLE}")
+        if token is None:
+            resolved_token = os.environ.get(API_KEY_VARIABLE)
+            if not resolved_token:
+                raise ConfigurationError(
+                    f"AuthenticatedClient needs an API key: pass token=... or set {API_KEY_VARIABLE}"
+                )
+        else:
+            resolved_token = _checked_text(token, "token")
         super().__init__(base_url, **kwargs)
         self._token = resolved_token
         self.prefix = prefix
         self.auth_header_name = auth_header_name
+        self._secret_header = auth_header_name.lower()
 
     @property
     def token(self) -> str:
@@ -344,5 +470,17 @@ class AuthenticatedClient(Client):
         value = f"{self.prefix} {self._token}" if self.prefix else self._token
         return {self.auth_header_name: value}
 
+
+class _CallState:
+    """Where an async call is: its last request and attempt number, for the deadline's error."""
+
+    __slots__ = ("attempt", "request")
+
+    def __init__(self) -> None:
+        self.request: httpx.Request | None = None
+        self.attempt = 1
+
+
+logs.configure_from_environment()
 
 __all__ = ["AuthenticatedClient", "Client"]
