@@ -228,6 +228,40 @@ async def test_successive_async_calls_are_served_by_the_same_httpx_client(mock, 
     assert all(http is pooled for http in served_by)
 
 
+def answering_empty_lists(seen: list[httpx.Request]) -> httpx.MockTransport:
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json=[])
+
+    return httpx.MockTransport(answer)
+
+
+def test_a_given_httpx_client_serves_the_sync_calls():
+    seen: list[httpx.Request] = []
+    given = httpx.Client(base_url=BASE_URL, transport=answering_empty_lists(seen))
+    with Client(BASE_URL).set_httpx_client(given) as dqops:
+        assert get_all_connections.sync(client=dqops) == []
+    assert len(seen) == 1 and given.is_closed
+
+
+@pytest.mark.asyncio
+async def test_a_given_async_httpx_client_serves_the_running_loop():
+    seen: list[httpx.Request] = []
+    first = httpx.AsyncClient(base_url=BASE_URL, transport=answering_empty_lists(seen))
+    second = httpx.AsyncClient(base_url=BASE_URL, transport=answering_empty_lists(seen))
+    async with Client(BASE_URL) as dqops:
+        dqops.set_async_httpx_client(first)
+        assert await get_all_connections.asyncio(client=dqops) == []
+        assert dqops.get_async_httpx_client() is first
+        dqops.set_async_httpx_client(second)  # replaces the running loop's: the first one is closed
+        assert await get_all_connections.asyncio(client=dqops) == []
+        assert dqops.get_async_httpx_client() is second
+        await asyncio.sleep(0)
+        assert first.is_closed
+    assert second.is_closed
+    assert len(seen) == 2
+
+
 def test_sequential_calls_over_tcp_use_one_connection(server):
     server.route("/api/connections", json_answer([]))
     with AuthenticatedClient(server.base_url, token=TOKEN, timeout=1.0) as dqops:

@@ -22,7 +22,7 @@ import httpx
 from . import logs
 from .deadline import bound_by_deadline, call_deadline, clamp_phases
 from .errors import ConfigurationError, RequestTimeout, TransportError
-from .pools import AsyncPool, Pools, watch_loop_shutdown
+from .pools import AsyncPool, Pools, running_loop, watch_loop_shutdown
 from .retry import NO_RETRIES, RetryPolicy
 
 if TYPE_CHECKING:
@@ -220,21 +220,17 @@ class Client:
     def set_async_httpx_client(self, async_client: httpx.AsyncClient) -> Client:
         """Use this httpx client for async calls (its own settings apply, not this client's).
 
-        It serves the event loop that runs the next async call (its connections cannot serve
-        another loop); a later loop gets a pool of this client's own.
+        It serves the running event loop, or outside any loop the next one to make a call (its
+        connections cannot serve another loop); a later loop gets a pool of this client's own.
         """
-        with self._pools.lock:
-            self._pools.unbound_async = async_client
+        self._pools.replace_async(async_client, running_loop())
         return self
 
     def get_async_httpx_client(self) -> httpx.AsyncClient:
         """The httpx client of the running event loop's async calls (outside a loop: the one
         the next loop to call will use)."""
-        import asyncio
-
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
+        loop = running_loop()
+        if loop is None:
             with self._pools.lock:
                 if self._pools.unbound_async is None:
                     self._pools.unbound_async = httpx.AsyncClient(**self._httpx_kwargs())

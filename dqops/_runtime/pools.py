@@ -136,7 +136,7 @@ def _close_without_loop(pool: AsyncPool) -> None:
     _finish_closer(pool)
 
 
-def _running_loop() -> AbstractEventLoop | None:
+def running_loop() -> AbstractEventLoop | None:
     import asyncio
 
     try:
@@ -154,7 +154,7 @@ def discard(pool: AsyncPool) -> None:
     if loop.is_closed():
         _close_without_loop(pool)
         return
-    current = _running_loop()
+    current = running_loop()
     if loop is current:
         _start_closing(pool)  # close() called from code running on that loop: cannot await here
         return
@@ -227,6 +227,15 @@ class Pools:
         for other in dead:
             discard(other)
         return pool
+
+    def replace_async(self, client: httpx.AsyncClient, loop: AbstractEventLoop | None) -> None:
+        """Make `client` the pool of `loop` from its next call (of the next loop's, outside one);
+        the pool it replaces is closed."""
+        with self.lock:
+            self.unbound_async = client
+            replaced = self.async_pools.pop(loop, None) if loop is not None else None
+        if replaced is not None:
+            discard(replaced)
 
     def take_all(self) -> tuple[httpx.Client | None, list[AsyncPool], httpx.AsyncClient | None]:
         with self.lock:
