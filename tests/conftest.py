@@ -5,6 +5,11 @@ Keep this module small: one clearly named function per hook or fixture.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import pytest
+from fault_server import FaultServer
+
 DOCS_EXAMPLES_FILE = "test_docs_examples.py"
 DOCS_EXAMPLE_TEST = "::test_docs_example["
 UPSTREAM_DEFECT_TEST = "::test_upstream_defect["
@@ -57,3 +62,13 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
     for group, label in (("operations", "operation pages"), ("seed", "seed page")):
         if group in totals:
             terminalreporter.write_line(f"  {label}: {_format_totals(totals[group])}")
+
+
+@pytest.fixture
+def server() -> Iterator[FaultServer]:
+    """The local fault-injecting HTTP server (tests/fault_server.py), started; stopped after the test."""
+    srv = FaultServer().start()
+    try:
+        yield srv
+    finally:
+        srv.stop()

@@ -8,12 +8,11 @@ import asyncio
 import importlib.util
 import logging
 import sys
-from collections.abc import Iterator
 
 import httpx
 import pytest
 import respx
-from fault_server import FaultServer, json_answer, respond, slow, unused_port
+from fault_server import json_answer, respond, slow, unused_port
 
 from dqops.client import AuthenticatedClient, Client, errors
 from dqops.client.api.connections import get_all_connections
@@ -37,15 +36,6 @@ def mock():
 def no_dqops_env(monkeypatch):
     monkeypatch.delenv("DQOPS_BASE_URL", raising=False)
     monkeypatch.delenv("DQOPS_API_KEY", raising=False)
-
-
-@pytest.fixture
-def server() -> Iterator[FaultServer]:
-    srv = FaultServer().start()
-    try:
-        yield srv
-    finally:
-        srv.stop()
 
 
 # Seed signatures.

@@ -388,16 +388,21 @@ def test_overlay_expectations_hold_as_schemas(spec: Path) -> None:
             assert clean_spec.holds(current, correction["expect"]), (correction["target"], current)
 
 
-def test_1_13_2_mono_void_answers_declare_no_body() -> None:
-    """1.13.2 gives DQOps's Mono<Void> operations the answer MonoResponseEntityMonoVoid (an empty
-    object), yet they answer no body: once cleaned, none of them declares one."""
+def mono_void_operations_1_13_2() -> set[tuple[str, str]]:
+    """(method, path) of the operations whose answer 1.13.2 declares as MonoResponseEntityMonoVoid."""
     void_ref = "#/definitions/MonoResponseEntityMonoVoid"
-    declaring = {
+    return {
         (method, "/" + path.lstrip("/"))
         for path, item in raw(SPEC_1_13_2)["paths"].items()
         for method, op in item.items()
         if any((response.get("schema") or {}).get("$ref") == void_ref for response in op.get("responses", {}).values())
     }
+
+
+def test_1_13_2_mono_void_answers_declare_no_body() -> None:
+    """1.13.2 gives DQOps's Mono<Void> operations the answer MonoResponseEntityMonoVoid (an empty
+    object), yet they answer no body: once cleaned, none of them declares one."""
+    declaring = mono_void_operations_1_13_2()
     assert len(declaring) > 90
     cleaned = cleaned_1_13_2()
     for method, path in declaring:
@@ -563,13 +568,7 @@ def test_1_13_2_mono_void_operations_return_none(package_facts: dict[str, Any]) 
     """The operations 1.13.2 declares as answering MonoResponseEntityMonoVoid are typed None;
     every operation whose success answers a body is typed without None."""
     document, _ = stable_1_13_2()
-    void_ref = "#/definitions/MonoResponseEntityMonoVoid"
-    raw_void = {
-        (method, "/" + path.lstrip("/"))
-        for path, item in raw(SPEC_1_13_2)["paths"].items()
-        for method, op in item.items()
-        if any((response.get("schema") or {}).get("$ref") == void_ref for response in op.get("responses", {}).values())
-    }
+    raw_void = mono_void_operations_1_13_2()
     returns = package_facts["returns"]
     typed_none = 0
     for op in spec_facts.operations(document):

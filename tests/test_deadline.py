@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
 from typing import Self
 
 import httpx
@@ -32,18 +31,19 @@ TRICKLED_BODY = '[{"connection_name": "trickled-answer"}]'
 GUARD_SECONDS = 10.0
 
 
-@pytest.fixture
-def server() -> Iterator[FaultServer]:
-    srv = FaultServer().start()
-    try:
-        yield srv
-    finally:
-        srv.stop()
-
-
 def make_client(server: FaultServer, **kwargs) -> AuthenticatedClient:
     kwargs.setdefault("timeout", DEADLINE_SECONDS)
     return AuthenticatedClient(server.base_url, token=TOKEN, raise_on_unexpected_status=True, **kwargs)
+
+
+MODES = ("sync", "async")
+
+
+def get_connections(dqops: AuthenticatedClient, mode: str) -> object:
+    """get_all_connections through sync(), or through asyncio() in a loop of its own."""
+    if mode == "sync":
+        return get_all_connections.sync(client=dqops)
+    return asyncio.run(asyncio.wait_for(get_all_connections.asyncio(client=dqops), GUARD_SECONDS))
 
 
 class Clock:
@@ -65,28 +65,20 @@ def assert_deadline_error(error: errors.RequestTimeout, seconds: float = DEADLIN
 # A trickling answer: every read gets data in time, only a deadline ends the call.
 
 
-def test_a_trickling_answer_ends_at_the_deadline_sync(server):
+@pytest.mark.parametrize("mode", MODES)
+def test_a_trickling_answer_ends_at_the_deadline(server, mode):
     server.route(CONNECTIONS, trickle(TRICKLED_BODY, TRICKLE_SECONDS))
     with make_client(server) as dqops, Clock() as clock, pytest.raises(errors.RequestTimeout) as info:
-        get_all_connections.sync(client=dqops)
+        get_connections(dqops, mode)
     assert DEADLINE_SECONDS - 0.05 <= clock.elapsed <= DEADLINE_SECONDS + MARGIN_SECONDS, clock.elapsed
     assert_deadline_error(info.value)
 
 
-@pytest.mark.asyncio
-async def test_a_trickling_answer_ends_at_the_deadline_async(server):
-    server.route(CONNECTIONS, trickle(TRICKLED_BODY, TRICKLE_SECONDS))
-    async with make_client(server) as dqops:
-        with Clock() as clock, pytest.raises(errors.RequestTimeout) as info:
-            await asyncio.wait_for(get_all_connections.asyncio(client=dqops), GUARD_SECONDS)
-    assert DEADLINE_SECONDS - 0.05 <= clock.elapsed <= DEADLINE_SECONDS + MARGIN_SECONDS, clock.elapsed
-    assert_deadline_error(info.value)
-
-
-def test_with_options_seconds_are_a_deadline_too(server):
+@pytest.mark.parametrize("mode", MODES)
+def test_with_options_seconds_are_a_deadline_too(server, mode):
     server.route(CONNECTIONS, trickle(TRICKLED_BODY, TRICKLE_SECONDS))
     with make_client(server, timeout=30.0) as dqops, Clock() as clock, pytest.raises(errors.RequestTimeout) as info:
-        get_all_connections.sync(client=dqops.with_options(timeout=0.8))
+        get_connections(dqops.with_options(timeout=0.8), mode)
     assert clock.elapsed <= 0.8 + MARGIN_SECONDS, clock.elapsed
     assert_deadline_error(info.value, 0.8)
 
@@ -122,7 +114,8 @@ def real_sleeps(max_retries: int) -> RetryPolicy:
     return RetryPolicy(max_retries=max_retries, backoff_factor=0.1, random=lambda: 1.0)
 
 
-def test_retries_stop_at_the_deadline_and_the_last_answer_surfaces_sync(server):
+@pytest.mark.parametrize("mode", MODES)
+def test_retries_stop_at_the_deadline_and_the_last_answer_surfaces(server, mode):
     """503 for ever: waits of 0.1, 0.2, 0.4 s... are waited while they end before the deadline."""
     server.route(CONNECTIONS, status(503))
     with (
@@ -130,23 +123,14 @@ def test_retries_stop_at_the_deadline_and_the_last_answer_surfaces_sync(server):
         Clock() as clock,
         pytest.raises(errors.ServerError) as info,
     ):
-        get_all_connections.sync(client=dqops)
+        get_connections(dqops, mode)
     assert clock.elapsed <= DEADLINE_SECONDS + MARGIN_SECONDS, clock.elapsed
     assert info.value.status_code == 503
     assert 3 <= len(server.requests_to(CONNECTIONS)) <= 5
 
 
-@pytest.mark.asyncio
-async def test_retries_stop_at_the_deadline_and_the_last_answer_surfaces_async(server):
-    server.route(CONNECTIONS, status(503))
-    async with make_client(server, retry_policy=real_sleeps(20)) as dqops:
-        with Clock() as clock, pytest.raises(errors.ServerError):
-            await asyncio.wait_for(get_all_connections.asyncio(client=dqops), GUARD_SECONDS)
-    assert clock.elapsed <= DEADLINE_SECONDS + MARGIN_SECONDS, clock.elapsed
-    assert 3 <= len(server.requests_to(CONNECTIONS)) <= 5
-
-
-def test_an_attempt_cut_by_the_deadline_is_not_retried_sync(server):
+@pytest.mark.parametrize("mode", MODES)
+def test_an_attempt_cut_by_the_deadline_is_not_retried(server, mode):
     """Each attempt would take 3 s: the first one meets the deadline, and no retry follows."""
     server.route(CONNECTIONS, slow(3.0))
     with (
@@ -154,21 +138,10 @@ def test_an_attempt_cut_by_the_deadline_is_not_retried_sync(server):
         Clock() as clock,
         pytest.raises(errors.RequestTimeout) as info,
     ):
-        get_all_connections.sync(client=dqops)
+        get_connections(dqops, mode)
     assert clock.elapsed <= DEADLINE_SECONDS + MARGIN_SECONDS, clock.elapsed
     assert_deadline_error(info.value)
     assert info.value.attempts == 1
-    assert len(server.requests_to(CONNECTIONS)) == 1
-
-
-@pytest.mark.asyncio
-async def test_an_attempt_cut_by_the_deadline_is_not_retried_async(server):
-    server.route(CONNECTIONS, slow(3.0))
-    async with make_client(server, retry_policy=real_sleeps(3)) as dqops:
-        with Clock() as clock, pytest.raises(errors.RequestTimeout) as info:
-            await asyncio.wait_for(get_all_connections.asyncio(client=dqops), GUARD_SECONDS)
-    assert clock.elapsed <= DEADLINE_SECONDS + MARGIN_SECONDS, clock.elapsed
-    assert_deadline_error(info.value)
     assert len(server.requests_to(CONNECTIONS)) == 1
 
 

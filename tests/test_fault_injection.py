@@ -12,7 +12,6 @@ import asyncio
 import sys
 import threading
 import time
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -43,15 +42,6 @@ TOKEN = "dqops-secret-token-5f1e9a"
 ASYNC_GUARD_SECONDS = 5.0
 CLIENT_TIMEOUT_SECONDS = 0.3
 SLOW_ANSWER_SECONDS = 3.0
-
-
-@pytest.fixture
-def server() -> Iterator[FaultServer]:
-    srv = FaultServer().start()
-    try:
-        yield srv
-    finally:
-        srv.stop()
 
 
 def make_client(server: FaultServer, **kwargs) -> AuthenticatedClient:

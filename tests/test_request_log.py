@@ -13,7 +13,6 @@ import logging
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,15 +26,6 @@ from dqops.client.api.connections import get_all_connections
 CONNECTIONS = "/api/connections"
 TOKEN = "dqops-secret-token-5f1e9a"
 TESTS_DIR = Path(__file__).resolve().parent
-
-
-@pytest.fixture
-def server() -> Iterator[FaultServer]:
-    srv = FaultServer().start()
-    try:
-        yield srv
-    finally:
-        srv.stop()
 
 
 @pytest.fixture

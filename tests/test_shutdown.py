@@ -31,17 +31,8 @@ TOKEN = "dqops-secret-token-5f1e9a"
 SETTLE_SECONDS = 2.0
 
 
-@pytest.fixture
-def server() -> Iterator[FaultServer]:
-    srv = FaultServer().start()
-    srv.route(CONNECTIONS, json_answer([{"connection_name": "a"}]))
-    try:
-        yield srv
-    finally:
-        srv.stop()
-
-
 def make_client(server: FaultServer) -> AuthenticatedClient:
+    server.route(CONNECTIONS, json_answer([{"connection_name": "a"}]))
     return AuthenticatedClient(server.base_url, token=TOKEN, timeout=5.0)
 
 

@@ -145,15 +145,23 @@ def running_loop() -> AbstractEventLoop | None:
         return None
 
 
-def discard(pool: AsyncPool) -> None:
-    """Close `pool` from synchronous code (close()), whatever the state of its loop."""
-    loop = pool.loop
+def _closed_without_a_loop(pool: AsyncPool) -> bool:
+    """Settle a pool that needs no loop: closed already, or whose loop is closed (its sockets are
+    closed directly). False when its loop must close it."""
     if pool.closed or pool.client.is_closed:
         _finish_closer(pool)
-        return
-    if loop.is_closed():
+        return True
+    if pool.loop.is_closed():
         _close_without_loop(pool)
+        return True
+    return False
+
+
+def discard(pool: AsyncPool) -> None:
+    """Close `pool` from synchronous code (close()), whatever the state of its loop."""
+    if _closed_without_a_loop(pool):
         return
+    loop = pool.loop
     current = running_loop()
     if loop is current:
         _start_closing(pool)  # close() called from code running on that loop: cannot await here
@@ -166,26 +174,29 @@ def discard(pool: AsyncPool) -> None:
         with contextlib.suppress(Exception):
             future.result(CLOSE_WAIT_SECONDS)
         return
-    if current is None:
-        try:
-            loop.run_until_complete(_aclose_on_own_loop(pool))
-            return
-        except RuntimeError:  # another thread started it meanwhile
-            pass
-    loop.call_soon_threadsafe(_start_closing, pool)
+    if current is None and _run_idle_loop_to_close(pool):
+        return
+    loop.call_soon_threadsafe(_start_closing, pool)  # when that loop runs again
+
+
+def _run_idle_loop_to_close(pool: AsyncPool) -> bool:
+    """Run the pool's loop, which neither runs nor is closed, until it has closed the pool."""
+    closing = _aclose_on_own_loop(pool)
+    try:
+        pool.loop.run_until_complete(closing)
+    except RuntimeError:  # another thread started the loop meanwhile
+        closing.close()
+        return False
+    return True
 
 
 async def adiscard(pool: AsyncPool) -> None:
     """Close `pool` from a coroutine (aclose()) running on any loop."""
-    loop = pool.loop
-    if pool.closed or pool.client.is_closed:
-        _finish_closer(pool)
-        return
-    if loop.is_closed():
-        _close_without_loop(pool)
+    if _closed_without_a_loop(pool):
         return
     import asyncio
 
+    loop = pool.loop
     if loop is asyncio.get_running_loop():
         await _aclose_on_own_loop(pool)
     elif loop.is_running():
