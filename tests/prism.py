@@ -176,3 +176,4 @@ def running_prism(
     finally:
         server._stop()
         reader.join(timeout=SHUTDOWN_GRACE_SECONDS)
+        process.stdout.close()  # type: ignore[union-attr]

@@ -484,20 +484,20 @@ def test_operation_contract(
 
 
 def test_prism_rejects_a_body_of_the_wrong_type(sdk: Any, contract_client: Any) -> None:
-    """Negative control: the contract tests can fail. Prism answers 422, the SDK raises it typed."""
+    """Negative control: the contract tests can fail. Prism answers 422, the SDK raises it typed.
+
+    The SDK refuses a body of the wrong Python type before sending it; a mapping is sent as given,
+    so a field of the wrong JSON type reaches Prism."""
     from dqops.client.api.jobs import run_checks
 
-    class WrongBody:
-        def to_dict(self) -> Any:
-            return [1, 2]
-
     with pytest.raises(sdk.errors.ApiStatusError) as raised:
-        run_checks.sync_detailed(client=contract_client, json_body=WrongBody())  # type: ignore[arg-type]
+        run_checks.sync_detailed(client=contract_client, json_body={"check_search_filters": [1, 2]})
 
     error = raised.value
     assert isinstance(error, sdk.errors.UnexpectedStatus)
     assert error.status_code == 422, error
-    assert error.payload is not None and error.payload["validation"][0]["location"] == ["body"], error.text
+    location = error.payload["validation"][0]["location"] if error.payload else None
+    assert location == ["body", "check_search_filters"], error.text
     assert error.method == "POST" and error.url.endswith("/api/jobs/runchecks")
     # The judge of the contract tests sees the rejection too.
     outcome = Outcome(error=error, http=_http_response_of(error))

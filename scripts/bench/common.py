@@ -150,8 +150,12 @@ class Worker:
         )
         self._lines: queue.Queue[str | None] = queue.Queue()
         self._stderr: list[str] = []
-        threading.Thread(target=self._pump_stdout, daemon=True).start()
-        threading.Thread(target=self._pump_stderr, daemon=True).start()
+        self._pumps = [
+            threading.Thread(target=self._pump_stdout, daemon=True),
+            threading.Thread(target=self._pump_stderr, daemon=True),
+        ]
+        for pump in self._pumps:
+            pump.start()
 
     def _pump_stdout(self) -> None:
         assert self._process.stdout is not None
@@ -200,6 +204,15 @@ class Worker:
             except subprocess.TimeoutExpired:
                 self._process.kill()
                 self._process.wait(timeout=10)
+        # The pumps reach the end of the pipes once the process has exited; then they are closed.
+        for pump in self._pumps:
+            pump.join(timeout=10)
+        for pipe in (self._process.stdin, self._process.stdout, self._process.stderr):
+            if pipe is not None:
+                try:
+                    pipe.close()
+                except OSError:
+                    pass
 
     def __enter__(self) -> Self:
         return self

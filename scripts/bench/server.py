@@ -167,6 +167,7 @@ class ServerProcess:
             except (OSError, subprocess.TimeoutExpired):
                 self.process.kill()
                 self.process.wait(timeout=10)
+        self.process.stdout.close()
 
     def __enter__(self) -> Self:
         return self
