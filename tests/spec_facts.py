@@ -175,11 +175,21 @@ class OperationFact:
 
 def operations(spec: dict[str, Any]) -> list[OperationFact]:
     return [
-        OperationFact(path, method, item[method])
+        OperationFact(path, method, _with_request_body(spec, item[method]))
         for path, item in spec.get("paths", {}).items()
         for method in HTTP_METHODS
         if method in item
     ]
+
+
+def _with_request_body(spec: dict[str, Any], operation: dict[str, Any]) -> dict[str, Any]:
+    """The operation with its request body itself where it refers to one of
+    #/components/requestBodies (as the Swagger 2 conversion of 1.13.2 writes them)."""
+    body = operation.get("requestBody")
+    if not isinstance(body, dict) or "$ref" not in body:
+        return operation
+    name = body["$ref"].rsplit("/", 1)[-1]
+    return {**operation, "requestBody": spec.get("components", {}).get("requestBodies", {})[name]}
 
 
 def operation_count(spec: dict[str, Any]) -> int:

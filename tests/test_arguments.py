@@ -288,7 +288,17 @@ def test_models_and_enums_inside_a_mapping_body_are_encoded(router):
     }
 
 
-TEXT_BODIES = [op for op in OPERATIONS if "text/plain" in op.request_media_types]
+# The password operations: text/plain, or (converted from Swagger 2) a JSON string.
+TEXT_BODIES = [
+    op
+    for op in OPERATIONS
+    if "text/plain" in op.request_media_types
+    or (spec_arguments.request_body_schema(op) or ("", {}))[1].get("type") == "string"
+]
+
+
+def test_there_are_text_bodies():
+    assert len(TEXT_BODIES) >= 2
 
 
 @pytest.mark.parametrize("op", TEXT_BODIES, ids=[op.id for op in TEXT_BODIES])
@@ -300,6 +310,33 @@ def test_a_text_body_refuses_other_types(op, router):
     ):
         arguments.module.sync(*arguments.args, client=client, json_body=1234)
     assert not router.called
+
+
+STRING_LIST_BODIES = [
+    op
+    for op in OPERATIONS
+    if (schema := (spec_arguments.request_body_schema(op) or ("", {}))[1]).get("type") == "array"
+    and schema.get("items", {}).get("type") == "string"
+]
+
+
+def test_there_are_string_list_bodies():
+    assert STRING_LIST_BODIES
+
+
+@pytest.mark.parametrize("op", STRING_LIST_BODIES, ids=[op.id for op in STRING_LIST_BODIES])
+def test_a_list_of_text_body_refuses_a_lone_text_and_other_items(op, router, runner):
+    arguments = spec_arguments.call_arguments(SPEC, op)
+    for bad, message in (
+        ("one label", "json_body must be a list, got str"),
+        (["a", 2], "json_body must be a str, got int"),
+    ):
+        kwargs = {**arguments.kwargs, "json_body": bad}
+        for _, error in refusals(arguments.module, arguments.args, kwargs, runner, errors.ArgumentTypeError):
+            assert message in str(error)
+    assert not router.called
+    send(arguments.module, "sync", arguments.args, {**arguments.kwargs, "json_body": ("a", "b")}, runner)
+    assert sent_json(router) == ["a", "b"]
 
 
 # Model fields typed as a model.

@@ -188,14 +188,6 @@ def json_models(value: object, model: type[Any], parameter: str, operation: str)
     ]
 
 
-def json_strings(value: object, parameter: str, operation: str) -> list[str]:
-    """A body typed as a list of text values."""
-    return [
-        query_str(item, f"{parameter}[{index}]", operation)
-        for index, item in enumerate(query_list(value, parameter, operation))
-    ]
-
-
 def text_body(value: object, parameter: str, operation: str) -> bytes:
     """A text/plain body: the text itself, UTF-8 encoded (bytes are sent as they are)."""
     if type(value) is str:
