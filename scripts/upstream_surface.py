@@ -25,7 +25,8 @@ The snapshot holds, with sorted keys and one line per leaf record:
 - `enum_usage`: for every enum, the model fields (class, JSON key) and the operation
   parameters (method, path, JSON name) typed with it;
 - `client`, `types`, `errors`, `package`: the clients' constructor parameters, public methods
-  and attributes; UNSET, Unset, File and Response; UnexpectedStatus's signature; each module's
+  and attributes, and what a client made with a base URL only sends (timeouts, redirects, the
+  Authorization header); UNSET, Unset, File and Response; UnexpectedStatus's signature; each module's
   `__all__`.
 """
 
@@ -80,6 +81,11 @@ PROTOCOL_METHODS = (
     "__delitem__",
     "__contains__",
 )
+
+
+# The arguments the default clients are made with: httpx_defaults records what they send.
+BASE_URL = "http://localhost:8888/"
+TOKEN = "t"
 
 
 def snapshot_path(version: str) -> Path:
@@ -358,12 +364,24 @@ def _clients() -> dict[str, Any]:
         for parameter in parameters:
             annotation = inspect.signature(cls.__init__).parameters[parameter["name"]].annotation
             parameter["annotation"] = inspect.formatannotation(annotation)
+        instance = cls(BASE_URL, token=TOKEN) if name == "AuthenticatedClient" else cls(BASE_URL)
         clients[name] = {
             "init": parameters,
             "methods": sorted(m for m in _public_members(cls) if callable(getattr(cls, m))),
             "attributes": sorted(f.name for f in attrs.fields(cls) if not f.name.startswith("_")),
+            "httpx_defaults": httpx_settings(instance.get_httpx_client()),
         }
     return clients
+
+
+def httpx_settings(client: Any) -> dict[str, Any]:
+    """What a client made with only its base URL (and token) sends, as its httpx.Client holds it."""
+    return {
+        "auth_header": client.headers.get("Authorization"),
+        "base_url": str(client.base_url),
+        "follow_redirects": client.follow_redirects,
+        "timeout": {phase: getattr(client.timeout, phase) for phase in ("connect", "read", "write", "pool")},
+    }
 
 
 def _types() -> dict[str, Any]:
