@@ -126,13 +126,18 @@ def compare_signatures(
     var_keyword = any(p.kind == "var-keyword" for p in ours)
     ours_positional = [p for p in ours if p.kind in ("positional-only", "positional-or-keyword")]
     upstream_positional = [p for p in upstream if p["kind"] == "positional-or-keyword"]
+    # Upstream's positional parameters that ours takes at the same place: by keyword, ours may
+    # take them under a keyword-only second spelling (a model's `filter_`).
+    in_place: set[str] = set()
     for index, wanted in enumerate(upstream_positional):
-        if index >= len(ours_positional) or not same_target(ours_positional[index].name, wanted["name"]):
+        if index < len(ours_positional) and same_target(ours_positional[index].name, wanted["name"]):
+            in_place.add(wanted["name"])
+        else:
             # One finding per signature: from here on, positional arguments land elsewhere.
             theirs = ", ".join(p["name"] for p in upstream_positional[index:])
-            mine = ", ".join(p.name for p in ours_positional[index:]) or "nothing"
+            ours_text = ", ".join(p.name for p in ours_positional[index:]) or "nothing"
             yield Incompatibility(
-                "parameter position", where, wanted["name"], f"from #{index + 1}: upstream {theirs}; ours {mine}"
+                "parameter position", where, wanted["name"], f"from #{index + 1}: upstream {theirs}; ours {ours_text}"
             )
             break
     for wanted in upstream:
@@ -141,7 +146,8 @@ def compare_signatures(
             if not var_keyword:
                 yield Incompatibility("missing parameter", where, wanted["name"])
             continue
-        if mine.kind != wanted["kind"]:
+        second_spelling = wanted["name"] in in_place and mine.kind == "keyword-only"
+        if mine.kind != wanted["kind"] and not second_spelling:
             yield Incompatibility(
                 "parameter kind", where, wanted["name"], f"upstream: {wanted['kind']}, ours: {mine.kind}"
             )
@@ -234,9 +240,7 @@ def _same_keyword(ours: list[Parameter]) -> Callable[[str, str], bool]:
 def _compare_request(module: Any, upstream: dict[str, Any], where: str) -> Iterator[Incompatibility]:
     method, path, sent = sent_names(module)
     if method != upstream["method"]:
-        yield Incompatibility(
-            "operation method", where, "method", f"upstream: {upstream['method']}, ours: {method}"
-        )
+        yield Incompatibility("operation method", where, "method", f"upstream: {upstream['method']}, ours: {method}")
     upstream_path = _normal_path(upstream["path"])
     ours_template = _normal_path(path)
     # Our template names path parameters by Python name; upstream's by JSON name, in the same places.
