@@ -183,18 +183,33 @@ def _api_module(module: Any) -> dict[str, Any]:
             "parameters": _parameters(getattr(module, variant), _annotations_of(node)),
             "returns": ast.unparse(node.returns) if node.returns is not None else None,
         }
-    return {"functions": functions, "operation": _operation(definitions["_get_kwargs"])}
+    return {"functions": functions, "operation": request_shape(definitions["_get_kwargs"])}
 
 
-def _operation(get_kwargs: Any) -> dict[str, Any]:
-    """Method, URL template and parameter names of an operation, from the source of its `_get_kwargs`."""
+def request_shape(get_kwargs: Any) -> dict[str, Any]:
+    """Method, URL template and parameter names of an operation, from the parsed source of its `_get_kwargs`.
+
+    Reads upstream's functions and ours alike (tests/upstream_compat.py): the method and URL are
+    the values of the request dict's keys; `params["checkType"] = ...` sends the parameter the
+    value is made of (`check_type`, or upstream's local `json_check_type` made from it); a keyword
+    of the URL's `.format()` names the path parameter its value is made of.
+    """
     import ast
 
-    parameter_names = set(_annotations_of(get_kwargs))
+    parameters = set(_annotations_of(get_kwargs))
+
+    def sent_parameter(value: Any) -> str:
+        for node in ast.walk(value):
+            if isinstance(node, ast.Name):
+                for name in (node.id, node.id.removeprefix("json_")):
+                    if name in parameters:
+                        return name
+        raise ValueError(f"cannot tell which parameter {ast.unparse(value)} sends")
+
     operation: dict[str, Any] = {"path_parameters": {}, "query_parameters": {}, "body": None}
     for node in ast.walk(get_kwargs):
-        if isinstance(node, ast.Return) and isinstance(node.value, ast.Dict):
-            for key, value in zip(node.value.keys, node.value.values):
+        if isinstance(node, ast.Dict):
+            for key, value in zip(node.keys, node.values):
                 key_text = key.value if isinstance(key, ast.Constant) else None
                 if key_text == "method":
                     operation["method"] = value.value.upper()
@@ -202,24 +217,22 @@ def _operation(get_kwargs: Any) -> dict[str, Any]:
                     if isinstance(value, ast.Call):  # "api/{connectionName}/...".format(connectionName=connection_name)
                         operation["path"] = value.func.value.value
                         for keyword in value.keywords:
-                            operation["path_parameters"][keyword.value.id] = keyword.arg
+                            operation["path_parameters"][sent_parameter(keyword.value)] = keyword.arg
                     else:
                         operation["path"] = value.value
-                elif key_text == "json":
+                elif key_text in ("json", "content"):
                     operation["body"] = "json_body"
         elif (
             isinstance(node, ast.Assign)
             and isinstance(node.targets[0], ast.Subscript)
             and isinstance(node.targets[0].value, ast.Name)
-            and node.targets[0].value.id == "params"
-            and isinstance(node.value, ast.Name)
+            and isinstance(node.targets[0].slice, ast.Constant)
         ):
-            # params["checkType"] = json_check_type, the JSON form of the argument check_type
-            local = node.value.id
-            python_name = local if local in parameter_names else local.removeprefix("json_")
-            if python_name not in parameter_names:
-                raise ValueError(f"cannot tell which parameter {ast.unparse(node)} sends")
-            operation["query_parameters"][python_name] = node.targets[0].slice.value
+            target, key_text = node.targets[0].value.id, node.targets[0].slice.value
+            if target == "params":
+                operation["query_parameters"][sent_parameter(node.value)] = key_text
+            elif target == "_kwargs" and key_text in ("json", "content"):
+                operation["body"] = "json_body"
     return operation
 
 

@@ -22,12 +22,9 @@ from __future__ import annotations
 import asyncio
 import builtins
 import contextlib
-import hashlib
 import importlib
 import keyword
-import subprocess
 import sys
-import textwrap
 from collections.abc import Iterator
 from typing import Any
 
@@ -37,7 +34,7 @@ import pytest
 import respx
 import spec_arguments
 import spec_facts as facts
-from test_typing import PACKAGE_DIR, REPO_ROOT, describe_errors, require_generated_package, run_mypy
+from test_typing import REPO_ROOT, type_check_user_script
 
 SPEC = facts.cleaned_spec()
 BASE_URL = "http://localhost:8888/"
@@ -255,18 +252,7 @@ UPSTREAM_USER_SCRIPT = """
 
 
 def test_code_written_for_upstream_type_checks(tmp_path):
-    require_generated_package()
-    script = tmp_path / "upstream_user_code.py"
-    script.write_text(textwrap.dedent(UPSTREAM_USER_SCRIPT).lstrip(), encoding="utf-8")
-    found = subprocess.run(
-        [sys.executable, "-c", "import dqops"], cwd=tmp_path, capture_output=True, text=True, check=False
-    )
-    if found.returncode != 0:
-        pytest.fail(f"dqops is not installed in {sys.prefix}: run `make generate`\n{found.stderr}", pytrace=False)
-    markers = sorted(str(path.relative_to(REPO_ROOT)) for path in PACKAGE_DIR.rglob("py.typed"))
-    cache = "upstream-code-" + hashlib.sha256("\n".join(markers).encode()).hexdigest()[:12]
-    returncode, output, errors = run_mypy(script.name, cwd=tmp_path, cache=cache)
-    assert returncode == 0 and not errors, describe_errors(output, errors)
+    type_check_user_script(tmp_path, UPSTREAM_USER_SCRIPT, "upstream-user-code")
 
 
 # Enum members whose values the generator would name alike.

@@ -43,12 +43,15 @@ from typing import Any
 import attrs
 
 HERE = Path(__file__).resolve().parent
-SNAPSHOT = HERE / "upstream" / "dqops-1.13.1.surface.json"
+sys.path.insert(0, str(HERE.parent / "scripts"))
+import upstream_surface  # from scripts/, put on the path above
+
+SNAPSHOT = upstream_surface.snapshot_path(upstream_surface.DEFAULT_VERSION)
 DIFFERENCES = HERE / "upstream" / "compat-differences.json"
 VARIANTS = ("sync", "sync_detailed", "asyncio", "asyncio_detailed")
-# The arguments of the clients whose defaults are compared (as in scripts/upstream_surface.py).
-BASE_URL = "http://localhost:8888/"
-TOKEN = "t"
+# The arguments of the clients whose defaults are compared: those upstream's were made with.
+BASE_URL = upstream_surface.BASE_URL
+TOKEN = upstream_surface.TOKEN
 _KIND_NAMES = {
     inspect.Parameter.POSITIONAL_ONLY: "positional-only",
     inspect.Parameter.POSITIONAL_OR_KEYWORD: "positional-or-keyword",
@@ -166,39 +169,14 @@ def _normal_path(path: str) -> str:
     return "/" + path.lstrip("/")
 
 
-def sent_names(module: Any) -> tuple[str, str, dict[str, str]]:
-    """Method, URL template and JSON name by parameter of our operation, from its `_get_kwargs` source.
+def request_shape(module: Any) -> dict[str, Any]:
+    """Method, URL template and JSON names of the query parameters of our operation, from its source.
 
     The URL template names path parameters by their Python names ("{connection_name}"): they are
-    mapped back to upstream's JSON names by position.
+    mapped to upstream's JSON names by position.
     """
     tree = ast.parse(textwrap.dedent(inspect.getsource(module._get_kwargs)))
-    function = tree.body[0]
-    assert isinstance(function, ast.FunctionDef)
-    parameters = {a.arg for a in function.args.args + function.args.kwonlyargs}
-    method = path = ""
-    sent: dict[str, str] = {}
-    for node in ast.walk(function):
-        if isinstance(node, ast.Dict):
-            for key, value in zip(node.keys, node.values, strict=True):
-                if not isinstance(key, ast.Constant):
-                    continue
-                if key.value == "method" and isinstance(value, ast.Constant):
-                    method = str(value.value).upper()
-                elif key.value == "url":
-                    template = value.func.value if isinstance(value, ast.Call) else value  # type: ignore[attr-defined]
-                    path = str(template.value)
-        elif isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Subscript):
-            target = node.targets[0]
-            if (
-                isinstance(target.value, ast.Name)
-                and target.value.id == "params"
-                and isinstance(target.slice, ast.Constant)
-            ):
-                names = {n.id for n in ast.walk(node.value) if isinstance(n, ast.Name)} & parameters
-                for name in names:
-                    sent[name] = str(target.slice.value)
-    return method, path, sent
+    return upstream_surface.request_shape(tree.body[0])
 
 
 def _path_names(template: str) -> list[str]:
@@ -238,7 +216,8 @@ def _same_keyword(ours: list[Parameter]) -> Callable[[str, str], bool]:
 
 
 def _compare_request(module: Any, upstream: dict[str, Any], where: str) -> Iterator[Incompatibility]:
-    method, path, sent = sent_names(module)
+    ours = request_shape(module)
+    method, path, sent = ours["method"], ours["path"], ours["query_parameters"]
     if method != upstream["method"]:
         yield Incompatibility("operation method", where, "method", f"upstream: {upstream['method']}, ours: {method}")
     upstream_path = _normal_path(upstream["path"])
@@ -371,21 +350,11 @@ def check_clients(snapshot: dict[str, Any]) -> Iterator[Incompatibility]:
         for attribute in upstream["attributes"]:
             if not hasattr(instance, attribute):
                 yield Incompatibility("missing client attribute", where, attribute)
-        ours = httpx_settings(instance.get_httpx_client())
+        ours = upstream_surface.httpx_settings(instance.get_httpx_client())
         for setting, value in sorted(upstream["httpx_defaults"].items()):
             if ours[setting] != value:
                 yield Incompatibility("client default", where, setting, f"upstream: {value}, ours: {ours[setting]}")
         instance.close()
-
-
-def httpx_settings(client: Any) -> dict[str, Any]:
-    """What a client made with only its base URL (and token) sends (as scripts/upstream_surface.py records it)."""
-    return {
-        "auth_header": client.headers.get("Authorization"),
-        "base_url": str(client.base_url),
-        "follow_redirects": client.follow_redirects,
-        "timeout": {phase: getattr(client.timeout, phase) for phase in ("connect", "read", "write", "pool")},
-    }
 
 
 def check_types(snapshot: dict[str, Any]) -> Iterator[Incompatibility]:
