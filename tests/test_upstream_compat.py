@@ -11,6 +11,7 @@ show that it finds each kind of incompatibility.
 from __future__ import annotations
 
 import copy
+import importlib
 import re
 from typing import Any
 
@@ -25,6 +26,10 @@ def found() -> list[compat.Incompatibility]:
     return compat.incompatibilities(SNAPSHOT)
 
 
+def api_version() -> str:
+    return str(importlib.import_module("dqops.client").API_VERSION)
+
+
 def listed_differences() -> dict[tuple[str, str, str], str]:
     return {(d["kind"], d["where"], d["name"]): d["reason"] for d in compat.load_differences()}
 
@@ -33,15 +38,19 @@ def test_every_incompatibility_with_upstream_is_a_listed_difference(found):
     listed = listed_differences()
     unlisted = [str(incompatibility) for incompatibility in found if incompatibility.key not in listed]
     assert not unlisted, (
-        f"{len(unlisted)} incompatibilities with upstream dqops {SNAPSHOT['upstream']['version']} "
-        "(fix them, or list them with their reason in tests/upstream/compat-differences.json):\n" + "\n".join(unlisted)
+        f"{len(unlisted)} incompatibilities of dqops.client (DQOps {api_version()} API) with upstream dqops "
+        f"{SNAPSHOT['upstream']['version']} (fix them, or list them with their reason in "
+        "tests/upstream/compat-differences.json):\n" + "\n".join(unlisted)
     )
 
 
 def test_every_listed_difference_still_occurs(found):
     occurring = {incompatibility.key for incompatibility in found}
     stale = sorted(key for key in listed_differences() if key not in occurring)
-    assert not stale, f"listed in tests/upstream/compat-differences.json but no longer occurring: {stale}"
+    assert not stale, (
+        f"listed in tests/upstream/compat-differences.json but no longer occurring in dqops.client "
+        f"(DQOps {api_version()} API): {stale}"
+    )
 
 
 def test_listed_differences_are_unique_and_give_their_reason():
