@@ -10,8 +10,10 @@ Usage: python scripts/generate.py [--spec openapi/dqops-api-openapi-3.cleaned.js
 from __future__ import annotations
 
 import argparse
+import builtins
 import copy
 import json
+import keyword
 import os
 import shutil
 import subprocess
@@ -116,8 +118,9 @@ def name_colliding_enum_members(document: dict[str, Any]) -> dict[str, Any]:
     """Give distinct member names to enum values the generator would name alike.
 
     openapi-python-client names "DD-MM-YYYY" and "DD.MM.YYYY" both DD_MM_YYYY and keeps only
-    the last. For such enums we list every member name in `x-enum-varnames`: the first value
-    keeps the usual name, later ones spell their punctuation out (DD_DOT_MM_DOT_YYYY).
+    the last. For such enums we list every member name in `x-enum-varnames`: the last value
+    keeps the usual name, as in upstream's client (DD_MM_YYYY is "DD.MM.YYYY" there too), and
+    earlier ones spell their punctuation out (DD_DASH_MM_DASH_YYYY).
     """
     from openapi_python_client.strings import snake_case
 
@@ -137,17 +140,19 @@ def name_colliding_enum_members(document: dict[str, Any]) -> dict[str, Any]:
         names = [_stock_member_name(value, index) for index, value in enumerate(values)]
         if len(set(names)) == len(names):
             continue
+        # Walk the values from the last, which keeps its name.
         taken: set[str] = set()
         unique_names = []
-        for index, (value, name) in enumerate(zip(values, names, strict=True)):
+        for index in reversed(range(len(values))):
+            name = names[index]
             if name in taken:
-                spelled = "".join(PUNCTUATION_NAMES.get(char, char) for char in value)
+                spelled = "".join(PUNCTUATION_NAMES.get(char, char) for char in values[index])
                 name = snake_case(_stock_member_name(spelled, index)).upper()
-                while name in taken:
+                while name in taken or name in names:
                     name += "_"
             taken.add(name)
             unique_names.append(name)
-        node["x-enum-varnames"] = unique_names
+        node["x-enum-varnames"] = unique_names[::-1]
     return document
 
 
@@ -170,16 +175,38 @@ def check_request_bodies(document: dict[str, Any], content_type_overrides: dict[
                 )
 
 
+# Names that get a trailing underscore in our package besides keywords: the few names generated
+# code itself relies on (allow_builtin_names).
+RESERVED_NAMES = frozenset({"self", "true", "false", "datetime", "UNSET", "Unset", "cls", "client"})
+# The names upstream's client suffixes besides keywords: openapi-python-client before 0.17, which
+# generated it, appended "_" to every builtin's name but `type` and `id` (its RESERVED_WORDS).
+UPSTREAM_RESERVED_NAMES = frozenset((set(dir(builtins)) | {"self", "true", "false", "datetime"}) - {"type", "id"})
+
+
 def allow_builtin_names() -> None:
     """Let attribute and keyword names shadow builtins (`type=`, not `type_=`).
 
-    DQOps's docs and upstream's client use the JSON names; only real keywords (`from`) and
-    the few names generated code itself relies on still get a trailing underscore.
+    DQOps's docs use the JSON names; only real keywords (`from`) and the few names generated
+    code itself relies on still get a trailing underscore. Where upstream's client spells a
+    name otherwise (`filter_`), the package accepts that spelling too (upstream_python_name).
     """
     from openapi_python_client import strings
 
     strings.RESERVED_WORDS.clear()
-    strings.RESERVED_WORDS.update({"self", "true", "false", "datetime", "UNSET", "Unset", "cls", "client"})
+    strings.RESERVED_WORDS.update(RESERVED_NAMES)
+
+
+def upstream_python_name(python_name: str) -> str:
+    """How upstream's client spells the attribute or keyword our package names `python_name`.
+
+    Both apply the same snake_case to the JSON name and then suffix reserved names with "_", from
+    different sets: ours `filter` is upstream's `filter_`, ours `cls_` would be upstream's `cls`.
+    Templates give a name whose spelling differs a second spelling (templates/dqops_macros.jinja).
+    """
+    base = python_name
+    if python_name.endswith("_") and (python_name[:-1] in RESERVED_NAMES or keyword.iskeyword(python_name[:-1])):
+        base = python_name[:-1]
+    return base + "_" if keyword.iskeyword(base) or base in UPSTREAM_RESERVED_NAMES else base
 
 
 def run_openapi_python_client(spec: Path, output: Path, pin: ApiPin) -> None:
@@ -206,6 +233,7 @@ def run_openapi_python_client(spec: Path, output: Path, pin: ApiPin) -> None:
     else:
         project.env.globals["models_by_class_name"] = {model.class_info.name: model for model in project.openapi.models}
         project.env.globals["api_pin"] = pin
+        project.env.globals["upstream_python_name"] = upstream_python_name
         errors = project.build()
     problems = [
         error for error in errors if error.level.name != "WARNING" or "will not be generated" in (error.header or "")

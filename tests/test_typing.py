@@ -147,9 +147,14 @@ def test_mypy_strict_passes_on_the_package():
 
 
 def test_user_code_type_checks_against_the_installed_sdk(tmp_path):
+    type_check_user_script(tmp_path, USER_SCRIPT, "user-code")
+
+
+def type_check_user_script(tmp_path: Path, source: str, name: str) -> None:
+    """`mypy --strict` on a user's script, run from `tmp_path` against the installed SDK."""
     require_generated_package()
-    script = tmp_path / "user_code.py"
-    script.write_text(textwrap.dedent(USER_SCRIPT).lstrip(), encoding="utf-8")
+    script = tmp_path / f"{name.replace('-', '_')}.py"
+    script.write_text(textwrap.dedent(source).lstrip(), encoding="utf-8")
     # From tmp_path, mypy finds dqops only as an installed package (the editable install in
     # .venv), so PEP 561 applies: no py.typed marker, no types.
     found = subprocess.run(
@@ -164,7 +169,7 @@ def test_user_code_type_checks_against_the_installed_sdk(tmp_path):
     # mypy's cache does not notice a py.typed marker appearing in an installed package: one
     # cache per set of markers.
     markers = sorted(str(path.relative_to(REPO_ROOT)) for path in PACKAGE_DIR.rglob("py.typed"))
-    cache = "user-code-" + hashlib.sha256("\n".join(markers).encode()).hexdigest()[:12]
+    cache = f"{name}-" + hashlib.sha256("\n".join(markers).encode()).hexdigest()[:12]
     returncode, output, errors = run_mypy(script.name, cwd=tmp_path, cache=cache)
     assert returncode == 0 and not errors, describe_errors(output, errors)
 
