@@ -100,8 +100,8 @@ class DQOpsSnapshotModel(DQOpsDecodedModel):
     or for JSON the SDK decoded from an answer itself (from_dict's `_owned`), that very dict,
     which no one else holds. While it holds, the model's scalar fields are exactly that JSON,
     so `to_dict()` copies it in one step and encodes only the nested fields, which may have
-    changed in place. A model that also has nested fields (a check: its rules), decoded from a
-    JSON object with a single field, keeps the encoder of that field instead, as
+    changed in place. A model decoded from a JSON object that sets a single nested field (a
+    check that sets its error rule alone) keeps the encoder of that field instead, as
     DQOpsSparseModel does.
     """
 
