@@ -33,8 +33,8 @@ from __future__ import annotations
 import copy
 import pickle
 import sys
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import attrs
