@@ -130,3 +130,5 @@ def test_table_and_statistics() -> None:
     assert samples == {"a": [1.0, 1.0], "b": [2.0, 2.0]}
     text = common.format_table([common.Row(group="g", benchmark="b", ours="1 ms", status="PASS")])
     assert "PASS" in text and f"upstream {common.UPSTREAM_VERSION}" in text
+    markdown = common.markdown_table([common.Row(group="g", benchmark="b", ours="1 ms", status="PASS")]).splitlines()
+    assert markdown[0].startswith("| benchmark |") and markdown[2] == "| b | 1 ms | - | - | - | - | - | PASS |"

@@ -274,6 +274,13 @@ def format_table(rows: Iterable[Row]) -> str:
     return "\n".join(out)
 
 
+def markdown_table(rows: Iterable[Row]) -> str:
+    """The table as Markdown, as docs/performance.md shows it."""
+    lines = ["| " + " | ".join(title for _, title in COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    lines += ["| " + " | ".join(str(getattr(row, key)) for key, _ in COLUMNS) + " |" for row in rows]
+    return "\n".join(lines)
+
+
 def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 

@@ -44,6 +44,7 @@ from scripts.bench.common import (
     Worker,
     format_table,
     log,
+    markdown_table,
     machine_info,
 )
 from scripts.bench.server import ServerProcess
@@ -180,6 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--upstream-venv", type=Path, default=UPSTREAM_VENV)
     parser.add_argument("--profile", action="store_true", help="also print cProfile / -X importtime profiles")
     parser.add_argument("--json", type=Path, help="also write the results as JSON to this file")
+    parser.add_argument("--markdown", type=Path, help="also write the table as Markdown to this file")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
     args = parser.parse_args(argv)
     groups = [group.strip() for group in args.only.split(",") if group.strip()]
@@ -305,6 +307,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"FAIL: {row.benchmark}: {row.data.get('measured', row.ratio)} (target {row.target})")
     if profile:
         print("\n# Profiles\n" + profile)
+    if args.markdown:
+        args.markdown.write_text(markdown_table(rows) + "\n", encoding="utf-8")
     if args.json:
         args.json.write_text(
             json.dumps({"machine": machine, "rows": [asdict(row) for row in rows]}, indent=2, default=str)
