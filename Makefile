@@ -11,10 +11,13 @@ CLEANED_SPEC := openapi/dqops-api-openapi-3.cleaned.json
 PREVIOUS_SPEC := openapi/dqops-api-openapi-3.previous.json
 NAMES_LOCK := openapi/names.lock.json
 
-.PHONY: venv spec generate test node-deps bench demo api-diff update-pin clean
+.PHONY: venv spec generate test dist node-deps bench demo api-diff update-pin clean
 
-$(VENV)/.installed: pyproject.toml
+# The editable install reads its version from dqops/_version.py, which the lock gives before
+# the client is generated.
+$(VENV)/.installed: pyproject.toml openapi/spec.lock.json
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) scripts/generate.py --version-only
 	$(PY) -m pip install --quiet --disable-pip-version-check --config-settings editable_mode=compat -e '.[dev]'
 	touch $@
 
@@ -40,6 +43,13 @@ generate: spec
 ## test: generate, then run every test (docs examples, respx, Prism, property tests, mypy)
 test: generate
 	$(PY) -m pytest
+
+## dist: the sdist and the wheel, both holding the generated client, into dist/ (checked by twine)
+dist: generate
+	rm -rf dist
+	$(PY) -m build --outdir dist .
+	$(PY) -m twine check --strict dist/*
+	@ls -l dist
 
 ## bench: the benchmarks of README.md, side by side with upstream's client (installed apart)
 bench: generate
@@ -70,5 +80,5 @@ update-pin: venv node-deps
 	$(PY) scripts/api_diff.py $(PREVIOUS_SPEC) $(CLEANED_SPEC) | tee openapi/api-diff.txt
 
 clean:
-	rm -rf $(VENV) node_modules dqops/client openapi/*.raw.json openapi/*.converted.json openapi/*.cleaned.json \
+	rm -rf $(VENV) node_modules dqops/client dqops/_version.py dist build openapi/*.raw.json openapi/*.converted.json openapi/*.cleaned.json \
 		openapi/*.generator.json openapi/*.previous.json openapi/*.new
