@@ -493,29 +493,30 @@ def test_the_http2_extra_brings_what_http2_needs(installed: Installed, label: st
 
 
 def test_cold_import_from_the_installed_wheel_is_within_the_bench_target(
-    installed: Installed, tmp_path: Path, request: pytest.FixtureRequest
+    installed: Installed, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     env = installed.environments["wheel-py3.11"]
     rows = imports.bench_imports([common.Impl("ours", env.python)], rounds=IMPORT_ROUNDS, cwd=tmp_path)
     ratios = {row.benchmark: row.data["ratio"] for row in rows}
-    summary = ", ".join(f"{name} {ratio:.2f}x" for name, ratio in ratios.items())
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line(
-            f"\ninstalled wheel: {summary} of `{imports.FLOOR}` (median of {IMPORT_ROUNDS} paired rounds, "
-            f"target <= {imports.TARGET_RATIO}x)"
-        )
+    summary = (
+        "cold import from the installed wheel: "
+        + ", ".join(f"{name} {ratio:.2f}x" for name, ratio in ratios.items())
+        + f" of `{imports.FLOOR}` (median of {IMPORT_ROUNDS} paired rounds, target <= {imports.TARGET_RATIO}x)"
+    )
+    with capsys.disabled():
+        print(f"\n{summary}")
     assert all(ratio <= imports.TARGET_RATIO for ratio in ratios.values()), summary
     # The installed package loads the modules the source tree loads, and never importlib.metadata.
     for code in imports.CASES.values():
-        installed = probe_json(env, f"{code}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))", tmp_path)
-        tree = run(
-            [sys.executable, "-c", f"{code}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"], cwd=REPO_ROOT
-        )
+        probe = f"{code}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
+        from_wheel = probe_json(env, probe, tmp_path)
+        tree = run([sys.executable, "-c", probe], cwd=REPO_ROOT)
         assert tree.returncode == 0, transcript(tree)
-        ours = [name for name in installed if name == "dqops" or name.startswith("dqops.")]
-        assert ours == [name for name in json.loads(tree.stdout) if name == "dqops" or name.startswith("dqops.")]
-        assert "importlib.metadata" not in installed
+        from_tree = json.loads(tree.stdout)
+        ours_from_wheel = [name for name in from_wheel if name == "dqops" or name.startswith("dqops.")]
+        ours_from_tree = [name for name in from_tree if name == "dqops" or name.startswith("dqops.")]
+        assert ours_from_wheel == ours_from_tree, (code, set(ours_from_wheel) ^ set(ours_from_tree))
+        assert "importlib.metadata" not in from_wheel
 
 
 # ---------------------------------------------------------------------------
@@ -795,3 +796,26 @@ def test_generate_refuses_a_lock_that_makes_no_version(tmp_path: Path, changes: 
     assert result.returncode == 1, transcript(result)
     assert message in result.stderr
     assert not (tmp_path / "dqops" / "_version.py").exists()
+
+
+# ---------------------------------------------------------------------------
+# Release notes
+# ---------------------------------------------------------------------------
+
+
+def release_number(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
+def test_the_changelog_has_one_section_per_version_and_is_never_behind_the_package() -> None:
+    text = (REPO_ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    headings = re.findall(r"^## (.+)$", text, re.MULTILINE)
+    assert headings and all(re.fullmatch(r"(0|[1-9]\d*)(\.(0|[1-9]\d*)){3}", heading) for heading in headings), headings
+    versions = [release_number(heading) for heading in headings]
+    assert versions == sorted(set(versions), reverse=True), "one section per version, newest first"
+    # A new pin or an SDK-only release needs its notes before it is built.
+    assert versions[0] >= release_number(pinned_version()), (
+        f"CHANGELOG.md has no section for {pinned_version()}: add one (docs/releasing.md)"
+    )
+    for section in re.split(r"^## ", text, flags=re.MULTILINE)[1:]:
+        assert "### SDK" in section, section.splitlines()[0]
