@@ -15,10 +15,12 @@ before `make generate` has run, after writing dqops/_version.py from the lock.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from setuptools import build_meta as _setuptools
 
@@ -26,6 +28,7 @@ PACKAGE = Path("dqops")
 CLIENT_INIT = PACKAGE / "client" / "__init__.py"
 VERSION_FILE = PACKAGE / "_version.py"
 SPEC_LOCK = Path("openapi") / "spec.lock.json"
+_Result = TypeVar("_Result")
 HOW_TO_FIX = (
     "Run `make generate` in this source tree first (it needs Node.js and ../shared, see README.md), "
     "then build again with `make dist`; or install a released wheel or sdist instead "
@@ -88,47 +91,24 @@ def _require_generated_client() -> None:
         raise SystemExit(f"error: {exc}") from None
 
 
-# Every hook that reads the version or builds a wheel or an sdist checks first; setuptools reads
+def _checked(hook: Callable[..., _Result], check: Callable[[], None]) -> Callable[..., _Result]:
+    """setuptools' `hook`, run after `check`."""
+
+    @functools.wraps(hook)
+    def checked_hook(*args: Any, **kwargs: Any) -> _Result:
+        check()
+        return hook(*args, **kwargs)
+
+    return checked_hook
+
+
+# Every hook that reads the version or builds a wheel or an sdist checks first: setuptools reads
 # the version (dqops/_version.py) as soon as it is asked for the requirements.
-def get_requires_for_build_wheel(config_settings: dict[str, Any] | None = None) -> list[str]:
-    _require_generated_client()
-    return _setuptools.get_requires_for_build_wheel(config_settings)
-
-
-def get_requires_for_build_sdist(config_settings: dict[str, Any] | None = None) -> list[str]:
-    _require_generated_client()
-    return _setuptools.get_requires_for_build_sdist(config_settings)
-
-
-def prepare_metadata_for_build_wheel(metadata_directory: str, config_settings: dict[str, Any] | None = None) -> str:
-    _require_generated_client()
-    return _setuptools.prepare_metadata_for_build_wheel(metadata_directory, config_settings)
-
-
-def build_wheel(
-    wheel_directory: str, config_settings: dict[str, Any] | None = None, metadata_directory: str | None = None
-) -> str:
-    _require_generated_client()
-    return _setuptools.build_wheel(wheel_directory, config_settings, metadata_directory)
-
-
-def build_sdist(sdist_directory: str, config_settings: dict[str, Any] | None = None) -> str:
-    _require_generated_client()
-    return _setuptools.build_sdist(sdist_directory, config_settings)
-
-
-def get_requires_for_build_editable(config_settings: dict[str, Any] | None = None) -> list[str]:
-    _require_version_module()
-    return _setuptools.get_requires_for_build_editable(config_settings)
-
-
-def prepare_metadata_for_build_editable(metadata_directory: str, config_settings: dict[str, Any] | None = None) -> str:
-    _require_version_module()
-    return _setuptools.prepare_metadata_for_build_editable(metadata_directory, config_settings)
-
-
-def build_editable(
-    wheel_directory: str, config_settings: dict[str, Any] | None = None, metadata_directory: str | None = None
-) -> str:
-    _require_version_module()
-    return _setuptools.build_editable(wheel_directory, config_settings, metadata_directory)
+get_requires_for_build_wheel = _checked(_setuptools.get_requires_for_build_wheel, _require_generated_client)
+get_requires_for_build_sdist = _checked(_setuptools.get_requires_for_build_sdist, _require_generated_client)
+prepare_metadata_for_build_wheel = _checked(_setuptools.prepare_metadata_for_build_wheel, _require_generated_client)
+build_wheel = _checked(_setuptools.build_wheel, _require_generated_client)
+build_sdist = _checked(_setuptools.build_sdist, _require_generated_client)
+get_requires_for_build_editable = _checked(_setuptools.get_requires_for_build_editable, _require_version_module)
+prepare_metadata_for_build_editable = _checked(_setuptools.prepare_metadata_for_build_editable, _require_version_module)
+build_editable = _checked(_setuptools.build_editable, _require_version_module)

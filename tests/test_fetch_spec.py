@@ -276,9 +276,7 @@ def test_failing_explicit_source_is_an_error_without_fall_through(
 ) -> None:
     url = f"http://127.0.0.1:{closed_port}/swagger-api/dqops-api-openapi-3.json"
 
-    exit_code, _, err = run_main(
-        capsys, lock_path, out_path, mirror_dir, unreachable_upstream_template, "--source", url
-    )
+    exit_code, _, err = run_main(capsys, lock_path, out_path, mirror_dir, unreachable_upstream_template, "--source", url)
 
     assert exit_code == 1
     assert err.splitlines() == [
@@ -437,9 +435,7 @@ def test_update_pin_creates_a_missing_lock_from_an_upstream_url(tmp_path: Path) 
         "dqops-api-openapi-3.json",
         "dqops-api-openapi-3.json",
     )
-    assert (
-        fetch_spec.explicit_source("http://localhost:8888/swagger-api/dqops-api-openapi-3.json").upstream_commit is None
-    )
+    assert fetch_spec.explicit_source("http://localhost:8888/swagger-api/dqops-api-openapi-3.json").upstream_commit is None
 
 
 def test_cached_output_is_not_fetched_again(
