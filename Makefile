@@ -13,10 +13,13 @@ NAMES_LOCK := openapi/names.lock.json
 # Enum names as upstream's client and docs give them (scripts/reference_names.py; `make reference-names`).
 REFERENCE_NAMES := openapi/reference-names.json
 
-.PHONY: venv spec generate test node-deps bench demo api-diff update-pin reference-names clean
+.PHONY: venv spec generate test dist node-deps bench demo api-diff update-pin reference-names clean
 
-$(VENV)/.installed: pyproject.toml
+# The editable install reads its version from dqops/_version.py, which the lock gives before
+# the client is generated.
+$(VENV)/.installed: pyproject.toml openapi/spec.lock.json
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) scripts/generate.py --version-only
 	$(PY) -m pip install --quiet --disable-pip-version-check --config-settings editable_mode=compat -e '.[dev]'
 	touch $@
 
@@ -42,6 +45,13 @@ generate: spec
 ## test: generate, then run every test (docs examples, respx, Prism, property tests, mypy)
 test: generate
 	$(PY) -m pytest
+
+## dist: the sdist and the wheel, both holding the generated client, into dist/ (checked by twine)
+dist: generate
+	rm -rf dist
+	$(PY) -m build --outdir dist .
+	$(PY) -m twine check --strict dist/*
+	@ls -l dist
 
 ## bench: the benchmarks of README.md, side by side with upstream's client (installed apart)
 bench: generate
@@ -79,5 +89,5 @@ reference-names: venv
 		$(foreach docs,$(REFERENCE_DOCS),--docs $(docs)) --out $(REFERENCE_NAMES)
 
 clean:
-	rm -rf $(VENV) node_modules dqops/client openapi/*.raw.json openapi/*.converted.json openapi/*.cleaned.json \
+	rm -rf $(VENV) node_modules dqops/client dqops/_version.py dist build openapi/*.raw.json openapi/*.converted.json openapi/*.cleaned.json \
 		openapi/*.generator.json openapi/*.previous.json openapi/*.new

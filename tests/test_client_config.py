@@ -325,7 +325,7 @@ def test_http2_without_h2_is_a_configuration_error_with_an_install_hint(monkeypa
         Client(BASE_URL, http2=True)
     assert "h2" in str(info.value)
     assert "pip install" in str(info.value)
-    assert "httpx[http2]" in str(info.value)
+    assert "dqops-sdk[http2]" in str(info.value)
 
 
 def test_http2_with_h2_builds_an_http2_client(mock):

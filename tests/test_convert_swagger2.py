@@ -539,9 +539,12 @@ def build_package(
     )
     assert result.returncode == 0, result.stderr[-4000:]
     shutil.copy2(REPO_ROOT / "dqops" / "__init__.py", root / "dqops" / "__init__.py")
-    # Linked after generation, so generate.py's bytecode step never writes into the repository.
-    (root / "dqops" / "_runtime").symlink_to(REPO_ROOT / "dqops" / "_runtime", target_is_directory=True)
-    (root / "dqops" / "jobs.py").symlink_to(REPO_ROOT / "dqops" / "jobs.py")
+    # The hand-written rest of the package (the runtime, dqops.jobs...), linked after generation
+    # so that generate.py's bytecode step never writes into the repository. The version module
+    # is the one generation wrote beside the client.
+    for entry in (REPO_ROOT / "dqops").iterdir():
+        if not (root / "dqops" / entry.name).exists() and entry.name not in ("client", "__pycache__"):
+            (root / "dqops" / entry.name).symlink_to(entry, target_is_directory=entry.is_dir())
     return root
 
 

@@ -65,7 +65,7 @@ class Client:
         headers, cookies: Sent with every request.
         max_retries: Retries of a failed idempotent request (connection errors, 429, 502, 503,
             504) with exponential backoff; 0 (the default) never retries. `retry_policy` tunes it.
-        http2: Speak HTTP/2 when the server offers it (needs `pip install 'httpx[http2]'`).
+        http2: Speak HTTP/2 when the server offers it (needs `pip install 'dqops-sdk[http2]'`).
         verify_ssl, follow_redirects, httpx_args: Passed to the underlying httpx clients.
     """
 
@@ -91,7 +91,7 @@ class Client:
             try:
                 import h2  # noqa: F401
             except ImportError as exc:
-                raise ConfigurationError("http2=True needs the h2 package: pip install 'httpx[http2]'") from exc
+                raise ConfigurationError("http2=True needs the h2 package: pip install 'dqops-sdk[http2]'") from exc
         policy = retry_policy or NO_RETRIES
         if max_retries is not None:
             policy = RetryPolicy(
