@@ -242,6 +242,18 @@ def upstream_python_name(python_name: str) -> str:
     return base + "_" if keyword.iskeyword(base) or base in UPSTREAM_RESERVED_NAMES else base
 
 
+def enum_aliases(document: dict[str, Any]) -> dict[str, list[str]]:
+    """Enum class name -> the names it is also importable under (`x-dqops-aliases`: names an enum had
+    in a previous pin, scripts/stable_names.py). Models carry theirs on the parsed model itself."""
+    from openapi_python_client.strings import ClassName
+
+    return {
+        str(ClassName(name, "field_")): sorted(schema[ALIASES_EXTENSION])
+        for name, schema in document.get("components", {}).get("schemas", {}).items()
+        if isinstance(schema, dict) and "enum" in schema and schema.get(ALIASES_EXTENSION)
+    }
+
+
 def run_openapi_python_client(spec: Path, output: Path, pin: ApiPin) -> None:
     from openapi_python_client import GeneratorError, _get_project_for_url_or_path
     from openapi_python_client.config import Config, ConfigFile, MetaType
@@ -267,6 +279,7 @@ def run_openapi_python_client(spec: Path, output: Path, pin: ApiPin) -> None:
         project.env.globals["models_by_class_name"] = {model.class_info.name: model for model in project.openapi.models}
         project.env.globals["api_pin"] = pin
         project.env.globals["upstream_python_name"] = upstream_python_name
+        project.env.globals["enum_aliases"] = enum_aliases(json.loads(spec.read_text(encoding="utf-8")))
         errors = project.build()
     problems = [
         error for error in errors if error.level.name != "WARNING" or "will not be generated" in (error.header or "")
