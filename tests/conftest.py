@@ -5,10 +5,14 @@ Keep this module small: one clearly named function per hook or fixture.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from fault_server import FaultServer
+
+sys.path.insert(0, str(Path(__file__).parent))  # the plain helper modules of this directory
+from fault_server import FaultServer  # noqa: E402
 
 DOCS_EXAMPLES_FILE = "test_docs_examples.py"
 DOCS_EXAMPLE_TEST = "::test_docs_example["
@@ -52,16 +56,36 @@ def _format_totals(counts: dict[str, int]) -> str:
     return text
 
 
+def recorded_docs_summaries(terminalreporter) -> list[str]:
+    """The summaries that tests running a docs corpus elsewhere recorded (``record_property("docs_summary", ...)``)."""
+    return [
+        value
+        for reports in terminalreporter.stats.values()
+        for rep in reports
+        if getattr(rep, "when", None) == "call"
+        for name, value in getattr(rep, "user_properties", ())
+        if name == "docs_summary"
+    ]
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
-    """Print ``docs examples: N passed, M upstream defects, K failed`` after a run."""
+    """Print ``docs examples: N passed, M upstream defects, K failed`` after a run, per corpus."""
     totals = docs_examples_totals(terminalreporter)
-    if not totals:
+    elsewhere = recorded_docs_summaries(terminalreporter)
+    if not totals and not elsewhere:
         return
+    import docs_examples
+
     terminalreporter.write_sep("=", "docs examples")
-    terminalreporter.write_line(f"docs examples: {_format_totals(totals['all'])}")
-    for group, label in (("operations", "operation pages"), ("seed", "seed page")):
-        if group in totals:
-            terminalreporter.write_line(f"  {label}: {_format_totals(totals[group])}")
+    if totals:
+        terminalreporter.write_line(
+            f"docs examples ({docs_examples.ACTIVE_CORPUS.label} reference, installed SDK): {_format_totals(totals['all'])}"
+        )
+        for group, label in (("operations", "operation pages"), ("seed", "seed page")):
+            if group in totals:
+                terminalreporter.write_line(f"  {label}: {_format_totals(totals[group])}")
+    for summary in elsewhere:
+        terminalreporter.write_line(f"docs examples {summary}")
 
 
 @pytest.fixture
