@@ -423,6 +423,8 @@ def test_cli_writes_the_spec_the_lock_and_the_report(tmp_path: Path) -> None:
         str(new_path),
         "--previous",
         str(previous_path),
+        "--reference",
+        str(pipeline.REFERENCE_NAMES),
         "--out",
         str(out),
         "--write-lock",
