@@ -160,6 +160,7 @@ def mock_dqops(port: int) -> Iterator[str]:
                 process.kill()
                 process.wait(timeout=STOP_SECONDS)
         reader.join(timeout=2)
+        process.stdout.close()  # type: ignore[union-attr]
         print("server stopped")
 
 

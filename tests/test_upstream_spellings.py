@@ -150,6 +150,9 @@ def mock_dqops() -> Iterator[respx.Route]:
 
 def sent_request(module: Any, variant: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> httpx.Request:
     client_module = importlib.import_module("dqops.client")
+    # The mock's empty answer is no valid answer of an operation that answers a body: the
+    # ResponseDecodingError that follows the request is no concern here.
+    answer_ignored = contextlib.suppress(client_module.errors.ResponseDecodingError)
     with mock_dqops() as route:
         client = client_module.AuthenticatedClient(BASE_URL, token="t")
         function = getattr(module, variant)
@@ -159,9 +162,10 @@ def sent_request(module: Any, variant: str, args: tuple[Any, ...], kwargs: dict[
                 async with client:
                     await function(*args, client=client, **kwargs)
 
-            asyncio.run(call())
+            with answer_ignored:
+                asyncio.run(call())
         else:
-            with client:
+            with client, answer_ignored:
                 function(*args, client=client, **kwargs)
     assert route.call_count == 1
     return route.calls.last.request
