@@ -11,7 +11,7 @@ CLEANED_SPEC := openapi/dqops-api-openapi-3.cleaned.json
 PREVIOUS_SPEC := openapi/dqops-api-openapi-3.previous.json
 NAMES_LOCK := openapi/names.lock.json
 
-.PHONY: venv spec generate test node-deps bench demo api-diff update-pin clean
+.PHONY: venv spec generate docs test node-deps bench demo api-diff update-pin clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ spec: venv node-deps
 ## generate: spec, then render templates/ into dqops/client (installed in .venv, editable)
 generate: spec
 	$(PY) scripts/generate.py
+
+## docs: the reference pages of the generated client (docs/client/), then the site into site/ (mkdocs --strict)
+docs: generate
+	$(PY) scripts/generate_docs.py
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict
 
 ## test: generate, then run every test (docs examples, respx, Prism, property tests, mypy)
 test: generate
@@ -70,5 +75,5 @@ update-pin: venv node-deps
 	$(PY) scripts/api_diff.py $(PREVIOUS_SPEC) $(CLEANED_SPEC) | tee openapi/api-diff.txt
 
 clean:
-	rm -rf $(VENV) node_modules dqops/client openapi/*.raw.json openapi/*.converted.json openapi/*.cleaned.json \
+	rm -rf $(VENV) node_modules dqops/client docs/client docs/index.md site openapi/*.raw.json openapi/*.converted.json openapi/*.cleaned.json \
 		openapi/*.generator.json openapi/*.previous.json openapi/*.new

@@ -8,6 +8,7 @@ from __future__ import annotations
 DOCS_EXAMPLES_FILE = "test_docs_examples.py"
 DOCS_EXAMPLE_TEST = "::test_docs_example["
 UPSTREAM_DEFECT_TEST = "::test_upstream_defect["
+REFERENCE_EXAMPLE_TEST = "test_reference_docs.py::test_reference_example["
 
 
 def docs_examples_totals(terminalreporter) -> dict[str, dict[str, int]]:
@@ -40,6 +41,26 @@ def docs_examples_totals(terminalreporter) -> dict[str, dict[str, int]]:
     return totals
 
 
+def reference_examples_totals(terminalreporter) -> dict[str, int]:
+    """Outcomes of the examples of the generated reference: an example failed if any phase did."""
+    outcome: dict[str, str] = {}
+    for reports in terminalreporter.stats.values():
+        for rep in reports:
+            nodeid = getattr(rep, "nodeid", "")
+            if REFERENCE_EXAMPLE_TEST not in nodeid or not hasattr(rep, "when"):
+                continue
+            if rep.failed:
+                outcome[nodeid] = "failed"
+            elif rep.skipped:
+                outcome.setdefault(nodeid, "skipped")
+            elif rep.when == "call" and outcome.get(nodeid) != "failed":
+                outcome[nodeid] = "passed"
+    totals = {"passed": 0, "failed": 0, "skipped": 0}
+    for result in outcome.values():
+        totals[result] += 1
+    return totals if outcome else {}
+
+
 def _format_totals(counts: dict[str, int]) -> str:
     text = f"{counts['passed']} passed, {counts['upstream defects']} upstream defects, {counts['failed']} failed"
     if counts["skipped"]:
@@ -48,7 +69,16 @@ def _format_totals(counts: dict[str, int]) -> str:
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
-    """Print ``docs examples: N passed, M upstream defects, K failed`` after a run."""
+    """Print ``docs examples: N passed, M upstream defects, K failed`` and ``reference docs
+    examples: N passed, K failed of T`` after a run."""
+    reference = reference_examples_totals(terminalreporter)
+    if reference:
+        terminalreporter.write_sep("=", "reference docs examples")
+        total = sum(reference.values())
+        line = f"reference docs examples: {reference['passed']} passed, {reference['failed']} failed of {total}"
+        if reference["skipped"]:
+            line += f" ({reference['skipped']} skipped)"
+        terminalreporter.write_line(line)
     totals = docs_examples_totals(terminalreporter)
     if not totals:
         return
