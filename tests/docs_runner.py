@@ -57,9 +57,9 @@ def mock_answer(op: dx.Operation, sop: dx.SpecOperation, synthesized_json: str |
     if status is None:  # e.g. start_cron_scheduler documents only 500, delete_check only 404
         assert len(sop.responses) == 1, (op.id, sop.responses)
         status = int(next(iter(sop.responses)))
-        if not sop.responses[str(status)]:
-            # Only an error without a body is documented (delete_check: 404): the docs show no
-            # answer, so the example describes the success, which DQOps answers with 200.
+        if not sop.responses[str(status)] or (op.documented_json_raw is None and synthesized_json is None):
+            # Only an error is documented (delete_check: 404), and the page shows no answer: the
+            # example describes the success, which DQOps answers with 200 and no body.
             return MockAnswer(200, None, b"", None, "no body (the success the spec leaves out)")
     media_types = tuple(sop.responses[str(status)])
     if "application/json" in media_types:
@@ -268,7 +268,10 @@ def check_run(
 
     if run.error is None:
         if "call_result" not in run.namespace:
-            problems.append("[result] the example set no call_result")
+            # An operation that never answers a body returns None, which the reference does not
+            # assign (mypy --strict rejects it); upstream's pages assign it all the same.
+            if not (exact and answer.expected is None):
+                problems.append("[result] the example set no call_result")
         else:
             problems += result_problems(to_plain(run.namespace["call_result"]), answer)
     return problems
