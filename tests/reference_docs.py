@@ -5,9 +5,10 @@ session ends) and writes the pages there with scripts/generate_docs.py, from the
 (openapi/dqops-api-openapi-3.cleaned.json, made by `make generate`). The tests of the
 examples (test_reference_docs.py) and of the README (test_readme.py) read that one copy.
 
-Two checks of the whole reference run as subprocesses started right after the pages are
+Three checks of the whole reference run as subprocesses started right after the pages are
 written, on the machine's other core while the rest of the suite runs: `mypy --strict` over
-every example, and `mkdocs build --strict`. The tests that need them wait for them.
+every example, `mkdocs build --strict`, and the same pages written again by another process
+with another hash seed (they must be the same). The tests that need them wait for them.
 """
 
 from __future__ import annotations
@@ -45,15 +46,10 @@ class Background:
     log: Path
 
     @classmethod
-    def start(cls, command: list[str], cwd: Path, log: Path) -> Background:
+    def start(cls, command: list[str], cwd: Path, log: Path, env: dict[str, str] | None = None) -> Background:
+        environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})}
         with log.open("wb") as output:
-            process = subprocess.Popen(
-                command,
-                cwd=cwd,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-            )
+            process = subprocess.Popen(command, cwd=cwd, stdout=output, stderr=subprocess.STDOUT, env=environment)
         atexit.register(stop, process)
         return cls(process, log)
 
@@ -77,6 +73,7 @@ class GeneratedReference:
     spec_operations: dict[tuple[str, str], dx.SpecOperation]  # by (method, path)
     mypy: Background  # mypy --strict over examples/, one file an example (example_file_name)
     site: Background  # mkdocs build --strict into site/
+    again: Background  # scripts/generate_docs.py into again/, in a process with another hash seed
 
     @property
     def docs_dir(self) -> Path:
@@ -113,6 +110,7 @@ def generated() -> GeneratedReference:
     # Top-level await: the pages say the async examples run in a coroutine, a notebook or `python -m asyncio`.
     mypy = mypy_command("--disable-error-code", "top-level-await", ".", cache="reference-examples")
     site = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(root / "site")]
+    again = [sys.executable, str(REPO_ROOT / "scripts" / "generate_docs.py"), "--output", str(root / "again")]
     return GeneratedReference(
         root=root,
         reference=reference,
@@ -120,4 +118,5 @@ def generated() -> GeneratedReference:
         spec_operations={sop.route: sop for sop in dx.load_spec_operations(CLEANED_SPEC)},
         mypy=Background.start(mypy, examples_dir, root / "mypy.log"),
         site=Background.start(site, root, root / "mkdocs.log"),
+        again=Background.start(again, root, root / "again.log", {"PYTHONHASHSEED": str(os.getpid() % 4000 + 1)}),
     )

@@ -240,6 +240,18 @@ def test_the_site_builds_with_no_broken_link_or_anchor() -> None:
     assert not missing, f"pages left out of the site: {missing}"
 
 
+def test_pages_are_the_same_from_another_process() -> None:
+    """Deterministic pages: scripts/generate_docs.py, run again in a process with another hash
+    seed, writes byte-identical pages."""
+    returncode, output = GENERATED.again.wait()
+    assert returncode == 0, output
+    again = GENERATED.root / "again"
+    pages = sorted(path.relative_to(GENERATED.docs_dir) for path in (GENERATED.docs_dir / "client").rglob("*.md"))
+    assert pages == sorted(path.relative_to(again) for path in (again / "client").rglob("*.md"))
+    differing = [str(page) for page in pages if (again / page).read_bytes() != (GENERATED.docs_dir / page).read_bytes()]
+    assert not differing, f"pages that differ between two runs: {differing}"
+
+
 @pytest.mark.parametrize("op", GENERATED.operations, ids=[op.id for op in GENERATED.operations])
 def test_docstring_describes_each_parameter_and_links_to_the_reference(op: dx.Operation) -> None:
     from openapi_python_client.strings import safe_for_docstring
