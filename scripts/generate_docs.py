@@ -458,8 +458,9 @@ def render_pages(project: Any, reference: Reference) -> dict[str, str]:
 
 
 def home_page(readme: str) -> str:
-    """README.md as the site's home page: its links into docs/ are relative to docs/ there."""
-    return re.sub(r"\]\(docs/", "](", readme)
+    """README.md as the site's home page ("Home" in the navigation): its links into docs/ are
+    relative to docs/ there."""
+    return "---\ntitle: Home\n---\n" + re.sub(r"\]\(docs/", "](", readme)
 
 
 def write_pages(output: Path, pages: Mapping[str, str]) -> None:

@@ -5,10 +5,28 @@ Keep this module small: one clearly named function per hook or fixture.
 
 from __future__ import annotations
 
-DOCS_EXAMPLES_FILE = "test_docs_examples.py"
-DOCS_EXAMPLE_TEST = "::test_docs_example["
-UPSTREAM_DEFECT_TEST = "::test_upstream_defect["
+DOCS_EXAMPLE_TEST = "test_docs_examples.py::test_docs_example["
+UPSTREAM_DEFECT_TEST = "test_docs_examples.py::test_upstream_defect["
 REFERENCE_EXAMPLE_TEST = "test_reference_docs.py::test_reference_example["
+
+
+def example_outcomes(terminalreporter, tests: dict[str, str]) -> dict[str, str]:
+    """The outcome of each example of the tests named in `tests` (a node id part -> what a pass
+    of it counts as): failed if any of its phases failed, else what its call counts as."""
+    outcome: dict[str, str] = {}
+    for reports in terminalreporter.stats.values():
+        for rep in reports:
+            nodeid = getattr(rep, "nodeid", "")
+            test = next((test for test in tests if test in nodeid), None)
+            if test is None or not hasattr(rep, "when"):
+                continue
+            if rep.failed:
+                outcome[nodeid] = "failed"
+            elif rep.skipped:
+                outcome.setdefault(nodeid, "skipped")
+            elif rep.when == "call" and outcome.get(nodeid) != "failed":
+                outcome[nodeid] = tests[test]
+    return outcome
 
 
 def docs_examples_totals(terminalreporter) -> dict[str, dict[str, int]]:
@@ -17,20 +35,7 @@ def docs_examples_totals(terminalreporter) -> dict[str, dict[str, int]]:
     An example counts as failed if any of its phases failed; otherwise as passed
     (working example) or as an upstream defect (listed defect confirmed).
     """
-    outcome: dict[str, str] = {}
-    for reports in terminalreporter.stats.values():
-        for rep in reports:
-            nodeid = getattr(rep, "nodeid", "")
-            if DOCS_EXAMPLES_FILE not in nodeid or not hasattr(rep, "when"):
-                continue
-            if DOCS_EXAMPLE_TEST not in nodeid and UPSTREAM_DEFECT_TEST not in nodeid:
-                continue
-            if rep.failed:
-                outcome[nodeid] = "failed"
-            elif rep.skipped:
-                outcome.setdefault(nodeid, "skipped")
-            elif rep.when == "call" and outcome.get(nodeid) != "failed":
-                outcome[nodeid] = "passed" if DOCS_EXAMPLE_TEST in nodeid else "upstream defects"
+    outcome = example_outcomes(terminalreporter, {DOCS_EXAMPLE_TEST: "passed", UPSTREAM_DEFECT_TEST: "upstream defects"})
     totals: dict[str, dict[str, int]] = {}
     for nodeid, result in outcome.items():
         param = nodeid[nodeid.index("[") + 1:]
@@ -42,19 +47,8 @@ def docs_examples_totals(terminalreporter) -> dict[str, dict[str, int]]:
 
 
 def reference_examples_totals(terminalreporter) -> dict[str, int]:
-    """Outcomes of the examples of the generated reference: an example failed if any phase did."""
-    outcome: dict[str, str] = {}
-    for reports in terminalreporter.stats.values():
-        for rep in reports:
-            nodeid = getattr(rep, "nodeid", "")
-            if REFERENCE_EXAMPLE_TEST not in nodeid or not hasattr(rep, "when"):
-                continue
-            if rep.failed:
-                outcome[nodeid] = "failed"
-            elif rep.skipped:
-                outcome.setdefault(nodeid, "skipped")
-            elif rep.when == "call" and outcome.get(nodeid) != "failed":
-                outcome[nodeid] = "passed"
+    """Outcomes of the examples of the generated reference (tests/test_reference_docs.py)."""
+    outcome = example_outcomes(terminalreporter, {REFERENCE_EXAMPLE_TEST: "passed"})
     totals = {"passed": 0, "failed": 0, "skipped": 0}
     for result in outcome.values():
         totals[result] += 1
