@@ -86,7 +86,7 @@ def sample_integer(name: str) -> int:
 
 def sample_boolean(name: str) -> bool:
     """True, except for the flags that turn things off, which a sample leaves on."""
-    return not any(word in name for word in ("disable", "exclude"))
+    return not any(word in name for word in ("disable", "exclude", "dummy"))
 
 
 class SampleMaker:
