@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -64,6 +65,11 @@ JAVA_ENUM_KEYWORDS: dict[str, dict[str, str]] = {
 }
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+# springfox names a Java type by its generic parts: `Mono<ResponseEntity<Mono<Void>>>` is
+# `MonoResponseEntityMonoVoid`. Void is Java's "no value": such an answer has no body.
+VOID_SCHEMA_NAME = re.compile(r"(?:Mono|Flux|ResponseEntity|Optional|CompletableFuture|DeferredResult)*Void")
+SCHEMA_REF_PREFIX = "#/components/schemas/"
 
 
 class SpecError(Exception):
@@ -126,10 +132,48 @@ def add_leading_slash_to_paths(document: JsonObject) -> JsonObject:
     return document
 
 
+def is_void_schema(name: str, schema: Any) -> bool:
+    """A schema springfox wrote for Java's Void: a Void name, an object with nothing in it."""
+    return (
+        VOID_SCHEMA_NAME.fullmatch(name) is not None
+        and isinstance(schema, dict)
+        and schema.get("type", "object") == "object"
+        and not schema.get("properties")
+        and schema.get("additionalProperties") in (None, False, {})
+        and not any(key in schema for key in ("allOf", "anyOf", "oneOf", "items", "enum"))
+    )
+
+
+def drop_void_answer_bodies(document: JsonObject) -> JsonObject:
+    """A response whose only schema is Java's Void declares no body: DQOps's `Mono<Void>` operations
+    answer none, while upstream's 1.13 spec gives them `MonoResponseEntityMonoVoid`, an empty object.
+
+    The schema itself stays among the components: only the answers stop referring to it.
+    """
+    schemas = document.get("components", {}).get("schemas", {})
+    void_refs = {SCHEMA_REF_PREFIX + name for name, schema in schemas.items() if is_void_schema(name, schema)}
+    if not void_refs:
+        return document
+    for path_item in document.get("paths", {}).values():
+        for method in HTTP_METHODS:
+            operation = path_item.get(method) if isinstance(path_item, dict) else None
+            if not isinstance(operation, dict):
+                continue
+            for response in operation.get("responses", {}).values():
+                content = response.get("content") if isinstance(response, dict) else None
+                if content and all(
+                    isinstance(media, dict) and (media.get("schema") or {}).get("$ref") in void_refs
+                    for media in content.values()
+                ):
+                    del response["content"]
+    return document
+
+
 TRANSFORMATIONS: tuple[Callable[[JsonObject], JsonObject], ...] = (
     remove_serialization_artifacts,
     lowercase_java_enum_keywords,
     add_leading_slash_to_paths,
+    drop_void_answer_bodies,
 )
 
 

@@ -379,6 +379,84 @@ def test_paths_get_a_leading_slash_in_the_same_order():
 
 
 # ---------------------------------------------------------------------------
+# drop_void_answer_bodies
+# ---------------------------------------------------------------------------
+
+VOID = "MonoResponseEntityMonoVoid"
+
+
+def json_answer(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def test_an_answer_of_java_void_declares_no_body():
+    """DQOps 1.13's Mono<Void> operations: 200 MonoResponseEntityMonoVoid, an empty object."""
+    responses = {
+        "200": json_answer(ref(VOID)),
+        "204": {"description": "No Content"},
+        "500": json_answer(ref("SpringErrorPayload"), "Internal Server Error"),
+    }
+    doc = document(
+        paths={"/api/x": {"put": operation(responses=copy.deepcopy(responses))}},
+        schemas={
+            VOID: {"type": "object"},
+            "SpringErrorPayload": {"type": "object", "properties": {"error": {"type": "string"}}},
+        },
+    )
+
+    clean_spec.drop_void_answer_bodies(doc)
+
+    after = doc["paths"]["/api/x"]["put"]["responses"]
+    assert after["200"] == {"description": "OK"}
+    assert after["204"] == responses["204"] and after["500"] == responses["500"]
+    assert VOID in doc["components"]["schemas"]  # kept: only the answers stop referring to it
+
+
+@pytest.mark.parametrize("name", ["Void", "MonoVoid", "ResponseEntityVoid", "MonoResponseEntityMonoVoid"])
+def test_every_springfox_spelling_of_void_counts(name):
+    doc = document(
+        paths={"/api/x": {"get": operation(responses={"200": json_answer(ref(name))})}},
+        schemas={name: {"type": "object"}},
+    )
+    clean_spec.drop_void_answer_bodies(doc)
+    assert "content" not in doc["paths"]["/api/x"]["get"]["responses"]["200"]
+
+
+@pytest.mark.parametrize(
+    "name, schema",
+    [
+        ("MonoResponseEntityMonoObject", {"type": "object"}),  # Mono<Object> may carry a body
+        ("MonoResponseEntityMonoDqoQueueJobId", {"type": "object"}),
+        ("AvoidanceSpec", {"type": "object"}),
+        (VOID, {"type": "object", "properties": {"id": {"type": "string"}}}),  # not empty: a real answer
+        (VOID, {"type": "array", "items": {"type": "string"}}),
+    ],
+    ids=["mono-object", "mono-job-id", "void-inside-a-word", "void-with-properties", "void-array"],
+)
+def test_other_answers_keep_their_body(name, schema):
+    doc = document(
+        paths={"/api/x": {"get": operation(responses={"200": json_answer(ref(name))})}}, schemas={name: schema}
+    )
+    before = copy.deepcopy(doc)
+    clean_spec.drop_void_answer_bodies(doc)
+    assert doc == before
+
+
+def test_a_void_schema_used_inside_another_schema_is_left_alone():
+    doc = document(
+        paths={"/api/x": {"post": operation(requestBody={"content": {"application/json": {"schema": ref(VOID)}}})}},
+        schemas={VOID: {"type": "object"}, "Holder": {"type": "object", "properties": {"v": ref(VOID)}}},
+    )
+    before = copy.deepcopy(doc)
+    clean_spec.drop_void_answer_bodies(doc)
+    assert doc == before
+
+
+# ---------------------------------------------------------------------------
 # find_dangling_refs
 # ---------------------------------------------------------------------------
 
