@@ -53,8 +53,6 @@ VARIANT_TABS = {
     "auth_async": "Python auth async client",
 }
 COMMON_GROUP = "common"
-#: The answer schema of DQOps's Mono<Void> operations, which answer no body.
-MONO_VOID = "MonoResponseEntityMonoVoid"
 #: Links in the spec's descriptions point into DQOps's documentation: absolute (/docs/...) or
 #: relative to where upstream's client reference sits in it (docs/client/models/).
 DQOPS_DOCS_SITE = "https://dqops.com/"
@@ -125,10 +123,6 @@ class OperationDoc:
     @property
     def headers(self) -> list[tuple[str, str]]:
         return [(a.prop.name.get_untrusted_value(), a.text) for a in self.arguments if a.location == "header"]
-
-    @property
-    def answers_no_body(self) -> bool:
-        return self.answer is None
 
     @property
     def body_text(self) -> str | None:
@@ -239,16 +233,10 @@ def tag_descriptions(document: Mapping[str, Any]) -> dict[str, str]:
 
 
 def json_answer(endpoint: Any) -> Any:
-    """The success response that carries a JSON body, if the operation answers one.
-
-    DQOps's Mono<Void> operations answer no body, whatever schema the spec gives them
-    (MONO_VOID): the SDK returns None for those, and so do their examples.
-    """
+    """The success response that carries a JSON body, if the operation has one."""
     for response in endpoint.responses.patterns:
         low, high = response.status_code.range
         if 200 <= low and high < 300 and response.source["attribute"] == "response.json()":
-            if getattr(response.prop, "class_info", None) is not None and response.prop.class_info.name == MONO_VOID:
-                return None
             return response
     return None
 
