@@ -445,10 +445,22 @@ def render_pages(project: Any, reference: Reference) -> dict[str, str]:
     return pages
 
 
+#: A markdown link to a file of the repository, relative to its root: `[CHANGELOG.md](CHANGELOG.md)`.
+REPOSITORY_LINK = re.compile(r"\[(?P<text>[^\]]+)\]\((?!https?:|#|mailto:)(?P<target>[^)]+)\)")
+
+
 def home_page(readme: str) -> str:
-    """README.md as the site's home page ("Home" in the navigation): its links into docs/ are
-    relative to docs/ there."""
-    return "---\ntitle: Home\n---\n" + re.sub(r"\]\(docs/", "](", readme)
+    """README.md as the site's home page ("Home" in the navigation). Its links into docs/ are
+    relative to docs/ there; a link to another file of the repository, which the site does not
+    hold, becomes its text."""
+
+    def relink(match: re.Match[str]) -> str:
+        target = match.group("target")
+        if target.startswith("docs/"):
+            return f"[{match.group('text')}]({target.removeprefix('docs/')})"
+        return match.group("text")
+
+    return "---\ntitle: Home\n---\n" + REPOSITORY_LINK.sub(relink, readme)
 
 
 def write_pages(output: Path, pages: Mapping[str, str]) -> None:
