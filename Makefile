@@ -10,11 +10,16 @@ CONVERTED_SPEC := openapi/dqops-api-openapi-3.converted.json
 CLEANED_SPEC := openapi/dqops-api-openapi-3.cleaned.json
 PREVIOUS_SPEC := openapi/dqops-api-openapi-3.previous.json
 NAMES_LOCK := openapi/names.lock.json
+# Enum names as upstream's client and docs give them (scripts/reference_names.py; `make reference-names`).
+REFERENCE_NAMES := openapi/reference-names.json
 
-.PHONY: venv spec generate docs test node-deps bench demo api-diff update-pin clean
+.PHONY: venv spec generate docs test dist node-deps bench demo api-diff update-pin reference-names clean
 
-$(VENV)/.installed: pyproject.toml
+# The editable install reads its version from dqops/_version.py, which the lock gives before
+# the client is generated.
+$(VENV)/.installed: pyproject.toml openapi/spec.lock.json
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) scripts/generate.py --version-only
 	$(PY) -m pip install --quiet --disable-pip-version-check --config-settings editable_mode=compat -e '.[dev]'
 	touch $@
 
@@ -31,7 +36,7 @@ spec: venv node-deps
 	$(PY) scripts/fetch_spec.py $(if $(SOURCE),--source '$(SOURCE)')
 	$(PY) scripts/convert_swagger2.py $(RAW_SPEC) $(CONVERTED_SPEC)
 	$(PY) scripts/clean_spec.py $(CONVERTED_SPEC) $(CLEANED_SPEC) --overlay openapi/overlay.json
-	$(PY) scripts/stable_names.py $(CLEANED_SPEC) --previous $(NAMES_LOCK) --out $(CLEANED_SPEC) --quiet
+	$(PY) scripts/stable_names.py $(CLEANED_SPEC) --previous $(NAMES_LOCK) --reference $(REFERENCE_NAMES) --out $(CLEANED_SPEC) --quiet
 
 ## generate: spec, then render templates/ into dqops/client (installed in .venv, editable)
 generate: spec
@@ -45,6 +50,13 @@ docs: generate
 ## test: generate, then run every test (docs examples, respx, Prism, property tests, mypy)
 test: generate
 	$(PY) -m pytest
+
+## dist: the sdist and the wheel, both holding the generated client, into dist/ (checked by twine)
+dist: generate
+	rm -rf dist
+	$(PY) -m build --outdir dist .
+	$(PY) -m twine check --strict dist/*
+	@ls -l dist
 
 ## bench: the benchmarks of README.md, side by side with upstream's client (installed apart)
 bench: generate
@@ -68,12 +80,20 @@ update-pin: venv node-deps
 	$(PY) scripts/fetch_spec.py --source '$(SOURCE)' --update-pin --lock openapi/spec.lock.json.new $(if $(DQOPS_VERSION),--dqops-version '$(DQOPS_VERSION)')
 	$(PY) scripts/convert_swagger2.py $(RAW_SPEC) $(CONVERTED_SPEC)
 	$(PY) scripts/clean_spec.py $(CONVERTED_SPEC) $(CLEANED_SPEC) --overlay openapi/overlay.json
-	$(PY) scripts/stable_names.py $(CLEANED_SPEC) --previous $(PREVIOUS_SPEC) --out $(CLEANED_SPEC) --write-lock $(NAMES_LOCK).new
+	$(PY) scripts/stable_names.py $(CLEANED_SPEC) --previous $(PREVIOUS_SPEC) --reference $(REFERENCE_NAMES) --out $(CLEANED_SPEC) --write-lock $(NAMES_LOCK).new
 	$(PY) scripts/generate.py --lock openapi/spec.lock.json.new
 	mv openapi/spec.lock.json.new openapi/spec.lock.json
 	mv $(NAMES_LOCK).new $(NAMES_LOCK)
 	$(PY) scripts/api_diff.py $(PREVIOUS_SPEC) $(CLEANED_SPEC) | tee openapi/api-diff.txt
 
+## reference-names: collect enum names from upstream's client snapshot and client references (../shared)
+REFERENCE_DOCS ?= ../shared/dqops-docs-1.11.0 ../shared/dqops-docs
+UPSTREAM_SURFACE ?= tests/upstream/dqops-1.13.1.surface.json
+reference-names: venv
+	$(PY) scripts/reference_names.py $(if $(wildcard $(UPSTREAM_SURFACE)),--upstream-surface $(UPSTREAM_SURFACE)) \
+		$(foreach docs,$(REFERENCE_DOCS),--docs $(docs)) --out $(REFERENCE_NAMES)
+
 clean:
-	rm -rf $(VENV) node_modules dqops/client docs/client docs/index.md site openapi/*.raw.json openapi/*.converted.json openapi/*.cleaned.json \
+	rm -rf $(VENV) node_modules dqops/client dqops/_version.py dist build docs/client docs/index.md site \
+		openapi/*.raw.json openapi/*.converted.json openapi/*.cleaned.json \
 		openapi/*.generator.json openapi/*.previous.json openapi/*.new

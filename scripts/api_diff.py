@@ -17,6 +17,7 @@ the same SDK function is not breaking in itself (its parameters are compared); a
 upstream whose old name the SDK keeps as an alias is not breaking either.
 
 Usage: python scripts/api_diff.py OLD.json NEW.json [--json] [--fail-on-breaking] [--no-stable-names]
+       [--reference openapi/reference-names.json]
 Exit code: 0; 1 with --fail-on-breaking when there is a breaking change; 2 on bad input.
 """
 
@@ -532,6 +533,36 @@ def _return_change(old: Operation, new: Operation) -> list[Change]:
     ]
 
 
+def _path_segments(path: str) -> list[str]:
+    """The path's segments, each path parameter as `{}` (its name does not matter to the SDK's callers)."""
+    return ["{}" if segment.startswith("{") else segment for segment in path.strip("/").split("/")]
+
+
+def replacements(removed: list[Operation], added: list[Operation]) -> dict[str, Operation]:
+    """Removed operation (SDK name) -> the added operation that took its place, where exactly one does.
+
+    An added operation replaces a removed one when it has the same HTTP method and its path
+    differs in a single literal segment, parameters in the same places: DQOps 1.13 renamed its
+    default check patterns to quality policies so (`api/default/checks/column/{patternName}` ->
+    `api/policies/checks/column/{patternName}`). Only one-to-one matches count.
+    """
+    def differs_in_one_segment(old: Operation, new: Operation) -> bool:
+        before, after = _path_segments(old.path), _path_segments(new.path)
+        if old.method != new.method or len(before) != len(after):
+            return False
+        differing = [(a, b) for a, b in zip(before, after, strict=True) if a != b]
+        return len(differing) == 1 and "{}" not in differing[0]
+
+    candidates = {old.sdk: [new for new in added if differs_in_one_segment(old, new)] for old in removed}
+    claimed: dict[str, int] = defaultdict(int)
+    for found in candidates.values():
+        for new in found:
+            claimed[new.sdk] += 1
+    return {
+        sdk: found[0] for sdk, found in candidates.items() if len(found) == 1 and claimed[found[0].sdk] == 1
+    }
+
+
 def operation_changes(old: Api, new: Api) -> list[Change]:
     changes: list[Change] = []
     removed = {key: old.operations[key] for key in old.operations if key not in new.operations}
@@ -544,10 +575,28 @@ def operation_changes(old: Api, new: Api) -> list[Change]:
         if target is not None and target in added:
             moved.append((op, added.pop(target)))
             del removed[key]
+    replaced_by = replacements(list(removed.values()), list(added.values()))
     for key, op in sorted(added.items()):
         changes.append(Change("operation-added", False, op.sdk, f"new operation {op.sdk} ({op.http})", op.http))
     for key, op in sorted(removed.items()):
-        changes.append(Change("operation-removed", True, op.sdk, f"operation {op.sdk} ({op.http}) removed", op.http))
+        successor = replaced_by.get(op.sdk)
+        if successor is None:
+            changes.append(
+                Change("operation-removed", True, op.sdk, f"operation {op.sdk} ({op.http}) removed", op.http)
+            )
+            continue
+        changes.append(
+            Change(
+                "operation-removed",
+                True,
+                op.sdk,
+                f"operation {op.sdk} ({op.http}) removed; replaced by {successor.sdk} ({successor.http})",
+                op.http,
+                op.sdk,
+                successor.sdk,
+                {"replaced_by": successor.sdk, "replaced_by_http": successor.http},
+            )
+        )
     for before, after in moved:
         changes.append(
             Change(
@@ -763,13 +812,17 @@ def load_spec(path: Path) -> JsonObject:
         raise DiffError(f"{path} is not valid JSON: {exc}") from exc
 
 
+DEFAULT_REFERENCE_NAMES = SCRIPTS.parent / "openapi" / "reference-names.json"
+
+
 def diff_specs(
-    old_doc: JsonObject, new_doc: JsonObject, stabilize: bool = True
+    old_doc: JsonObject, new_doc: JsonObject, stabilize: bool = True, reference: JsonObject | None = None
 ) -> tuple[list[Change], JsonObject | None]:
-    """(changes, stable-names report or None). Both documents must already be `prepare`d."""
+    """(changes, stable-names report or None). Both documents must already be `prepare`d;
+    `reference`: the enum names of upstream's references, which the build gives too."""
     report = None
     if stabilize:
-        new_doc, report = stable_names.stabilize_names(new_doc, old_doc)
+        new_doc, report = stable_names.stabilize_names(new_doc, old_doc, reference)
     return diff_documents(old_doc, new_doc), report
 
 
@@ -913,10 +966,20 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="compare the new spec as it is, without giving it the old spec's enum and model names",
     )
+    parser.add_argument(
+        "--reference",
+        type=Path,
+        default=DEFAULT_REFERENCE_NAMES,
+        help="enum names of upstream's references, as the build applies them (default: %(default)s)",
+    )
     args = parser.parse_args(argv)
     try:
         old_doc, new_doc = load_spec(args.old), load_spec(args.new)
-        changes, report = diff_specs(old_doc, new_doc, stabilize=not args.no_stable_names)
+        try:
+            reference = json.loads(args.reference.read_bytes())
+        except (OSError, ValueError) as exc:
+            raise DiffError(f"cannot read the reference names {args.reference}: {exc}") from exc
+        changes, report = diff_specs(old_doc, new_doc, stabilize=not args.no_stable_names, reference=reference)
     except (DiffError, stable_names.StableNamesError) as exc:
         print(f"api_diff: {exc}", file=sys.stderr)
         return 2

@@ -1,6 +1,7 @@
 """Run the DQOps Python client guide end to end against a mock DQOps made from the spec.
 
     .venv/bin/python scripts/demo.py [--port PORT] [--full] [--job-timeout SECONDS]
+    python scripts/demo.py --base-url URL        # the guide against a DQOps (or mock) already running
 
 It starts Stoplight Prism (node_modules, installed with `npm ci` when missing) on the cleaned
 spec, openapi/dqops-api-openapi-3.cleaned.json, on 127.0.0.1: port 8888 as a real DQOps uses,
@@ -18,7 +19,10 @@ guide"), once with the sync API and once with the async API, and prints each typ
                               runs jobs, so its job stays queued; the demo shows that and goes on
 4. table data quality status  get_table_data_quality_status
 
-The server is stopped at the end, on an error and on Ctrl-C. Needs `make generate` first.
+The server is stopped at the end, on an error and on Ctrl-C. Needs `make generate` first, or the
+SDK installed in the interpreter that runs this script: with --base-url it starts no server and
+needs nothing of the repository, so it runs the guide on an installed release too (the API key is
+$DQOPS_API_KEY, else the guide's placeholder).
 Exit status: 0 when every step ran, 1 when a step failed, 2 when the demo could not start.
 """
 
@@ -197,6 +201,18 @@ def describe_job_error(error: Exception) -> str:
     )
 
 
+def api_key() -> str:
+    return os.environ.get("DQOPS_API_KEY") or TOKEN
+
+
+def describe_sdk() -> str:
+    import dqops
+    import dqops.client
+
+    location = Path(dqops.__file__).resolve().parent
+    return f"dqops-sdk {dqops.__version__}, speaking the DQOps {dqops.client.API_VERSION} API, from {location}"
+
+
 def guide_sync(base_url: str, job_timeout: float, full: bool) -> None:
     from dqops import client, jobs
     from dqops.client.api.check_results import get_table_data_quality_status
@@ -204,7 +220,7 @@ def guide_sync(base_url: str, job_timeout: float, full: bool) -> None:
     from dqops.client.api.jobs import run_checks
     from dqops.client.errors import JobError
 
-    with client.AuthenticatedClient(base_url, token=TOKEN, raise_on_unexpected_status=True) as dqops_client:
+    with client.AuthenticatedClient(base_url, token=api_key(), raise_on_unexpected_status=True) as dqops_client:
         connections = get_all_connections.sync(client=dqops_client)
         show("sync", 1, "list connections", "get_all_connections.sync(client=dqops_client)", connections, full)
 
@@ -243,7 +259,7 @@ async def guide_async(base_url: str, job_timeout: float, full: bool) -> None:
     from dqops.client.api.jobs import run_checks
     from dqops.client.errors import JobError
 
-    async with client.AuthenticatedClient(base_url, token=TOKEN, raise_on_unexpected_status=True) as dqops_client:
+    async with client.AuthenticatedClient(base_url, token=api_key(), raise_on_unexpected_status=True) as dqops_client:
         connections = await get_all_connections.asyncio(client=dqops_client)
         show(
             "async", 1, "list connections", "await get_all_connections.asyncio(client=dqops_client)", connections, full
@@ -301,6 +317,11 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
         "port when it is taken)",
     )
     parser.add_argument(
+        "--base-url",
+        default=None,
+        help="run the guide against this DQOps (or mock) instead of starting Prism, e.g. http://localhost:8888",
+    )
+    parser.add_argument(
         "--job-timeout",
         type=float,
         default=3.0,
@@ -318,6 +339,14 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     return arguments
 
 
+def run_guide(base_url: str, arguments: argparse.Namespace) -> None:
+    print("\n=== the Python client guide with the sync API ===")
+    guide_sync(base_url, arguments.job_timeout, arguments.full)
+    print("\n=== the same guide with the async API ===")
+    asyncio.run(guide_async(base_url, arguments.job_timeout, arguments.full))
+    print("\nall steps ran, sync and async")
+
+
 def _stop_on_sigterm(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
@@ -332,14 +361,13 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError as exc:
         print(f"demo: cannot import dqops.client ({exc}): run `make generate` first", file=sys.stderr)
         return 2
+    print(describe_sdk())
     try:
-        port = choose_port(arguments.port)
-        with mock_dqops(port) as base_url:
-            print("\n=== the Python client guide with the sync API ===")
-            guide_sync(base_url, arguments.job_timeout, arguments.full)
-            print("\n=== the same guide with the async API ===")
-            asyncio.run(guide_async(base_url, arguments.job_timeout, arguments.full))
-            print("\nall steps ran, sync and async")
+        if arguments.base_url:
+            run_guide(arguments.base_url, arguments)
+        else:
+            with mock_dqops(choose_port(arguments.port)) as base_url:
+                run_guide(base_url, arguments)
     except DemoError as exc:
         print(f"demo: {exc}", file=sys.stderr)
         return 2

@@ -111,6 +111,8 @@ class SpecLock:
 
     ``file`` names the spec in the mirror directory; ``upstream_file`` and
     ``upstream_commit`` locate it upstream (a null commit means upstream is not tried).
+    ``sdk_release`` counts the SDK's releases for ``dqops_version``; the package version is
+    ``<dqops_version>.<sdk_release>`` (docs/releasing.md).
     """
 
     file: str
@@ -118,6 +120,7 @@ class SpecLock:
     upstream_file: str | None = None
     upstream_commit: str | None = None
     dqops_version: str | None = None
+    sdk_release: int = 0
     spec_format: str | None = None
     source: str | None = None
 
@@ -221,18 +224,31 @@ def load_lock(lock_path: Path) -> SpecLock:
         raise LockFileError(f"lock file {lock_path} has no 'file'")
     if not sha or not re.fullmatch(r"[0-9a-f]{64}", sha):
         raise LockFileError(f"lock file {lock_path}: 'sha256' must be 64 lower-case hex digits")
+    sdk_release = raw.get("sdk_release", 0)
+    if type(sdk_release) is not int or sdk_release < 0:
+        raise LockFileError(f"lock file {lock_path}: 'sdk_release' must be a whole number from 0, got {sdk_release!r}")
     return SpecLock(
         file=file_name,
         sha256=sha,
         upstream_file=_optional_str(raw, "upstream_file", lock_path),
         upstream_commit=_optional_str(raw, "upstream_commit", lock_path),
         dqops_version=_optional_str(raw, "dqops_version", lock_path),
+        sdk_release=sdk_release,
         spec_format=_optional_str(raw, "spec_format", lock_path),
         source=_optional_str(raw, "source", lock_path),
     )
 
 
-LOCK_KEY_ORDER = ("file", "upstream_file", "upstream_commit", "sha256", "dqops_version", "spec_format", "source")
+LOCK_KEY_ORDER = (
+    "file",
+    "upstream_file",
+    "upstream_commit",
+    "sha256",
+    "dqops_version",
+    "sdk_release",
+    "spec_format",
+    "source",
+)
 
 
 def lock_to_json(lock: SpecLock) -> str:
@@ -249,16 +265,19 @@ def updated_lock(previous: SpecLock | None, fetched: FetchedSpec, dqops_version:
 
     A default source (upstream at the pinned commit, or the mirror copy of the pinned
     file) keeps the previous identity and only changes the checksum; an explicit source
-    gets a new identity, with the commit only when its URL names one.
+    gets a new identity, with the commit only when its URL names one. The SDK release
+    count goes on while the DQOps version stays, and starts again at 0 for a new one.
     """
     source = fetched.source
     if source.kind != "explicit" and previous is not None:
+        new_version = dqops_version if dqops_version is not None else previous.dqops_version
         return dataclasses.replace(
             previous,
             sha256=fetched.sha256,
             spec_format=fetched.spec_format,
             source=source.location,
-            dqops_version=dqops_version if dqops_version is not None else previous.dqops_version,
+            dqops_version=new_version,
+            sdk_release=sdk_release_for(previous, new_version),
         )
     return SpecLock(
         file=basename_of(source.location),
@@ -266,9 +285,17 @@ def updated_lock(previous: SpecLock | None, fetched: FetchedSpec, dqops_version:
         upstream_file=source.upstream_file,
         upstream_commit=source.upstream_commit,
         dqops_version=dqops_version,
+        sdk_release=sdk_release_for(previous, dqops_version),
         spec_format=fetched.spec_format,
         source=source.location,
     )
+
+
+def sdk_release_for(previous: SpecLock | None, dqops_version: str | None) -> int:
+    """The SDK release of a new pin: the previous count for the same DQOps version, else 0."""
+    if previous is not None and dqops_version is not None and dqops_version == previous.dqops_version:
+        return previous.sdk_release
+    return 0
 
 
 # ---------------------------------------------------------------------------------------
@@ -483,9 +510,18 @@ def build_argument_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--dqops-version",
         default=None,
-        help="DQOps version recorded in the lock by --update-pin (the spec itself only says 'v1')",
+        type=dqops_version_argument,
+        help="DQOps version recorded in the lock by --update-pin (the spec itself only says 'v1'); "
+        "the package version is made from it, so a release number such as 1.13.2",
     )
     return parser
+
+
+def dqops_version_argument(text: str) -> str:
+    """A DQOps release number in PEP 440's normal form (1.13.2): the package version starts with it."""
+    if not re.fullmatch(r"(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*", text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a DQOps release number such as 1.13.2")
+    return text
 
 
 def options_from_arguments(arguments: argparse.Namespace, environ: dict[str, str]) -> FetchOptions:

@@ -4,15 +4,22 @@ Steps: name the shared maps as DQOps does (`ColumnSpecMap`...), run openapi-pyth
 with generator-config.yaml and templates/, format the output with ruff, and swap it into
 place atomically so a failed run never leaves a half-written package.
 
+It also writes dqops/_version.py, the package version made from openapi/spec.lock.json:
+"<dqops_version>.<sdk_release>" (docs/releasing.md); `--version-only` writes just that file.
+
 Usage: python scripts/generate.py [--spec openapi/dqops-api-openapi-3.cleaned.json] [--output dqops/client]
+                                  [--lock openapi/spec.lock.json] [--version-only]
 """
 
 from __future__ import annotations
 
 import argparse
+import builtins
 import copy
 import json
+import keyword
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -25,6 +32,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SPEC = REPO_ROOT / "openapi" / "dqops-api-openapi-3.cleaned.json"
 GENERATOR_SPEC = REPO_ROOT / "openapi" / "dqops-api-openapi-3.generator.json"
 DEFAULT_OUTPUT = REPO_ROOT / "dqops" / "client"
+# Written beside the generated client (in its parent package): `dqops.__version__`, and the
+# version setuptools gives the distribution (pyproject.toml, tool.setuptools.dynamic).
+VERSION_MODULE = "_version.py"
 TEMPLATES = REPO_ROOT / "templates"
 CONFIG = REPO_ROOT / "generator-config.yaml"
 SPEC_LOCK = REPO_ROOT / "openapi" / "spec.lock.json"
@@ -40,21 +50,46 @@ class GenerationError(Exception):
     """openapi-python-client or the formatter failed; the message says which and why."""
 
 
+# A DQOps version as the package version can carry it: a PEP 440 release segment in its
+# normal form (no leading zeros, which an index would drop), to which the SDK release is appended.
+DQOPS_VERSION_PATTERN = re.compile(r"(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*")
+
+
 @dataclass(frozen=True)
 class ApiPin:
-    """Which DQOps API the package speaks: the DQOps version and the sha256 of the raw spec file."""
+    """Which DQOps API the package speaks, and which SDK release on top of it this is.
+
+    `dqops_version` and `spec_sha256` name the API (the DQOps version and the sha256 of the raw
+    spec file); `sdk_release` counts the SDK's own releases for that API, from 0.
+    """
 
     dqops_version: str
     spec_sha256: str
+    sdk_release: int = 0
+
+    @property
+    def package_version(self) -> str:
+        """The version of the dqops-sdk distribution: "<DQOps version>.<SDK release>", e.g. 1.13.2.0."""
+        return f"{self.dqops_version}.{self.sdk_release}"
 
     @classmethod
     def from_lock(cls, lock_path: Path) -> ApiPin:
         """The pin recorded in a spec lock (openapi/spec.lock.json, written by scripts/fetch_spec.py)."""
         try:
             lock = json.loads(lock_path.read_text(encoding="utf-8"))
-            return cls(dqops_version=str(lock["dqops_version"]), spec_sha256=str(lock["sha256"]))
+            dqops_version, spec_sha256, sdk_release = lock["dqops_version"], lock["sha256"], lock["sdk_release"]
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise GenerationError(f"cannot read the DQOps version and sha256 from {lock_path}: {exc!r}") from exc
+            raise GenerationError(
+                f"cannot read dqops_version, sha256 and sdk_release from {lock_path}: {exc!r}"
+            ) from exc
+        if not isinstance(dqops_version, str) or not DQOPS_VERSION_PATTERN.fullmatch(dqops_version):
+            raise GenerationError(
+                f"{lock_path}: dqops_version {dqops_version!r} is not a DQOps release number such as 1.13.2; the "
+                "package version is made from it (make update-pin SOURCE=... DQOPS_VERSION=x.y.z)"
+            )
+        if type(sdk_release) is not int or sdk_release < 0:
+            raise GenerationError(f"{lock_path}: sdk_release must be a whole number from 0, got {sdk_release!r}")
+        return cls(dqops_version=dqops_version, spec_sha256=str(spec_sha256), sdk_release=sdk_release)
 
 
 def inline_class_name(parent_schema: str, property_name: str) -> str:
@@ -117,8 +152,9 @@ def name_colliding_enum_members(document: dict[str, Any]) -> dict[str, Any]:
     """Give distinct member names to enum values the generator would name alike.
 
     openapi-python-client names "DD-MM-YYYY" and "DD.MM.YYYY" both DD_MM_YYYY and keeps only
-    the last. For such enums we list every member name in `x-enum-varnames`: the first value
-    keeps the usual name, later ones spell their punctuation out (DD_DOT_MM_DOT_YYYY).
+    the last. For such enums we list every member name in `x-enum-varnames`: the last value
+    keeps the usual name, as in upstream's client (DD_MM_YYYY is "DD.MM.YYYY" there too), and
+    earlier ones spell their punctuation out (DD_DASH_MM_DASH_YYYY).
     """
     from openapi_python_client.strings import snake_case
 
@@ -138,17 +174,19 @@ def name_colliding_enum_members(document: dict[str, Any]) -> dict[str, Any]:
         names = [_stock_member_name(value, index) for index, value in enumerate(values)]
         if len(set(names)) == len(names):
             continue
+        # Walk the values from the last, which keeps its name.
         taken: set[str] = set()
         unique_names = []
-        for index, (value, name) in enumerate(zip(values, names, strict=True)):
+        for index in reversed(range(len(values))):
+            name = names[index]
             if name in taken:
-                spelled = "".join(PUNCTUATION_NAMES.get(char, char) for char in value)
+                spelled = "".join(PUNCTUATION_NAMES.get(char, char) for char in values[index])
                 name = snake_case(_stock_member_name(spelled, index)).upper()
-                while name in taken:
+                while name in taken or name in names:
                     name += "_"
             taken.add(name)
             unique_names.append(name)
-        node["x-enum-varnames"] = unique_names
+        node["x-enum-varnames"] = unique_names[::-1]
     return document
 
 
@@ -176,16 +214,38 @@ def check_request_bodies(document: dict[str, Any], content_type_overrides: dict[
                 )
 
 
+# Names that get a trailing underscore in our package besides keywords: the few names generated
+# code itself relies on (allow_builtin_names).
+RESERVED_NAMES = frozenset({"self", "true", "false", "datetime", "UNSET", "Unset", "cls", "client"})
+# The names upstream's client suffixes besides keywords: openapi-python-client before 0.17, which
+# generated it, appended "_" to every builtin's name but `type` and `id` (its RESERVED_WORDS).
+UPSTREAM_RESERVED_NAMES = frozenset((set(dir(builtins)) | {"self", "true", "false", "datetime"}) - {"type", "id"})
+
+
 def allow_builtin_names() -> None:
     """Let attribute and keyword names shadow builtins (`type=`, not `type_=`).
 
-    DQOps's docs and upstream's client use the JSON names; only real keywords (`from`) and
-    the few names generated code itself relies on still get a trailing underscore.
+    DQOps's docs use the JSON names; only real keywords (`from`) and the few names generated
+    code itself relies on still get a trailing underscore. Where upstream's client spells a
+    name otherwise (`filter_`), the package accepts that spelling too (upstream_python_name).
     """
     from openapi_python_client import strings
 
     strings.RESERVED_WORDS.clear()
-    strings.RESERVED_WORDS.update({"self", "true", "false", "datetime", "UNSET", "Unset", "cls", "client"})
+    strings.RESERVED_WORDS.update(RESERVED_NAMES)
+
+
+def upstream_python_name(python_name: str) -> str:
+    """How upstream's client spells the attribute or keyword our package names `python_name`.
+
+    Both apply the same snake_case to the JSON name and then suffix reserved names with "_", from
+    different sets: ours `filter` is upstream's `filter_`, ours `cls_` would be upstream's `cls`.
+    Templates give a name whose spelling differs a second spelling (templates/dqops_macros.jinja).
+    """
+    base = python_name
+    if python_name.endswith("_") and (python_name[:-1] in RESERVED_NAMES or keyword.iskeyword(python_name[:-1])):
+        base = python_name[:-1]
+    return base + "_" if keyword.iskeyword(base) or base in UPSTREAM_RESERVED_NAMES else base
 
 
 def parameter_descriptions(document: dict[str, Any], field_prefix: str) -> dict[tuple[str, str, str], str]:
@@ -254,6 +314,7 @@ def load_project(spec: Path, output: Path, pin: ApiPin) -> Any:
 
     project.env.globals["models_by_class_name"] = {model.class_info.name: model for model in project.openapi.models}
     project.env.globals["api_pin"] = pin
+    project.env.globals["upstream_python_name"] = upstream_python_name
     project.env.globals["parameter_description"] = parameter_description
     return project
 
@@ -302,7 +363,8 @@ def generate_package(
     """Generate `output` from the cleaned `spec`; the generator's own input is written to `generator_spec`.
 
     `pin` names the DQOps API in the package (`dqops.client.API_VERSION`) and in every file's
-    header; by default, the one of openapi/spec.lock.json.
+    header, and gives the package its version (`_version.py` beside `output`); by default, the
+    pin of openapi/spec.lock.json.
     """
     pin = pin or ApiPin.from_lock(SPEC_LOCK)
     document = json.loads(spec.read_text(encoding="utf-8"))
@@ -320,7 +382,25 @@ def generate_package(
         if output.exists():
             output.rename(previous)
         staged.rename(output)
+    write_version_module(output.parent / VERSION_MODULE, pin)
     compile_bytecode(output.parent)
+
+
+def version_module_text(pin: ApiPin) -> str:
+    return (
+        f"# Generated by scripts/generate.py from openapi/spec.lock.json: the DQOps {pin.dqops_version} API,\n"
+        f"# SDK release {pin.sdk_release}. Do not edit: change the lock and run `make generate`.\n"
+        '"""The version of dqops-sdk: the DQOps version whose API it speaks, then the SDK release for that API."""\n'
+        "\n"
+        f'__version__ = "{pin.package_version}"\n'
+    )
+
+
+def write_version_module(path: Path, pin: ApiPin) -> None:
+    """Write `path` (dqops/_version.py) in one step, so a reader never sees half of it."""
+    staged = path.with_name(f".{path.name}.new")
+    staged.write_text(version_module_text(pin), encoding="utf-8")
+    staged.replace(path)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -330,20 +410,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--lock", type=Path, default=SPEC_LOCK, help="the spec lock naming the DQOps version (default: %(default)s)"
     )
+    parser.add_argument(
+        "--version-only",
+        action="store_true",
+        help=f"write only {VERSION_MODULE} beside --output (what an editable install needs before generation)",
+    )
     args = parser.parse_args(argv)
-    if not args.spec.exists():
-        print(f"generate: {args.spec} does not exist; run `make spec` (or `make generate`) first", file=sys.stderr)
-        return 2
     try:
-        generate_package(args.spec, args.output, pin=ApiPin.from_lock(args.lock))
+        pin = ApiPin.from_lock(args.lock)
+        if args.version_only:
+            args.output.parent.mkdir(parents=True, exist_ok=True)
+            write_version_module(args.output.parent / VERSION_MODULE, pin)
+            print(f"generate: {args.output.parent / VERSION_MODULE}: version {pin.package_version}")
+            return 0
+        if not args.spec.exists():
+            print(f"generate: {args.spec} does not exist; run `make spec` (or `make generate`) first", file=sys.stderr)
+            return 2
+        generate_package(args.spec, args.output, pin=pin)
     except GenerationError as exc:
         print(f"generate: {exc}", file=sys.stderr)
         return 1
     modules = sum(1 for _ in (args.output / "api").rglob("*.py"))
     models = sum(1 for _ in (args.output / "models").glob("*.py"))
-    print(f"generate: {args.output}: {modules} api modules, {models} model modules")
+    print(f"generate: {args.output}: {modules} api modules, {models} model modules, version {pin.package_version}")
     return 0
-
 
 if __name__ == "__main__":
     os.environ.setdefault("PYTHONHASHSEED", "0")

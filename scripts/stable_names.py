@@ -24,11 +24,20 @@ naively, each inline enum becomes a class named after the property that holds it
   the old name in `x-dqops-aliases`, which the package exports as an alias of the new class.
 
 `previous` is either a (cleaned) OpenAPI 3 document or a names lock written by `--write-lock`
-(`names_lock(doc)`: the named enums with their values and places, and the model aliases),
+(`names_lock(doc)`: the named enums with their values and places, and the aliases),
 so a fresh clone can keep the names without the previous spec at hand.
+
+* **Reference names.** `reference` (optional) is a names lock of the names DQOps's own
+  references give (scripts/reference_names.py: upstream's client and its docs). An inline enum
+  at a place a reference names takes that name, before any previous name: the SDK names enums
+  as upstream's client does. Places are compared with the property or parameter name's case
+  and underscores ignored (the references spell Python names, the spec JSON names). Where the
+  previous spec named that place otherwise, and its name is used nowhere else, the previous
+  name stays importable as an alias of the reference name.
 
 Usage:
   python scripts/stable_names.py NEW.json --previous PREVIOUS.json|names.lock.json \
+      [--reference openapi/reference-names.json] \
       [--out OUT.json] [--write-lock names.lock.json] [--report-json REPORT.json]
 """
 
@@ -279,6 +288,51 @@ def _values_of(key: EnumKey) -> list[Any]:
     return sorted(json.loads(value) for value in key[1])
 
 
+def place_key(location: str) -> tuple[str, str, str]:
+    """(parent, name without case and underscores, `[]`/`{}` suffix) of a place.
+
+    `CheckSearchFilters.checkTarget` and `CheckSearchFilters.check_target` are the same place;
+    so are `GET api/x/{a} query:loadMode` and `GET api/x/{a} query:load_mode`.
+    """
+    bare = location.rstrip("[]{}")
+    suffix = location[len(bare) :]
+    head, space, last = bare.rpartition(" ")
+    if space and ":" in last:  # an operation parameter: `METHOD path in:name`
+        return head, last.split(":", 1)[1].replace("_", "").lower(), suffix
+    parent, _, name = bare.rpartition(".")
+    return parent, name.replace("_", "").lower(), suffix
+
+
+def _apply_reference(occurrences: list[Occurrence], lock: JsonObject, reference: JsonObject) -> tuple[JsonObject, JsonObject]:
+    """The previous names, with each place a reference names given to that reference's name.
+
+    Returns (the names to assign from, the reference names given: location -> (name, previous name)).
+    """
+    named_places: dict[tuple[str, str, str], str] = {}
+    for name, entry in sorted(reference.get("enums", {}).items()):
+        for place in entry["locations"]:
+            named_places.setdefault(place_key(place), name)
+    enums: JsonObject = copy.deepcopy(lock.get("enums", {}))
+    previous_name_of = {place: name for name, entry in enums.items() for place in entry["locations"]}
+    given: JsonObject = {}
+    for occurrence in occurrences:
+        location = occurrence.slot.location
+        name = named_places.get(place_key(location))
+        if name is None:
+            continue
+        reference_values = {json.dumps(value) for value in reference["enums"][name]["values"]}
+        if len(reference_values & occurrence.key[1]) < MIN_KEPT_VALUE_SHARE * len(reference_values):
+            continue  # the values moved too far from the reference's: not the same enum any more
+        previous = previous_name_of.get(location)
+        if previous is not None and previous != name:
+            enums[previous]["locations"] = [place for place in enums[previous]["locations"] if place != location]
+        entry = enums.setdefault(name, {**copy.deepcopy(reference["enums"][name]), "locations": []})
+        if location not in entry["locations"]:
+            entry["locations"] = sorted([*entry["locations"], location])
+        given[location] = (name, previous)
+    return enums, given
+
+
 def _assign_enum_names(occurrences: list[Occurrence], enums: JsonObject, report: JsonObject) -> dict[int, str]:
     """Occurrence index -> previous enum name."""
     by_key: dict[EnumKey, list[str]] = defaultdict(list)
@@ -346,12 +400,13 @@ def _enum_component(name: str, key: EnumKey, first: JsonObject, enums: JsonObjec
     return component
 
 
-def stabilize_enums(document: JsonObject, lock: JsonObject) -> JsonObject:
-    """Hoist the new document's inline enums into components named as in `lock` (in place)."""
-    enums: JsonObject = lock.get("enums", {})
+def stabilize_enums(document: JsonObject, lock: JsonObject, reference: JsonObject | None = None) -> JsonObject:
+    """Hoist the new document's inline enums into components named as in `reference`, else `lock` (in place)."""
+    previous_enums: JsonObject = lock.get("enums", {})
     schemas: JsonObject = document.setdefault("components", {}).setdefault("schemas", {})
     occurrences = _inline_enums(document)
-    report: JsonObject = {"previous": len(enums), "inline_occurrences": len(occurrences)}
+    enums, given = _apply_reference(occurrences, lock, reference or {})
+    report: JsonObject = {"previous": len(previous_enums), "inline_occurrences": len(occurrences)}
     assigned = _assign_enum_names(occurrences, enums, report)
     conflicts: dict[str, str] = {}
     hoisted = 0
@@ -393,10 +448,23 @@ def stabilize_enums(document: JsonObject, lock: JsonObject) -> JsonObject:
             }
     for name in conflicts:
         kept_changed.pop(name, None)
-    report["kept_changed_values"] = dict(sorted(kept_changed.items()))
-    report["kept_same_values"] = kept_same
-    report["gone"] = sorted(set(enums) - named_now)
-    report["added"] = sorted(named_now - set(enums))
+    # A previous name the reference replaced, used nowhere else now: an alias of the reference name.
+    renamed: dict[str, set[str]] = defaultdict(set)
+    for name, previous in given.values():
+        if previous is not None and previous != name and previous not in named_now and name in named_now:
+            renamed[name].add(previous)
+    for name, old_names in renamed.items():
+        schemas[name][ALIASES_EXTENSION] = sorted(set(schemas[name].get(ALIASES_EXTENSION) or []) | old_names)
+    report["reference_named"] = dict(
+        sorted((location, name) for location, (name, _) in given.items() if name in named_now)
+    )
+    report["renamed_by_reference"] = {name: sorted(old_names) for name, old_names in sorted(renamed.items())}
+    report["kept_changed_values"] = dict(
+        sorted((name, change) for name, change in kept_changed.items() if name in previous_enums)
+    )
+    report["kept_same_values"] = [name for name in kept_same if name in previous_enums]
+    report["gone"] = sorted(set(previous_enums) - named_now - set().union(*renamed.values()))
+    report["added"] = sorted(named_now - set(previous_enums))
     report["conflicts"] = conflicts
     report["hoisted_occurrences"] = hoisted
     left: dict[EnumKey, list[str]] = defaultdict(list)
@@ -485,7 +553,7 @@ def stabilize_models(document: JsonObject, lock: JsonObject, previous_doc: JsonO
         wanted = sorted(alias for alias in aliases[name] if alias not in schemas)
         for alias in sorted(aliases[name] - set(wanted)):
             dropped[alias] = f"the new spec has a schema named {alias} again"
-        if name not in models_now:
+        if name not in schemas:  # aliases of models and of enums alike
             for alias in wanted:
                 dropped[alias] = f"{name} is gone too"
             continue
@@ -509,13 +577,20 @@ def stabilize_models(document: JsonObject, lock: JsonObject, previous_doc: JsonO
 # ---------------------------------------------------------------------------------------
 
 
-def stabilize_names(new_doc: JsonObject, previous_doc: JsonObject) -> tuple[JsonObject, JsonObject]:
-    """(copy of `new_doc` with the previous names, report). `previous_doc`: document or lock."""
+def stabilize_names(
+    new_doc: JsonObject, previous_doc: JsonObject, reference: JsonObject | None = None
+) -> tuple[JsonObject, JsonObject]:
+    """(copy of `new_doc` with the reference's and the previous names, report).
+
+    `previous_doc`: document or lock; `reference`: a names lock of the references' names.
+    """
     if not isinstance(new_doc, dict) or not str(new_doc.get("openapi", "")).startswith("3."):
         raise StableNamesError("the new spec must be an OpenAPI 3 document (convert a Swagger 2 spec first)")
     lock, previous_document = load_previous(previous_doc)
+    if reference is not None and reference.get("format") != LOCK_FORMAT:
+        raise StableNamesError(f"the reference names must be a names lock (format {LOCK_FORMAT!r})")
     document = copy.deepcopy(new_doc)
-    enums = stabilize_enums(document, lock)
+    enums = stabilize_enums(document, lock, reference)
     models = stabilize_models(document, lock, previous_document)
     return document, {"enums": enums, "models": models}
 
@@ -545,6 +620,8 @@ def format_report(report: JsonObject, previous_label: str = "previous", new_labe
         )
     if enums["added"]:
         lines.append(f"  new named enums: {', '.join(enums['added'])}")
+    for name, old_names in enums.get("renamed_by_reference", {}).items():
+        lines.append(f"  {', '.join(old_names)} -> {name} (as the references name it; alias kept)")
     for name in enums["gone"]:
         lines.append(f"  {name}: gone (its values are nowhere in {new_label})")
     for name, why in enums["conflicts"].items():
@@ -585,6 +662,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("new", type=Path, help="the new (cleaned) OpenAPI 3 spec")
     parser.add_argument("--previous", type=Path, help="previous cleaned spec or names lock (default: none)")
+    parser.add_argument(
+        "--reference", type=Path, help="names lock of the names upstream's references give (scripts/reference_names.py)"
+    )
     parser.add_argument("--out", type=Path, help="write the spec with stable names here (may be NEW itself)")
     parser.add_argument("--write-lock", type=Path, help="write the names lock of the result here")
     parser.add_argument("--report-json", type=Path, help="write the report as JSON here")
@@ -593,7 +673,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         document = _load_json(args.new)
         if args.previous is not None:
-            result, report = stabilize_names(document, _load_json(args.previous))
+            reference = _load_json(args.reference) if args.reference is not None else None
+            result, report = stabilize_names(document, _load_json(args.previous), reference)
         else:
             result, report = document, None
     except StableNamesError as exc:

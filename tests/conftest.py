@@ -5,6 +5,11 @@ Keep this module small: one clearly named function per hook or fixture.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))  # the plain helper modules of this directory
+
 DOCS_EXAMPLE_TEST = "test_docs_examples.py::test_docs_example["
 UPSTREAM_DEFECT_TEST = "test_docs_examples.py::test_upstream_defect["
 REFERENCE_EXAMPLE_TEST = "test_reference_docs.py::test_reference_example["
@@ -62,9 +67,21 @@ def _format_totals(counts: dict[str, int]) -> str:
     return text
 
 
+def recorded_docs_summaries(terminalreporter) -> list[str]:
+    """The summaries that tests running a docs corpus elsewhere recorded (``record_property("docs_summary", ...)``)."""
+    return [
+        value
+        for reports in terminalreporter.stats.values()
+        for rep in reports
+        if getattr(rep, "when", None) == "call"
+        for name, value in getattr(rep, "user_properties", ())
+        if name == "docs_summary"
+    ]
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
-    """Print ``docs examples: N passed, M upstream defects, K failed`` and ``reference docs
-    examples: N passed, K failed of T`` after a run."""
+    """Print ``reference docs examples: N passed, K failed of T``, and ``docs examples: N passed,
+    M upstream defects, K failed`` per corpus, after a run."""
     reference = reference_examples_totals(terminalreporter)
     if reference:
         terminalreporter.write_sep("=", "reference docs examples")
@@ -74,10 +91,18 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
             line += f" ({reference['skipped']} skipped)"
         terminalreporter.write_line(line)
     totals = docs_examples_totals(terminalreporter)
-    if not totals:
+    elsewhere = recorded_docs_summaries(terminalreporter)
+    if not totals and not elsewhere:
         return
+    import docs_examples
+
     terminalreporter.write_sep("=", "docs examples")
-    terminalreporter.write_line(f"docs examples: {_format_totals(totals['all'])}")
-    for group, label in (("operations", "operation pages"), ("seed", "seed page")):
-        if group in totals:
-            terminalreporter.write_line(f"  {label}: {_format_totals(totals[group])}")
+    if totals:
+        terminalreporter.write_line(
+            f"docs examples ({docs_examples.ACTIVE_CORPUS.label} reference, installed SDK): {_format_totals(totals['all'])}"
+        )
+        for group, label in (("operations", "operation pages"), ("seed", "seed page")):
+            if group in totals:
+                terminalreporter.write_line(f"  {label}: {_format_totals(totals[group])}")
+    for summary in elsewhere:
+        terminalreporter.write_line(f"docs examples {summary}")

@@ -10,7 +10,8 @@ suite can run every example verbatim against a mock server.
 It is a plain module (no pytest dependency) so that it can also be used from
 scripts::
 
-    python -m tests.docs_examples /work/shared/dqops-docs
+    python tests/docs_examples.py 1.11.0            # counts of a corpus (see CORPORA)
+    python tests/docs_examples.py 1.11.0 defects    # its upstream defects, detected
 
 Layout of an operation page (``operations/<module>.md``, module = file stem)::
 
@@ -60,6 +61,7 @@ import json
 import os
 import re
 import shlex
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,12 +101,49 @@ def _shared_dir() -> Path:
     return beside if beside.is_dir() else Path("/work/shared")
 
 
-#: Reference docs and the pinned spec they were generated from; the environment
-#: variables DQOPS_DOCS_DIR and DQOPS_DOCS_SPEC override them.
-DEFAULT_DOCS_DIR = Path(os.environ.get("DQOPS_DOCS_DIR") or _shared_dir() / "dqops-docs")
-DEFAULT_SPEC_PATH = Path(os.environ.get("DQOPS_DOCS_SPEC")
-                         or _shared_dir() / "dqops-openapi" / "dqops-api-openapi-3.2024-08-02.json")
 SEED_PAGE_NAME = "seed-rest-api-and-python-client.md"
+DEFECTS_DIR = Path(__file__).resolve().parent / "docs_defects"
+
+
+@dataclass(frozen=True)
+class CorpusSource:
+    """One upstream client reference, the spec it was generated from, and its reviewed defects.
+
+    The seed page (which fixes the SDK's user-facing API) belongs to every corpus: its examples
+    are checked against the operation pages of the corpus they run with.
+    """
+
+    label: str
+    docs_dir: Path
+    spec_path: Path
+    seed_page: Path
+
+    @property
+    def defects_file(self) -> Path:
+        return DEFECTS_DIR / f"{self.label}.json"
+
+
+def _corpus(label: str, docs: str, spec: str) -> CorpusSource:
+    shared = _shared_dir()
+    return CorpusSource(label, shared / docs, shared / "dqops-openapi" / spec,
+                        shared / "dqops-docs" / SEED_PAGE_NAME)
+
+
+#: The upstream references, newest first. Each is run against a client generated from a spec
+#: at least as new as its own: the newest against the default client, the 2024-08-02 one
+#: against a client generated from that spec (tests/test_docs_older_api.py).
+CORPORA: dict[str, CorpusSource] = {
+    source.label: source
+    for source in (
+        _corpus("1.11.0", "dqops-docs-1.11.0", "dqops-api-swagger-2.1.11.0.json"),
+        _corpus("2024-08-02", "dqops-docs", "dqops-api-openapi-3.2024-08-02.json"),
+    )
+}
+NEWEST_CORPUS = next(iter(CORPORA))
+#: The corpus the tests run against the installed client; DQOPS_DOCS_CORPUS names another.
+ACTIVE_CORPUS = CORPORA[os.environ.get("DQOPS_DOCS_CORPUS") or NEWEST_CORPUS]
+DEFAULT_DOCS_DIR = ACTIVE_CORPUS.docs_dir
+DEFAULT_SPEC_PATH = ACTIVE_CORPUS.spec_path
 
 BASE_URL = "http://localhost:8888/"
 AUTH_TOKEN = "s4mp13_4u7h_70k3n"
@@ -677,8 +716,58 @@ class SpecOperation:
         return "application/json" in self.success_media_types
 
 
+def _rewrite_refs(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {key: (value.replace("#/definitions/", "#/components/schemas/")
+                      if key == "$ref" and isinstance(value, str) else _rewrite_refs(value))
+                for key, value in node.items()}
+    if isinstance(node, list):
+        return [_rewrite_refs(value) for value in node]
+    return node
+
+
+def openapi3_view(spec: dict[str, Any]) -> dict[str, Any]:
+    """What this module reads of a spec, in OpenAPI 3 form, whichever form the spec has.
+
+    A Swagger 2 spec (the form of DQOps 1.11.0 and later) is read directly: its definitions
+    become components, body parameters a requestBody, `produces` the responses' media types.
+    Only the parts the docs tests use are carried over; this is not a conversion.
+    """
+    if not str(spec.get("swagger", "")).startswith("2."):
+        return spec
+    consumes_default = spec.get("consumes") or ["application/json"]
+    produces_default = spec.get("produces") or ["application/json"]
+    paths: dict[str, Any] = {}
+    for path, item in spec["paths"].items():
+        new_item = paths.setdefault(path.lstrip("/"), {})  # as the OpenAPI 3 files write paths
+        for method, op in item.items():
+            if method.upper() not in HTTP_METHODS:
+                new_item[method] = op
+                continue
+            produces = op.get("produces") or produces_default
+            new_op = {key: value for key, value in op.items() if key not in ("parameters", "responses")}
+            new_op["parameters"] = [p for p in op.get("parameters", []) if p.get("in") != "body"]
+            body = [p for p in op.get("parameters", []) if p.get("in") == "body"]
+            if body:
+                new_op["requestBody"] = {"content": {mt: {"schema": body[0].get("schema")}
+                                                     for mt in op.get("consumes") or consumes_default}}
+            new_op["responses"] = {
+                code: ({"content": {mt: {"schema": response["schema"]} for mt in produces}}
+                       if isinstance(response, dict) and "schema" in response else {})
+                for code, response in op.get("responses", {}).items()
+            }
+            new_item[method] = new_op
+    return _rewrite_refs({"openapi": "3.0.0 (view of Swagger 2)", "paths": paths,
+                          "components": {"schemas": spec.get("definitions", {})}})
+
+
+def load_spec(spec_path: Path = DEFAULT_SPEC_PATH) -> dict[str, Any]:
+    """The spec at `spec_path`, in OpenAPI 3 form (see openapi3_view)."""
+    return openapi3_view(json.loads(Path(spec_path).read_text(encoding="utf-8")))
+
+
 def load_spec_operations(spec_path: Path = DEFAULT_SPEC_PATH) -> list[SpecOperation]:
-    spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
+    spec = load_spec(spec_path)
     ops = []
     for path, item in spec["paths"].items():
         for method, op in item.items():
@@ -751,14 +840,25 @@ class DocsCorpus:
     def spec_of(self, example_or_op: Any) -> SpecOperation:
         return self.spec_by_key[example_or_op.key]
 
+    @property
+    def stale_operations(self) -> list[Operation]:
+        """Documented operations that the docs' own spec does not have (pages left from an older API)."""
+        return [op for op in self.operations if op.key not in self.spec_by_key]
 
-def load_all(docs_dir: Path = DEFAULT_DOCS_DIR, spec_path: Path = DEFAULT_SPEC_PATH) -> DocsCorpus:
+
+def load_all(docs_dir: Path = DEFAULT_DOCS_DIR, spec_path: Path = DEFAULT_SPEC_PATH,
+             seed_page: Path | None = None) -> DocsCorpus:
     docs_dir = Path(docs_dir)
+    seed_page = Path(seed_page) if seed_page is not None else ACTIVE_CORPUS.seed_page
     return DocsCorpus(
         operations=parse_operations_dir(docs_dir),
-        seed_examples=parse_seed_page(docs_dir / SEED_PAGE_NAME, docs_dir),
+        seed_examples=parse_seed_page(seed_page, seed_page.parent),
         spec_operations=load_spec_operations(spec_path),
     )
+
+
+def load_corpus(source: CorpusSource = ACTIVE_CORPUS) -> DocsCorpus:
+    return load_all(source.docs_dir, source.spec_path, source.seed_page)
 
 
 # ---------------------------------------------------------------------------
@@ -780,6 +880,14 @@ DEFECT_CATEGORIES: dict[str, tuple[str, str]] = {
         "ImportError",
         ("the example imports a model class that the spec cannot yield (no such schema, "
          "and not the map of a schema either)")),
+    "stale-page": (
+        "ModuleNotFoundError",
+        ("the page documents an operation that the docs' own spec no longer has: a page left "
+         "over from an older API, whose module the client cannot have")),
+    "undefined-name": (
+        "NameError",
+        ("the example uses a name that is neither Python nor a class of the spec (a Java type "
+         "name written where a Python value belongs)")),
 }
 
 
@@ -842,18 +950,38 @@ def _regex_literal(text: str) -> str:
     return re.sub(r"([.^$*+?{}\[\]\\|()])", r"\\\1", text)
 
 
-def detect_upstream_defects(corpus: DocsCorpus, spec_path: Path = DEFAULT_SPEC_PATH) -> list[dict[str, str]]:
+NAMES_LOCK_PATH = Path(__file__).resolve().parents[1] / "openapi" / "names.lock.json"
+
+
+def enum_class_names(docs_dir: Path) -> set[str]:
+    """The enum classes a Swagger 2 spec can yield, though it names none of its inline enums.
+
+    Those the reference's models pages document, and those the SDK's names lock gives
+    (openapi/names.lock.json: the names of upstream's client, which the pages do not all list).
+    """
+    scripts_dir = str(Path(__file__).resolve().parents[1] / "scripts")
+    if scripts_dir not in sys.path:
+        sys.path.insert(0, scripts_dir)
+    import reference_names
+
+    locked = json.loads(NAMES_LOCK_PATH.read_text(encoding="utf-8"))["enums"]
+    return set(reference_names.read_docs(Path(docs_dir))) | set(locked)
+
+
+def detect_upstream_defects(corpus: DocsCorpus, spec_path: Path = DEFAULT_SPEC_PATH,
+                            docs_dir: Path = DEFAULT_DOCS_DIR) -> list[dict[str, str]]:
     """Find the examples that are wrong upstream, by static analysis only.
 
     Returns entries ``{id, category, exception, match, reason}`` (the format of
-    ``tests/upstream_defects.json``), sorted by id.  ``match`` is a regular
+    ``tests/docs_defects/<corpus>.json``), sorted by id.  ``match`` is a regular
     expression that the exception message must match.
     """
     import ast
     import builtins
 
-    spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
-    model_names = spec_model_class_names(spec)
+    spec = load_spec(spec_path)
+    model_names = spec_model_class_names(spec) | enum_class_names(docs_dir)
+    spec_modules = {key[0] for key in corpus.spec_by_key}
     required = spec_required_arguments(spec)
     found: list[dict[str, str]] = []
 
@@ -872,7 +1000,17 @@ def detect_upstream_defects(corpus: DocsCorpus, spec_path: Path = DEFAULT_SPEC_P
                 f"SyntaxError at line {err.lineno}: {err.msg}: {text}")
             continue
 
-        # 1. imports of model classes that the spec cannot yield (fail first: imports come first)
+        # 1. operations the docs' spec does not have: their module import fails first
+        if example.key not in corpus.spec_by_key:
+            module = f"dqops.client.api.{example.module}"
+            if example.module in spec_modules:  # pragma: no cover - no such page in the references
+                raise DocsFormatError(f"{example.id}: the spec has module {example.module} but not the operation")
+            add(example, "stale-page", _regex_literal(f"No module named '{module}'"),
+                f"{example.source} documents {example.module}.{example.operation}, which the spec of "
+                f"these docs does not have: {module} cannot be imported")
+            continue
+
+        # 2. imports of model classes that the spec cannot yield (fail first: imports come first)
         unknown = []
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.module == "dqops.client.models":
@@ -885,7 +1023,7 @@ def detect_upstream_defects(corpus: DocsCorpus, spec_path: Path = DEFAULT_SPEC_P
                 f"imports {', '.join(unknown)} from dqops.client.models; the spec has no such schema")
             continue
 
-        # 2. names that are used but never bound
+        # 3. names that are used but never bound
         bound = set(dir(builtins))
         for node in ast.walk(tree):
             if isinstance(node, (ast.Import, ast.ImportFrom)):
@@ -900,12 +1038,16 @@ def detect_upstream_defects(corpus: DocsCorpus, spec_path: Path = DEFAULT_SPEC_P
         if unbound:
             first = min((n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id in unbound),
                         key=lambda n: (n.lineno, n.col_offset))
-            add(example, "missing-import", f"name '{first.id}' is not defined",
-                f"uses {', '.join(unbound)} (first at line {first.lineno}: "
-                f"{lines[first.lineno - 1].strip()}) without importing it from dqops.client.models")
+            where = f"(first at line {first.lineno}: {lines[first.lineno - 1].strip()})"
+            if first.id in model_names:
+                add(example, "missing-import", f"name '{first.id}' is not defined",
+                    f"uses {', '.join(unbound)} {where} without importing it from dqops.client.models")
+            else:
+                add(example, "undefined-name", f"name '{first.id}' is not defined",
+                    f"uses {first.id} {where}, which is neither Python nor a class of the spec")
             continue
 
-        # 3. required (non-path) arguments left out of the operation call
+        # 4. required (non-path) arguments left out of the operation call
         calls = [n for n in ast.walk(tree)
                  if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
                  and isinstance(n.func.value, ast.Name) and n.func.value.id == example.operation]
@@ -923,16 +1065,15 @@ def detect_upstream_defects(corpus: DocsCorpus, spec_path: Path = DEFAULT_SPEC_P
 
 
 def _main(argv: list[str]) -> int:  # pragma: no cover - a debugging aid
-    """``python tests/docs_examples.py [DOCS_DIR] [defects]``."""
-    docs_dir = Path(argv[1]) if len(argv) > 1 else DEFAULT_DOCS_DIR
-    corpus = load_all(docs_dir)
+    """``python tests/docs_examples.py [CORPUS] [defects]`` (CORPUS: a label of CORPORA)."""
+    source = CORPORA[argv[1]] if len(argv) > 1 else ACTIVE_CORPUS
+    corpus = load_corpus(source)
     if len(argv) > 2 and argv[2] == "defects":
-        print(json.dumps(detect_upstream_defects(corpus), indent=2))
+        print(json.dumps(detect_upstream_defects(corpus, source.spec_path, source.docs_dir), indent=2))
         return 0
-    print(f"{len(corpus.operations)} operations, {len(corpus.operation_examples)} operation examples, "
-          f"{len(corpus.seed_examples)} seed examples, {len(corpus.spec_operations)} spec operations")
-    for ex in corpus.seed_examples:
-        print("  ", ex.id, ex.source, ex.line)
+    print(f"{source.label}: {len(corpus.operations)} operations ({len(corpus.stale_operations)} stale), "
+          f"{len(corpus.operation_examples)} operation examples, {len(corpus.seed_examples)} seed examples, "
+          f"{len(corpus.spec_operations)} spec operations")
     return 0
 
 

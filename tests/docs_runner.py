@@ -70,10 +70,11 @@ def mock_answer(op: dx.Operation, sop: dx.SpecOperation, synthesized_json: str |
             # example describes the success, which DQOps answers with 200 and no body.
             return MockAnswer(200, None, b"", None, "no body (the success the spec leaves out)")
     media_types = tuple(sop.responses[str(status)])
-    if "application/json" in media_types and op.documented_json_raw is None \
-            and _is_mono_void(sop.responses[str(status)]["application/json"]):
-        # Spring's Mono<Void>: the spec gives it a schema, DQOps sends no body, with the other
-        # success status the spec lists (201 "created") if there is one.
+    if "application/json" in media_types and _is_mono_void(sop.responses[str(status)]["application/json"]) \
+            and (op.documented_json_raw is None or op.documented_json == {}):
+        # Spring's Mono<Void>: the spec (Swagger 2) gives it a schema, DQOps sends no body, with
+        # the other success status the spec lists (201 "created") if there is one. The docs show
+        # nothing, or `{ }`: their rendering of the empty MonoResponseEntityMonoVoid.
         bodyless = sorted(int(code) for code, content in sop.responses.items()
                           if code.isdigit() and 200 <= int(code) < 300 and not content)
         return MockAnswer(bodyless[0] if bodyless else status, None, b"", None,

@@ -30,6 +30,12 @@ LISTENING_MARKER = "Prism is listening on"
 PROBLEM_MARKERS = ("✖", "⚠", " error ", " warning ", " fatal ")
 
 
+def invalid_request_status(operation: dict) -> int:
+    """The status Prism (--errors) answers a request that breaks the operation's contract: the
+    operation's documented 400 if it has one (DQOps 1.13 documents "Bad request"), else 422."""
+    return 400 if "400" in operation.get("responses", {}) else 422
+
+
 class PrismError(RuntimeError):
     """Prism could not be installed or did not start; the message carries its output."""
 

@@ -17,7 +17,7 @@ import json
 import keyword
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +31,14 @@ OVERLAY_PATH = REPO_ROOT / "openapi" / "overlay.json"
 SCRIPTS_DIR = REPO_ROOT / "scripts"
 DOCS_DIR = SHARED_DIR / "dqops-docs"
 
-#: What ../shared/dqops-openapi/README.md states for the pinned spec; only to document it.
-PINNED_OPERATION_COUNT = 316
-PINNED_SCHEMA_COUNT = 740
+#: What ../shared/dqops-openapi/README.md states of each upstream spec file: (operations,
+#: schemas or Swagger 2 definitions), as read there by a person.
+DOCUMENTED_COUNTS: dict[str, tuple[int, int]] = {
+    "dqops-api-openapi-3.2024-07-26.json": (300, 732),
+    "dqops-api-openapi-3.2024-08-02.json": (316, 740),
+    "dqops-api-swagger-2.1.11.0.json": (340, 734),
+    "dqops-api-swagger-2.1.13.2.json": (341, 734),
+}
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 SCHEMA_REF_PREFIX = "#/components/schemas/"
@@ -76,9 +81,28 @@ def _load(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def documented_counts() -> tuple[int, int]:
+    """(operations, schemas) that the reference data's README states for the pinned spec file."""
+    return DOCUMENTED_COUNTS[raw_spec_path().name]
+
+
 def raw_spec() -> dict[str, Any]:
     """A fresh copy of the raw upstream document (callers may change it)."""
     return copy.deepcopy(_load(raw_spec_path()))
+
+
+CONVERTED_SPEC_PATH = REPO_ROOT / "openapi" / "dqops-api-openapi-3.converted.json"
+
+
+def pinned_openapi3_input() -> dict[str, Any]:
+    """The pinned spec as scripts/clean_spec.py gets it: converted to OpenAPI 3 by `make spec`
+    when upstream publishes it as Swagger 2 (a fresh copy)."""
+    raw = raw_spec()
+    if "swagger" not in raw:
+        return raw
+    if not CONVERTED_SPEC_PATH.exists():
+        raise FileNotFoundError(f"{CONVERTED_SPEC_PATH} does not exist: run `make generate`")
+    return copy.deepcopy(_load(CONVERTED_SPEC_PATH))
 
 
 def cleaned_spec() -> dict[str, Any]:
@@ -107,6 +131,9 @@ class OperationFact:
     path: str
     method: str  # lower case
     operation: dict[str, Any]
+    # The document's components/requestBodies, which a request body may refer to (Swagger 2
+    # conversions name the bodies that several operations share).
+    request_bodies: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def operation_id(self) -> str:
@@ -147,7 +174,11 @@ class OperationFact:
 
     @property
     def request_body(self) -> dict[str, Any] | None:
-        return self.operation.get("requestBody")
+        body = self.operation.get("requestBody")
+        ref = (body or {}).get("$ref", "")
+        if ref.startswith("#/components/requestBodies/"):
+            return self.request_bodies[ref.rsplit("/", 1)[-1]]
+        return body
 
     @property
     def request_media_types(self) -> tuple[str, ...]:
@@ -159,8 +190,11 @@ class OperationFact:
 
     @property
     def answers_body(self) -> bool:
-        """Whether any documented response has content."""
-        return any(response.get("content") for response in self.responses.values())
+        """Whether a documented success has content (any documented answer when no success is listed).
+
+        Error answers do not count: DQOps 1.13 documents a SpringErrorPayload 500 for every operation."""
+        successes = {code: r for code, r in self.responses.items() if code.isdigit() and 200 <= int(code) < 300}
+        return any(response.get("content") for response in (successes or self.responses).values())
 
     @property
     def success_status(self) -> int:
@@ -175,7 +209,7 @@ class OperationFact:
 
 def operations(spec: dict[str, Any]) -> list[OperationFact]:
     return [
-        OperationFact(path, method, item[method])
+        OperationFact(path, method, item[method], spec.get("components", {}).get("requestBodies", {}))
         for path, item in spec.get("paths", {}).items()
         for method in HTTP_METHODS
         if method in item
@@ -192,7 +226,7 @@ def operation_keys(spec: dict[str, Any]) -> set[tuple[str, str]]:
 
 
 def bodyless_operations(spec: dict[str, Any]) -> list[OperationFact]:
-    """Operations whose every documented response has no content."""
+    """Operations whose success answers no content (see OperationFact.answers_body)."""
     return [op for op in operations(spec) if not op.answers_body]
 
 
@@ -210,6 +244,9 @@ def operations_with_path_parameter(spec: dict[str, Any], *names: str) -> list[Op
 
 
 def schemas(spec: dict[str, Any]) -> dict[str, Any]:
+    """The schemas of an OpenAPI 3 document, or the definitions of a Swagger 2 one."""
+    if "definitions" in spec and "components" not in spec:
+        return spec["definitions"]
     return spec.get("components", {}).get("schemas", {})
 
 

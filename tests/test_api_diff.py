@@ -151,6 +151,33 @@ def test_operations_added_removed_moved_renamed() -> None:
     ]
 
 
+def test_a_removed_operation_names_the_one_that_replaced_it() -> None:
+    """Same method, a path that differs in one literal segment, one-to-one: the replacement."""
+    old = doc(
+        {
+            "/api/default/checks/{patternName}": {"get": op("getPattern"), "put": op("updatePattern")},
+            "/api/gone/{x}": {"delete": op("deleteGone")},
+            "/api/twin/a": {"get": op("getTwin")},
+        }
+    )
+    new = doc(
+        {
+            "/api/policies/checks/{policyName}": {"get": op("getPolicy"), "put": op("updatePolicy")},
+            "/api/other/{x}/more": {"delete": op("deleteOther")},  # another shape: no replacement
+            "/api/twin/b": {"get": op("getTwinB")},
+            "/api/twin/c": {"get": op("getTwinC")},  # two candidates: no replacement
+        }
+    )
+    removed = {c.sdk: c for c in changes_of(old, new) if c.kind == "operation-removed"}
+    assert removed["jobs.get_pattern"].extra["replaced_by"] == "jobs.get_policy"
+    assert removed["jobs.update_pattern"].message.endswith(
+        "replaced by jobs.update_policy (PUT /api/policies/checks/{policyName})"
+    )
+    assert "replaced_by" not in removed["jobs.delete_gone"].extra
+    assert "replaced_by" not in removed["jobs.get_twin"].extra
+    assert all(c.breaking for c in removed.values())
+
+
 def test_parameter_changes() -> None:
     old = doc(
         {
@@ -504,6 +531,13 @@ def test_august_to_1_13_2(tmp_path: Path) -> None:
     # notification operations moved from .../filterednotification to .../filterednotifications.
     assert "default_column_check_patterns.get_all_default_column_checks_patterns" in by_kind["operation-removed"]
     assert "column_quality_policies.get_column_quality_policies" in by_kind["operation-added"]
+    # Each removed operation is reported next to the quality-policy operation that replaced it.
+    removed = [c for c in changes if c.kind == "operation-removed"]
+    assert removed and all(c.sdk.startswith(("default_column_check_patterns.", "default_table_check_patterns.")) for c in removed)
+    successors = [c.extra.get("replaced_by", "") for c in removed]
+    assert all(s.startswith(("column_quality_policies.", "table_quality_policies.")) for s in successors), successors
+    assert len(set(successors)) == len(removed)
+    assert set(successors) <= by_kind["operation-added"]
     assert (
         "filtered_notifications_configurations.get_default_filtered_notification_configuration"
         in by_kind["operation-moved"]

@@ -1,10 +1,11 @@
 """Smoke test of the benchmark scripts (scripts/bench): each benchmark runs once, tiny, and
-returns numbers. Benchmarks are not tests: this only proves the bench code works, fast (< 5 s).
+returns numbers. Benchmarks are not tests: this only proves the bench code works, in seconds.
 Upstream's environment is never made here; only our side runs."""
 
 from __future__ import annotations
 
 import math
+import re
 import sys
 from pathlib import Path
 
@@ -14,7 +15,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from scripts.bench import calls, common, generation, imports, parsing, payloads
+from scripts.bench import calls, common, generation, imports, large, parsing, payloads
 from scripts.bench.server import ServerProcess
 
 pytestmark = pytest.mark.skipif(
@@ -46,6 +47,13 @@ def test_payloads_keep_the_documented_shape() -> None:
     assert sorted(table.value["spec"]["columns"]) == ["column_0000", "column_0001", "column_0002"]
     assert isinstance(payloads.connections_answer(), list)
     assert "check_search_filters" in payloads.run_checks_request()
+    many = payloads.connections(count=7)
+    assert len({connection["connection_name"] for connection in many.value}) == 7
+    assert {key for connection in many.value for key in connection} == {
+        key for connection in payloads.connections_answer() for key in connection
+    }
+    # Read from the newest reference docs that document each operation.
+    assert payloads.docs_source("connections.get_all_connections") == payloads.DOCS_DIRS[0]
 
 
 def test_cold_import(ours: common.Impl, tmp_path: Path) -> None:
@@ -88,9 +96,27 @@ def test_calls_against_the_local_server(worker: common.Worker, tmp_path: Path) -
     assert all(_positive(row.data["ratio"]) for row in rows)
 
 
+def test_large_answer(ours: common.Impl, tmp_path: Path) -> None:
+    payload = payloads.connections(count=50)
+    time_row, memory_row = large.bench_large([ours], payload, tmp_path, rounds=1)
+    for row, key in ((time_row, "seconds"), (memory_row, "peak_above_start")):
+        assert row.status == "SKIP", "without upstream there is no target to judge"
+        results = row.data["results"]
+        assert set(results) == {"ours", "floor"}
+        assert results["ours"][0]["item_type"] == "ConnectionModel" and results["floor"][0]["item_type"] == "dict"
+        assert all(result["items"] == 50 and result[key] >= 0 for values in results.values() for result in values)
+        assert _positive(results["ours"][0]["seconds"])
+
+
 def test_generation_steps(tmp_path: Path) -> None:
     steps = generation.generation_steps(Path(sys.executable), tmp_path)
-    assert [step.name for step in steps] == ["fetch_spec (cached)", "clean_spec", "generate"]
+    names = ["fetch_spec (cached)", "convert_swagger2", "clean_spec", "stable_names", "generate"]
+    assert [step.name for step in steps] == names
+    # The Makefile's steps of `make generate`, in its order.
+    makefile = (REPO_ROOT / "Makefile").read_text(encoding="utf-8")
+    recipes = [re.search(rf"^{target}:.*\n((?:\t.*\n)+)", makefile, re.MULTILINE) for target in ("spec", "generate")]
+    scripts = [Path(argv).stem for match in recipes for argv in re.findall(r"scripts/\w+\.py", match.group(1))]
+    assert [Path(step.argv[1]).stem for step in steps] == scripts
     # Only the cheap first step runs here; `make bench` times all three.
     times = generation.time_steps(steps[:1])
     assert _positive(times["fetch_spec (cached)"])
@@ -103,4 +129,6 @@ def test_table_and_statistics() -> None:
     samples = common.interleaved(2, [("a", lambda: 1.0), ("b", lambda: 2.0)])
     assert samples == {"a": [1.0, 1.0], "b": [2.0, 2.0]}
     text = common.format_table([common.Row(group="g", benchmark="b", ours="1 ms", status="PASS")])
-    assert "PASS" in text and "upstream 1.7.0" in text
+    assert "PASS" in text and f"upstream {common.UPSTREAM_VERSION}" in text
+    markdown = common.markdown_table([common.Row(group="g", benchmark="b", ours="1 ms", status="PASS")]).splitlines()
+    assert markdown[0].startswith("| benchmark |") and markdown[2] == "| b | 1 ms | - | - | - | - | - | PASS |"

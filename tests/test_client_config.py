@@ -256,6 +256,37 @@ def test_with_options_views_compose(mock):
     assert request.extensions["timeout"]["read"] == 9.0
 
 
+def test_with_cookies_sends_them_from_a_copy_with_its_own_pool(mock):
+    route = mock.get(CONNECTIONS_URL).mock(return_value=httpx.Response(200, json=[]))
+    with AuthenticatedClient(BASE_URL, token=TOKEN, cookies={"theme": "dark"}) as dqops:
+        with dqops.with_cookies({"session": "s-1"}) as copy:
+            assert type(copy) is AuthenticatedClient
+            assert copy.get_httpx_client() is not dqops.get_httpx_client()
+            get_all_connections.sync(client=copy)
+        get_all_connections.sync(client=dqops)
+    first, second = (call.request for call in route.calls)
+    assert first.headers["cookie"] == "theme=dark; session=s-1"
+    assert first.headers["authorization"] == f"Bearer {TOKEN}"
+    assert second.headers["cookie"] == "theme=dark"
+
+
+def test_a_request_waits_120_seconds_by_default_as_in_upstreams_client(mock):
+    route = mock.get(CONNECTIONS_URL).mock(return_value=httpx.Response(200, json=[]))
+    with Client(BASE_URL) as dqops, Client(BASE_URL, timeout=None) as unlimited:
+        get_all_connections.sync(client=dqops)
+        get_all_connections.sync(client=unlimited)
+    default, none = (call.request.extensions["timeout"] for call in route.calls)
+    assert default == {"connect": 120.0, "read": 120.0, "write": 120.0, "pool": 120.0}
+    assert none == {"connect": None, "read": None, "write": None, "pool": None}
+
+
+def test_authenticated_client_takes_prefix_and_header_name_by_position(mock):
+    route = mock.get(CONNECTIONS_URL).mock(return_value=httpx.Response(200, json=[]))
+    with AuthenticatedClient(BASE_URL, TOKEN, "Token", "X-Api-Key") as dqops:
+        get_all_connections.sync(client=dqops)
+    assert route.calls[0].request.headers["x-api-key"] == f"Token {TOKEN}"
+
+
 def test_closing_the_client_closes_the_pool_of_its_views(mock):
     mock.get(CONNECTIONS_URL).mock(return_value=httpx.Response(200, json=[]))
     dqops = Client(BASE_URL)
@@ -294,7 +325,7 @@ def test_http2_without_h2_is_a_configuration_error_with_an_install_hint(monkeypa
         Client(BASE_URL, http2=True)
     assert "h2" in str(info.value)
     assert "pip install" in str(info.value)
-    assert "httpx[http2]" in str(info.value)
+    assert "dqops-sdk[http2]" in str(info.value)
 
 
 def test_http2_with_h2_builds_an_http2_client(mock):

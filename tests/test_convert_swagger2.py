@@ -1,12 +1,13 @@
-"""Tests of scripts/convert_swagger2.py, and of the whole pipeline on DQOps 1.13.2.
+"""Tests of scripts/convert_swagger2.py, and of the whole pipeline across DQOps versions.
 
-Upstream publishes its newest spec (1.13.2) only as Swagger 2.0. What a user relies on: the
-build turns it into an OpenAPI 3 document with the pinned converter, offline; clean_spec
-accepts it; the SDK generated from it (with the previous spec's enum and model names) imports,
-and the documented examples still run against it wherever the API did not change under them.
+Upstream publishes its newest spec (1.13.2, the default pin) only as Swagger 2.0. What a user
+relies on: the build turns it into an OpenAPI 3 document with the pinned converter, offline;
+clean_spec accepts it; the default SDK keeps the names of the previous pin (2024-08-02), as
+`make update-pin` from that pin would give them; and an SDK generated for an older server
+(`make update-pin` to the 2024-08-02 or 2024-07-26 spec) runs that server's documented examples.
 
-The generated 1.13.2 package is built in a temporary directory as `<tmp>/dqops/client`, next
-to links to the repository's hand-written `dqops/_runtime` and `dqops/jobs.py`, and used only
+Those older packages are built in a temporary directory as `<tmp>/dqops/client`, next to
+links to the repository's hand-written `dqops/_runtime` and `dqops/jobs.py`, and used only
 in subprocesses with that directory first on PYTHONPATH, so the repository's own generated
 `dqops.client` is never touched or shadowed in this process.
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import hashlib
 import json
 import os
 import shutil
@@ -46,7 +48,11 @@ SPEC_1_13_2 = SPECS_DIR / "dqops-api-swagger-2.1.13.2.json"
 SPEC_2024_08_02 = SPECS_DIR / "dqops-api-openapi-3.2024-08-02.json"
 SPEC_2024_07_26 = SPECS_DIR / "dqops-api-openapi-3.2024-07-26.json"
 OVERLAY = REPO_ROOT / "openapi" / "overlay.json"
+NAMES_LOCK = REPO_ROOT / "openapi" / "names.lock.json"
+REFERENCE_NAMES = REPO_ROOT / "openapi" / "reference-names.json"
 PACKAGE_JSON = REPO_ROOT / "package.json"
+#: The DQOps version of each reference spec (../shared/dqops-openapi/README.md).
+DQOPS_VERSIONS = {SPEC_2024_07_26.name: "1.6.2", SPEC_2024_08_02.name: "1.6.2", SPEC_1_13_2.name: "1.13.2"}
 PYTHON = sys.executable
 
 
@@ -77,6 +83,10 @@ def require_converter() -> None:
 @functools.cache
 def load_json(path: Path) -> Any:
     return json.loads(path.read_bytes())
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def raw(path: Path) -> Any:
@@ -137,11 +147,11 @@ def cleaned_openapi3(path: Path) -> dict[str, Any]:
 
 @functools.cache
 def _stable_1_13_2() -> tuple[dict[str, Any], dict[str, Any]]:
-    return stable_names.stabilize_names(_cleaned_1_13_2(), _cleaned_openapi3(SPEC_2024_08_02))
+    return stable_names.stabilize_names(_cleaned_1_13_2(), _cleaned_openapi3(SPEC_2024_08_02), load_json(REFERENCE_NAMES))
 
 
 def stable_1_13_2() -> tuple[dict[str, Any], dict[str, Any]]:
-    """(1.13.2 cleaned with the names of the pinned 2024-08-02 spec, the stable-names report)."""
+    """(1.13.2 cleaned as `make update-pin` from the 2024-08-02 pin names it, the stable-names report)."""
     require_converter()
     document, report = _stable_1_13_2()
     return copy.deepcopy(document), copy.deepcopy(report)
@@ -402,7 +412,7 @@ def test_overlay_applies_to_1_13_2_with_the_schema_comparison() -> None:
 
 
 # ---------------------------------------------------------------------------------------
-# The SDK generated from 1.13.2
+# The default SDK (1.13.2), and SDKs generated for older servers
 # ---------------------------------------------------------------------------------------
 
 GENERATE = textwrap.dedent(
@@ -410,14 +420,11 @@ GENERATE = textwrap.dedent(
     import sys
     from pathlib import Path
     sys.path.insert(0, sys.argv[1])
-    import inspect
     import generate
     # Keep the repository's openapi/*.generator.json untouched: write this run's in the temporary directory.
     generate.GENERATOR_SPEC = Path(sys.argv[4])
-    if "generator_spec" in inspect.signature(generate.generate_package).parameters:
-        generate.generate_package(Path(sys.argv[2]), Path(sys.argv[3]), generator_spec=Path(sys.argv[4]))
-    else:
-        generate.generate_package(Path(sys.argv[2]), Path(sys.argv[3]))
+    pin = generate.ApiPin(dqops_version=sys.argv[5], spec_sha256=sys.argv[6])
+    generate.generate_package(Path(sys.argv[2]), Path(sys.argv[3]), generator_spec=Path(sys.argv[4]), pin=pin)
     """
 )
 
@@ -442,6 +449,7 @@ CHECK_PACKAGE = textwrap.dedent(
         "aliases": {name: getattr(models, name).__name__ for name in models.__all__
                     if getattr(models, name).__name__ != name},
         "check_model_default_severity": str(models.CheckModel.__annotations__["default_severity"]),
+        "api_version": dqops.client.API_VERSION,
     }
     from dqops import jobs  # the hand-written helpers import against this client too
     print(json.dumps(facts))
@@ -471,28 +479,42 @@ RUN_DOCS_EXAMPLES = textwrap.dedent(
 )
 
 
-def package_environment(root: Path) -> dict[str, str]:
-    environment = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+def package_environment(root: Path, docs_corpus: str | None = None) -> dict[str, str]:
+    environment = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "DQOPS_DOCS_CORPUS")}
     environment["PYTHONPATH"] = str(root)
     environment["PYTHONDONTWRITEBYTECODE"] = "1"
+    if docs_corpus is not None:
+        environment["DQOPS_DOCS_CORPUS"] = docs_corpus
     return environment
 
 
-def run_in_package(root: Path, code: str, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
+def run_in_package(
+    root: Path, code: str, *args: str, timeout: int = 600, docs_corpus: str | None = None
+) -> subprocess.CompletedProcess:
     """Run `code` with `root` first on sys.path (cwd = root, so the repository's dqops is not found first)."""
     return subprocess.run(
         [PYTHON, "-c", code, *args],
         capture_output=True,
         text=True,
         cwd=root,
-        env=package_environment(root),
+        env=package_environment(root, docs_corpus),
         timeout=timeout,
         check=False,
     )
 
 
-def build_package(tmp_path_factory: pytest.TempPathFactory, document: dict[str, Any], label: str) -> Path:
-    """`<root>/dqops/client` generated from `document` (a cleaned spec); returns <root>."""
+def stable_older(path: Path) -> dict[str, Any]:
+    """An older OpenAPI 3 spec, cleaned and named as `make update-pin SOURCE=<it>` names it from the default pin."""
+    document, _ = stable_names.stabilize_names(
+        cleaned_openapi3(path), load_json(NAMES_LOCK), load_json(REFERENCE_NAMES)
+    )
+    return document
+
+
+def build_package(
+    tmp_path_factory: pytest.TempPathFactory, document: dict[str, Any], label: str, spec_file: Path
+) -> Path:
+    """`<root>/dqops/client` generated from `document` (a cleaned spec of `spec_file`); returns <root>."""
     root = tmp_path_factory.mktemp(f"sdk-{label}")
     spec = root / f"dqops-{label}.cleaned.json"
     spec.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
@@ -506,6 +528,8 @@ def build_package(tmp_path_factory: pytest.TempPathFactory, document: dict[str, 
             str(spec),
             str(root / "dqops" / "client"),
             str(root / f"dqops-{label}.generator.json"),
+            DQOPS_VERSIONS[spec_file.name],
+            sha256_of(spec_file),
         ],
         capture_output=True,
         text=True,
@@ -515,32 +539,33 @@ def build_package(tmp_path_factory: pytest.TempPathFactory, document: dict[str, 
     )
     assert result.returncode == 0, result.stderr[-4000:]
     shutil.copy2(REPO_ROOT / "dqops" / "__init__.py", root / "dqops" / "__init__.py")
-    # Linked after generation, so generate.py's bytecode step never writes into the repository.
-    (root / "dqops" / "_runtime").symlink_to(REPO_ROOT / "dqops" / "_runtime", target_is_directory=True)
-    (root / "dqops" / "jobs.py").symlink_to(REPO_ROOT / "dqops" / "jobs.py")
+    # The hand-written rest of the package (the runtime, dqops.jobs...), linked after generation
+    # so that generate.py's bytecode step never writes into the repository. The version module
+    # is the one generation wrote beside the client.
+    for entry in (REPO_ROOT / "dqops").iterdir():
+        if not (root / "dqops" / entry.name).exists() and entry.name not in ("client", "__pycache__"):
+            (root / "dqops" / entry.name).symlink_to(entry, target_is_directory=entry.is_dir())
     return root
 
 
 @pytest.fixture(scope="module")
-def package_1_13_2(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`<root>/dqops/client` generated from 1.13.2 with stable names; returns <root>."""
-    document, _ = stable_1_13_2()
-    return build_package(tmp_path_factory, document, "1.13.2")
-
-
-@pytest.fixture(scope="module")
-def package_facts(package_1_13_2: Path) -> dict[str, Any]:
-    result = run_in_package(package_1_13_2, CHECK_PACKAGE, str(package_1_13_2))
+def package_facts() -> dict[str, Any]:
+    """Facts of the default package, the repository's own dqops.client (generated from 1.13.2)."""
+    result = run_in_package(REPO_ROOT, CHECK_PACKAGE, str(REPO_ROOT))
     assert result.returncode == 0, result.stderr[-4000:]
     return json.loads(result.stdout)
 
 
 def test_1_13_2_package_has_every_operation(package_facts: dict[str, Any]) -> None:
+    """The default package, generated with the committed names lock, is what `make update-pin`
+    from the 2024-08-02 pin gives: the same operations and the same enum names."""
     document, _ = stable_1_13_2()
     api = api_diff.api_of(document)
     expected = sorted(f"{operation.module}.{operation.function}" for operation in api.operations.values())
     assert package_facts["api"] == expected
     assert len(expected) == len(operations(load_json(SPEC_1_13_2)))
+    enums = {name for name, schema in document["components"]["schemas"].items() if "enum" in schema}
+    assert set(package_facts["enums"]) == enums
 
 
 def test_1_13_2_package_keeps_the_pinned_enum_names(package_facts: dict[str, Any]) -> None:
@@ -587,13 +612,13 @@ def _explained_by_api_diff(entry: dict[str, Any], changes: list[api_diff.Change]
 
 
 def docs_examples_against(root: Path, document: dict[str, Any], label: str) -> dict[str, int]:
-    """Run every documented example against the SDK at `root`, generated from `document`.
+    """Run the 2024-08-02 reference's examples against the SDK at `root`, generated from `document`.
 
-    The mock answers what the 2024-08-02 docs document; an example that fails must be explained
+    The mock answers what that reference documents; an example that fails must be explained
     by a breaking change that scripts/api_diff.py reports from 2024-08-02 to `document` (or by a
     move of its operation), and the seed page's examples must all pass.
     """
-    result = run_in_package(root, RUN_DOCS_EXAMPLES, str(TESTS_DIR), str(root))
+    result = run_in_package(root, RUN_DOCS_EXAMPLES, str(TESTS_DIR), str(root), docs_corpus="2024-08-02")
     assert result.returncode == 0, result.stderr[-4000:]
     outcome = json.loads(result.stdout)
     changes = api_diff.diff_documents(cleaned_openapi3(SPEC_2024_08_02), document)
@@ -628,21 +653,58 @@ def docs_examples_against(root: Path, document: dict[str, Any], label: str) -> d
     return totals
 
 
-def test_docs_examples_run_against_the_1_13_2_sdk(package_1_13_2: Path) -> None:
-    """Every documented example whose operation, models and fields 1.13.2 kept still works."""
+def test_older_docs_fail_on_the_default_sdk_only_where_the_api_diff_says(package_facts: dict[str, Any]) -> None:
+    """The 2024-08-02 reference against the default 1.13.2 SDK: every example whose operation,
+    models and fields 1.13.2 kept still works; every other one is a change the API diff reports."""
     document, _ = stable_1_13_2()
-    docs_examples_against(package_1_13_2, document, "1.13.2")
+    docs_examples_against(REPO_ROOT, document, "1.13.2")
 
 
 # ---------------------------------------------------------------------------------------
-# The SDK generated from the previous OpenAPI 3 spec, 2024-07-26
+# The SDK for an older server: `make update-pin SOURCE=<the 2024-08-02 spec>`
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def package_2024_08_02(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`<root>/dqops/client` generated from 2024-08-02 (DQOps 1.6.2) as `make update-pin` would."""
+    return build_package(tmp_path_factory, stable_older(SPEC_2024_08_02), "2024-08-02", SPEC_2024_08_02)
+
+
+def test_2024_08_02_package_imports_and_has_every_operation(package_2024_08_02: Path) -> None:
+    result = run_in_package(package_2024_08_02, CHECK_PACKAGE, str(package_2024_08_02))
+    assert result.returncode == 0, result.stderr[-4000:]
+    facts = json.loads(result.stdout)
+    api = api_diff.api_of(cleaned_openapi3(SPEC_2024_08_02))
+    assert facts["api"] == sorted(f"{operation.module}.{operation.function}" for operation in api.operations.values())
+    assert facts["api_version"] == "1.6.2"
+
+
+def test_the_2024_08_02_docs_run_against_its_sdk(package_2024_08_02: Path, record_property) -> None:
+    """Older servers stay supported: the whole 2024-08-02 reference and the seed page, run by
+    tests/test_docs_examples.py as for the default, pass against the SDK generated from that spec,
+    but for the listed upstream defects (tests/docs_defects/2024-08-02.json)."""
+    result = subprocess.run(
+        [PYTHON, "-m", "pytest", str(TESTS_DIR / "test_docs_examples.py"), "-q", "-p", "no:cacheprovider",
+         "--rootdir", str(REPO_ROOT), "-c", str(REPO_ROOT / "pyproject.toml"), "-o", "addopts="],
+        capture_output=True, text=True, cwd=package_2024_08_02,
+        env=package_environment(package_2024_08_02, "2024-08-02"), timeout=900, check=False,
+    )
+    summary = [line.strip() for line in result.stdout.splitlines() if "passed," in line and "upstream defects" in line]
+    assert result.returncode == 0 and summary, result.stdout[-6000:] + result.stderr[-2000:]
+    record_property("docs_summary", "against the 2024-08-02 SDK: " + "; ".join(summary))
+    assert summary[0].startswith("docs examples (2024-08-02 reference") and summary[0].endswith(" 0 failed"), summary
+
+
+# ---------------------------------------------------------------------------------------
+# The SDK generated from the OpenAPI 3 spec of the week before, 2024-07-26
 # ---------------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
 def package_2024_07_26(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`<root>/dqops/client` generated from 2024-07-26, cleaned as `make spec` cleans it."""
-    return build_package(tmp_path_factory, cleaned_openapi3(SPEC_2024_07_26), "2024-07-26")
+    """`<root>/dqops/client` generated from 2024-07-26, as `make update-pin` would."""
+    return build_package(tmp_path_factory, stable_older(SPEC_2024_07_26), "2024-07-26", SPEC_2024_07_26)
 
 
 def test_2024_07_26_package_imports_and_has_every_operation(package_2024_07_26: Path) -> None:
@@ -657,5 +719,5 @@ def test_2024_07_26_package_imports_and_has_every_operation(package_2024_07_26: 
 def test_docs_examples_run_against_the_2024_07_26_sdk(package_2024_07_26: Path) -> None:
     """The 2024-08-02 docs against the client of the week before: the 16 operations added since
     do not apply, and every other failure is a change the API diff reports."""
-    totals = docs_examples_against(package_2024_07_26, cleaned_openapi3(SPEC_2024_07_26), "2024-07-26")
+    totals = docs_examples_against(package_2024_07_26, stable_older(SPEC_2024_07_26), "2024-07-26")
     assert totals["not applicable (operation removed)"] > 0

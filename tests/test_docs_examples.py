@@ -37,7 +37,9 @@ the two downloads (``text/csv``: the example must get the text back,
 ``application/octet-stream``: the bytes).  Seed-page examples are checked
 against the operation page of the operation they call (same module and name).
 
-Examples listed in ``upstream_defects.json`` are wrong upstream; their test
+The corpus is the newest upstream reference (``dx.ACTIVE_CORPUS``; DQOPS_DOCS_CORPUS names
+another, as tests/test_docs_older_api.py does for the client of an older spec).  Examples
+listed in ``docs_defects/<corpus>.json`` are wrong upstream; their test
 asserts that they still fail, with the listed exception and message, so an
 example fixed upstream or a wrong entry shows up as a failure.
 
@@ -62,9 +64,10 @@ from docs_runner import MockAnswer, Run, json_diff, run_example
 from docs_runner import check_run as check_docs_run
 from docs_runner import mock_answer as docs_mock_answer
 
-DEFECTS_FILE = Path(__file__).with_name("upstream_defects.json")
+SOURCE = dx.ACTIVE_CORPUS
+DEFECTS_FILE = SOURCE.defects_file
 
-CORPUS = dx.load_all()
+CORPUS = dx.load_corpus(SOURCE)
 DEFECTS: dict[str, dict[str, str]] = {
     d["id"]: d for d in json.loads(DEFECTS_FILE.read_text(encoding="utf-8"))["defects"]}
 EXAMPLES = CORPUS.all_examples
@@ -86,7 +89,10 @@ SYNTHESIZED_JSON = {
 
 
 @functools.cache
-def mock_answer(key: tuple[str, str]) -> MockAnswer:
+def mock_answer(key: tuple[str, str]) -> MockAnswer | None:
+    """What the mock answers for this operation; None for a stale page's (the spec has no such operation)."""
+    if key not in CORPUS.spec_by_key:
+        return None
     return docs_mock_answer(CORPUS.by_key[key], CORPUS.spec_by_key[key], SYNTHESIZED_JSON.get(key))
 
 
@@ -113,13 +119,14 @@ def sdk():
 @pytest.mark.parametrize("example", WORKING, ids=[e.id for e in WORKING])
 def test_docs_example(example: dx.PythonExample, sdk) -> None:
     answer = mock_answer(example.key)
+    assert answer is not None, f"{example.id}: the spec has no such operation; list it as a stale page"
     run = run_example(example, answer)
     problems = check_run(example, run, answer)
     assert not problems, f"{example.id} ({example.source}:{example.line}):\n" + "\n".join(problems)
 
 
 _EXCEPTIONS = {"SyntaxError": SyntaxError, "NameError": NameError, "TypeError": TypeError,
-               "ImportError": ImportError}
+               "ImportError": ImportError, "ModuleNotFoundError": ModuleNotFoundError}
 
 
 @pytest.mark.parametrize("example", DEFECTIVE, ids=[e.id for e in DEFECTIVE])
@@ -130,7 +137,7 @@ def test_upstream_defect(example: dx.PythonExample, sdk) -> None:
     run = run_example(example, mock_answer(example.key))
     if run.error is None:
         pytest.fail(f"{example.id} no longer fails (listed as {defect['category']}: {defect['reason']}); "
-                    "remove it from tests/upstream_defects.json", pytrace=False)
+                    f"remove it from {DEFECTS_FILE.relative_to(Path(__file__).parent.parent)}", pytrace=False)
     message = str(run.error)
     if type(run.error) is not expected:
         pytest.fail(f"{example.id} fails with {type(run.error).__name__}: {message}, listed as "
@@ -143,15 +150,18 @@ def test_upstream_defect(example: dx.PythonExample, sdk) -> None:
 
 def test_examples_are_all_accounted_for() -> None:
     unknown = set(DEFECTS) - {e.id for e in EXAMPLES}
-    assert not unknown, f"upstream_defects.json lists examples that the docs do not have: {unknown}"
+    assert not unknown, f"{DEFECTS_FILE.name} lists examples that the docs do not have: {unknown}"
     assert len(WORKING) + len(DEFECTIVE) == len(EXAMPLES)
-    assert len(CORPUS.operation_examples) == len(dx.VARIANTS) * len(CORPUS.spec_operations)
-    assert len(CORPUS.operations) == len(CORPUS.spec_operations)
+    assert len(CORPUS.operation_examples) == len(dx.VARIANTS) * len(CORPUS.operations)
+    assert len(CORPUS.operations) == len(CORPUS.spec_operations) + len(CORPUS.stale_operations)
+    assert set(CORPUS.spec_by_key) <= set(CORPUS.by_key), "every operation of the spec has its docs"
+    stale = {e.id for op in CORPUS.stale_operations for e in op.examples.values()}
+    assert stale == {d["id"] for d in DEFECTS.values() if d["category"] == "stale-page"}
 
 
 def test_every_operation_gets_a_mock_answer() -> None:
     for op in CORPUS.operations:
-        mock_answer(op.key)
+        assert (mock_answer(op.key) is None) == (op.key not in CORPUS.spec_by_key), op.id
 
 
 # ---------------------------------------------------------------------------

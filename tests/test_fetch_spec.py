@@ -90,6 +90,7 @@ def lock_path(tmp_path: Path) -> Path:
                 "upstream_commit": PINNED_COMMIT,
                 "sha256": SPEC_SHA256,
                 "dqops_version": "1.6.2",
+                "sdk_release": 2,
                 "spec_format": "openapi-3.0.1",
                 "source": "test",
             },
@@ -368,6 +369,7 @@ def test_update_pin_with_an_explicit_swagger2_source_rewrites_the_lock(
         "upstream_commit": None,
         "sha256": OTHER_SPEC_SHA256,
         "dqops_version": "1.13.2",
+        "sdk_release": 0,  # a new DQOps version: its first SDK release
         "spec_format": "swagger-2.0",
         "source": str(source),
     }
@@ -389,7 +391,36 @@ def test_update_pin_from_the_default_chain_keeps_the_pinned_identity(
     lock = json.loads(lock_path.read_text(encoding="utf-8"))
     assert lock["sha256"] == OTHER_SPEC_SHA256
     assert (lock["file"], lock["upstream_commit"], lock["dqops_version"]) == (SPEC_FILE_NAME, PINNED_COMMIT, "1.6.2")
+    assert lock["sdk_release"] == 2, "the same DQOps version keeps its SDK release count"
     assert out_path.read_bytes() == OTHER_SPEC_BYTES
+
+
+@pytest.mark.parametrize(("dqops_version", "sdk_release"), [("1.6.2", 2), ("1.6.3", 0), (None, 2)])
+def test_update_pin_keeps_the_sdk_release_for_the_same_dqops_version_and_restarts_it_for_another(
+    lock_path: Path, dqops_version: str | None, sdk_release: int
+) -> None:
+    previous = fetch_spec.load_lock(lock_path)
+    for source in (
+        fetch_spec.explicit_source("/specs/dqops-api.json"),
+        fetch_spec.default_sources(previous, "{commit}{file}", Path("m"))[-1],
+    ):
+        fetched = fetch_spec.FetchedSpec(source, OTHER_SPEC_BYTES, OTHER_SPEC_SHA256, "openapi-3.0.1")
+        new = fetch_spec.updated_lock(previous, fetched, dqops_version)
+        if source.kind == "explicit" and dqops_version is None:
+            assert (new.dqops_version, new.sdk_release) == (None, 0), "an explicit source names no DQOps version"
+        else:
+            assert (new.dqops_version, new.sdk_release) == (dqops_version or "1.6.2", sdk_release)
+
+
+@pytest.mark.parametrize("version", ["1.13.2-SNAPSHOT", "v1.13.2", "1.013.2", "1.13.", ""])
+def test_a_dqops_version_that_cannot_start_the_package_version_is_refused(
+    capsys: pytest.CaptureFixture[str], lock_path: Path, out_path: Path, mirror_dir: Path, version: str
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        run_main(capsys, lock_path, out_path, mirror_dir, "{commit}{file}", "--update-pin", "--dqops-version", version)
+    assert exited.value.code == 2
+    assert "is not a DQOps release number such as 1.13.2" in capsys.readouterr().err
+    assert json.loads(lock_path.read_text(encoding="utf-8"))["sdk_release"] == 2
 
 
 def test_update_pin_creates_a_missing_lock_from_an_upstream_url(tmp_path: Path) -> None:
@@ -459,7 +490,14 @@ def test_a_source_that_is_not_an_openapi_json_document_is_refused(
     source.write_bytes(content)
 
     exit_code, _, err = run_main(
-        capsys, lock_path, out_path, tmp_path / "no-mirror", unreachable_upstream_template, "--source", str(source), "--update-pin"
+        capsys,
+        lock_path,
+        out_path,
+        tmp_path / "no-mirror",
+        unreachable_upstream_template,
+        "--source",
+        str(source),
+        "--update-pin",
     )
 
     assert exit_code == 2
@@ -482,6 +520,24 @@ def test_malformed_lock_exits_2(
 
     assert exit_code == 2
     assert "'sha256' must be 64 lower-case hex digits" in err
+
+
+@pytest.mark.parametrize("sdk_release", [-1, "1", 1.0, None])
+def test_a_lock_with_a_bad_sdk_release_exits_2(
+    capsys: pytest.CaptureFixture[str],
+    lock_path: Path,
+    out_path: Path,
+    mirror_dir: Path,
+    unreachable_upstream_template: str,
+    sdk_release: object,
+) -> None:
+    lock = json.loads(lock_path.read_text(encoding="utf-8"))
+    lock_path.write_text(json.dumps({**lock, "sdk_release": sdk_release}), encoding="utf-8")
+
+    exit_code, _, err = run_main(capsys, lock_path, out_path, mirror_dir, unreachable_upstream_template)
+
+    assert exit_code == 2
+    assert "'sdk_release' must be a whole number from 0" in err
 
 
 def test_committed_lock_pins_the_shared_mirror_file() -> None:

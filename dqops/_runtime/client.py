@@ -22,6 +22,9 @@ API_KEY_VARIABLE = "DQOPS_API_KEY"
 DEFAULT_BASE_URL = "http://localhost:8888/"
 # httpx's default pool size (httpx.Limits: max_connections=100).
 DEFAULT_MAX_CONNECTIONS = 100
+# Upstream's client waits 120 s for each phase of a request, as DQOps's own client code does:
+# operations that run checks or wait for a job answer after tens of seconds, not httpx's 5.
+DEFAULT_TIMEOUT = httpx.Timeout(120.0)
 
 _shared_ssl_context: ssl.SSLContext | None = None
 
@@ -57,12 +60,12 @@ class Client:
         raise_on_unexpected_status: Raise a typed error (`errors.NotFound`, `errors.Unauthorized`,
             ..., all subclasses of `errors.UnexpectedStatus`) when the server answers a status the
             operation does not document, instead of returning None.
-        timeout: Timeout of each request, in seconds or as an `httpx.Timeout`; None keeps httpx's
-            default (5 seconds).
+        timeout: Timeout of each request, in seconds or as an `httpx.Timeout` (default 120 seconds,
+            as in upstream's client); None waits without limit.
         headers, cookies: Sent with every request.
         max_retries: Retries of a failed idempotent request (connection errors, 429, 502, 503,
             504) with exponential backoff; 0 (the default) never retries. `retry_policy` tunes it.
-        http2: Speak HTTP/2 when the server offers it (needs `pip install 'httpx[http2]'`).
+        http2: Speak HTTP/2 when the server offers it (needs `pip install 'dqops-sdk[http2]'`).
         verify_ssl, follow_redirects, httpx_args: Passed to the underlying httpx clients.
     """
 
@@ -71,7 +74,7 @@ class Client:
         base_url: str | None = None,
         *,
         raise_on_unexpected_status: bool = False,
-        timeout: httpx.Timeout | float | None = None,
+        timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
         headers: dict[str, str] | None = None,
         cookies: dict[str, str] | None = None,
         max_retries: int | None = None,
@@ -88,7 +91,7 @@ class Client:
             try:
                 import h2  # noqa: F401
             except ImportError as exc:
-                raise ConfigurationError("http2=True needs the h2 package: pip install 'httpx[http2]'") from exc
+                raise ConfigurationError("http2=True needs the h2 package: pip install 'dqops-sdk[http2]'") from exc
         policy = retry_policy or NO_RETRIES
         if max_retries is not None:
             policy = RetryPolicy(
@@ -137,9 +140,8 @@ class Client:
             "verify": verify,
             "follow_redirects": self._follow_redirects,
             "http2": self._http2,
+            "timeout": self._timeout,
         }
-        if self._timeout is not None:
-            kwargs["timeout"] = self._timeout
         kwargs.update(self._httpx_args)
         return kwargs
 
@@ -170,6 +172,18 @@ class Client:
     def with_timeout(self, timeout: httpx.Timeout | float) -> Client:
         """A view of this client with another timeout."""
         return self.with_options(timeout=timeout)
+
+    def with_cookies(self, cookies: dict[str, str]) -> Self:
+        """A copy of this client that also sends these cookies, with connection pools of its own.
+
+        Cookies belong to an httpx client, so unlike headers they cannot vary per call on a shared
+        pool. Close the copy as well (or use it in a `with` block).
+        """
+        copy = object.__new__(type(self))
+        copy.__dict__.update(self.__dict__)
+        copy._cookies = {**self._cookies, **cookies}
+        copy._pools = _Pools()
+        return copy
 
     # The pooled httpx clients.
 
@@ -323,7 +337,6 @@ class AuthenticatedClient(Client):
         self,
         base_url: str | None = None,
         token: str | None = None,
-        *,
         prefix: str = "Bearer",
         auth_header_name: str = "Authorization",
         **kwargs: Any,

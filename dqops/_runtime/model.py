@@ -96,14 +96,18 @@ def forget_decoded(instance: Any, attribute: Any, value: Any) -> Any:
 class DQOpsSnapshotModel(DQOpsDecodedModel):
     """A model with many scalar fields (a check result, an incident): keeps the JSON it was decoded from.
 
-    `_decoded` is a copy of the JSON object, with None in place of the nested objects and
-    arrays. While it holds, the model's scalar fields are exactly that JSON, so `to_dict()`
-    copies it in one step and encodes only the nested fields, which may have changed in place.
+    `_decoded` is the JSON object, with None in place of the nested objects and arrays: a copy,
+    or for JSON the SDK decoded from an answer itself (from_dict's `_owned`), that very dict,
+    which no one else holds. While it holds, the model's scalar fields are exactly that JSON,
+    so `to_dict()` copies it in one step and encodes only the nested fields, which may have
+    changed in place. A model decoded from a JSON object that sets a single nested field (a
+    check that sets its error rule alone) keeps the encoder of that field instead, as
+    DQOpsSparseModel does.
     """
 
     __slots__ = ()
 
-    _decoded: dict[str, Any] | None
+    _decoded: dict[str, Any] | Callable[[Any], dict[str, Any]] | None
 
 
 class DQOpsSparseModel(DQOpsDecodedModel):

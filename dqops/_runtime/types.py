@@ -32,6 +32,8 @@ UNSET: Final = Unset.UNSET
 FileContent = IO[bytes] | bytes | str
 FileTypes = tuple[str | None, FileContent, str | None] | tuple[str | None, FileContent, str | None, Mapping[str, str]]
 RequestFiles = list[tuple[str, FileTypes]]
+# The tuple File.to_tuple() gives, under the name upstream's client exports.
+FileJsonType = tuple[str | None, BinaryIO, str | None]
 
 
 @define
@@ -42,7 +44,7 @@ class File:
     file_name: str | None = None
     mime_type: str | None = None
 
-    def to_tuple(self) -> FileTypes:
+    def to_tuple(self) -> FileJsonType:
         return self.file_name, self.payload, self.mime_type
 
 
@@ -69,4 +71,4 @@ class Response(Generic[T]):
 _HTTP_STATUSES: dict[int, HTTPStatus] = {int(status): status for status in HTTPStatus}
 
 
-__all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Response", "Unset"]
+__all__ = ["UNSET", "File", "FileJsonType", "FileTypes", "RequestFiles", "Response", "Unset"]

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .common import Row, Stats, Worker, interleaved, med_min, paired_ratio, us, verdict
 from .payloads import connections_answer, run_checks_answer, run_checks_request
+from .server import write_routes as write_routes_file
 
 TOKEN = "s4mp13_4u7h_70k3n"
 KINDS = (("get", "sync"), ("post", "sync"), ("get", "async"), ("post", "async"))
@@ -23,13 +24,17 @@ TARGET_OVERHEAD = 1.15
 TARGET_THROUGHPUT = 0.9
 
 
+GET_ROUTE = "GET /api/connections"
+POST_ROUTE = "POST /api/jobs/runchecks"
+
+
 def write_routes(folder: Path) -> Path:
-    path = folder / "routes.json"
-    path.write_text(
-        json.dumps({"GET /api/connections": connections_answer(), "POST /api/jobs/runchecks": run_checks_answer()}),
-        encoding="utf-8",
-    )
-    return path
+    """The server's routes: the documented answers of get_all_connections and run_checks."""
+    bodies = {
+        GET_ROUTE: json.dumps(connections_answer()).encode(),
+        POST_ROUTE: json.dumps(run_checks_answer()).encode(),
+    }
+    return write_routes_file(folder, "routes", bodies)
 
 
 def setup_workers(workers: dict[str, Worker], base_url: str, warmup_calls: int) -> dict[str, dict[str, str]]:

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent.parent
@@ -24,6 +24,26 @@ UPSTREAM_VENV = REPO_ROOT / ".bench-venv-upstream"
 UPSTREAM_REQUIREMENTS = BENCH_DIR / "requirements-upstream.txt"
 WORKER_SCRIPT = BENCH_DIR / "worker.py"
 SERVER_SCRIPT = BENCH_DIR / "server.py"
+
+
+def shared_dir() -> Path:
+    """The read-only reference data: ../shared beside the checkout (as in CI), else /work/shared."""
+    beside = REPO_ROOT.parent / "shared"
+    return beside if beside.is_dir() else Path("/work/shared")
+
+
+def upstream_version(requirements: Path = UPSTREAM_REQUIREMENTS) -> str:
+    """The version of upstream's dqops that the comparison environment pins (`dqops==x.y.z`)."""
+    for line in requirements.read_text(encoding="utf-8").splitlines():
+        name, separator, version = line.split("#", 1)[0].strip().partition("==")
+        if separator and name.strip().lower() == "dqops":
+            return version.strip()
+    raise ValueError(f"{requirements}: no dqops==<version> pin")
+
+
+UPSTREAM_VERSION = upstream_version()
+
+T = TypeVar("T")
 
 # Environment variables that would change which code a child interpreter imports or how.
 _CHILD_ENV_DROPPED = ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONPROFILEIMPORTTIME", "PYTHONINSPECT")
@@ -67,13 +87,13 @@ def paired_ratio(numerators: Sequence[float], denominators: Sequence[float]) -> 
     return statistics.median(a / b for a, b in zip(numerators, denominators, strict=True))
 
 
-def interleaved(rounds: int, tasks: Sequence[tuple[str, Callable[[], float]]], seed: int = 4) -> dict[str, list[float]]:
+def interleaved(rounds: int, tasks: Sequence[tuple[str, Callable[[], T]]], seed: int = 4) -> dict[str, list[T]]:
     """Run every task once per round, in a new shuffled order each round; samples per task name.
 
     Side by side in one run: a slow spell of the shared machine hits every task alike.
     """
     rng = random.Random(seed)
-    samples: dict[str, list[float]] = {name: [] for name, _ in tasks}
+    samples: dict[str, list[T]] = {name: [] for name, _ in tasks}
     order = list(tasks)
     for _ in range(rounds):
         rng.shuffle(order)
@@ -230,7 +250,7 @@ class Row:
 COLUMNS = (
     ("benchmark", "benchmark"),
     ("ours", "ours"),
-    ("upstream", "upstream 1.7.0"),
+    ("upstream", f"upstream {UPSTREAM_VERSION}"),
     ("floor", "floor"),
     ("ratio", "ours/floor"),
     ("vs_upstream", "upstream/ours"),
@@ -252,6 +272,13 @@ def format_table(rows: Iterable[Row]) -> str:
         group = row.group
         out.append(" | ".join(text.ljust(width) for text, width in zip(line, widths)))
     return "\n".join(out)
+
+
+def markdown_table(rows: Iterable[Row]) -> str:
+    """The table as Markdown, as docs/performance.md shows it."""
+    lines = ["| " + " | ".join(title for _, title in COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    lines += ["| " + " | ".join(str(getattr(row, key)) for key, _ in COLUMNS) + " |" for row in rows]
+    return "\n".join(lines)
 
 
 def verdict(ok: bool) -> str:

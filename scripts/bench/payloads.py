@@ -1,8 +1,11 @@
 """Large, realistic answers built from the JSON that DQOps documents (docs operations/*.md).
 
-The documented answers are read with tests/docs_examples.py's extractor (read-only) and
-scaled up: more check results, more columns. Every value keeps the documented shape, so the
-same bytes are valid input for our models and for upstream's.
+The documented answers are read with tests/docs_examples.py's extractor (read-only) from the
+newest reference docs there are, upstream's client reference of DQOps 1.11.0 (the closest to
+the 1.13.2 API), and for an operation those pages lack, from the older reference docs
+(DOCS_DIRS). They are scaled up: more check results, more columns, more connections. Every
+value keeps the documented shape, so the same bytes are valid input for our models and for
+upstream's.
 """
 
 from __future__ import annotations
@@ -16,7 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .common import REPO_ROOT
+from .common import REPO_ROOT, shared_dir
+
+# The reference docs whose documented answers the payloads are built from, newest first.
+DOCS_DIRS = ("dqops-docs-1.11.0", "dqops-docs")
 
 
 @dataclass(frozen=True)
@@ -39,22 +45,37 @@ class Payload:
 
 
 @functools.cache
-def _operations() -> dict[str, Any]:
+def _operations() -> dict[str, tuple[Any, str]]:
+    """Each documented operation (`module.operation`) and the docs folder it was read from: the
+    newest of DOCS_DIRS that documents it."""
     if str(REPO_ROOT) not in sys.path:
         sys.path.insert(0, str(REPO_ROOT))
     from tests.docs_examples import parse_operations_dir
 
-    return {op.id: op for op in parse_operations_dir()}
+    operations: dict[str, tuple[Any, str]] = {}
+    for name in DOCS_DIRS:
+        folder = shared_dir() / name
+        if (folder / "operations").is_dir():
+            for operation in parse_operations_dir(folder):
+                operations.setdefault(operation.id, (operation, name))
+    if not operations:
+        raise FileNotFoundError(f"no reference docs in {shared_dir()} (looked for {', '.join(DOCS_DIRS)})")
+    return operations
+
+
+def docs_source(operation_id: str) -> str:
+    """The docs folder (one of DOCS_DIRS) that `module.operation`'s JSON is read from."""
+    return _operations()[operation_id][1]
 
 
 def documented_answer(operation_id: str) -> Any:
     """The JSON a docs page shows as the answer of `module.operation` (a fresh copy)."""
-    return copy.deepcopy(_operations()[operation_id].documented_json)
+    return copy.deepcopy(_operations()[operation_id][0].documented_json)
 
 
 def documented_request_body(operation_id: str) -> Any:
     """The JSON body of the curl example of `module.operation`."""
-    return json.loads(_operations()[operation_id].curl_body)
+    return json.loads(_operations()[operation_id][0].curl_body)
 
 
 def _hours_later(text: str, hours: int) -> str:
@@ -137,6 +158,25 @@ def table(columns: int = 500) -> Payload:
         is_list=False,
         value=answer,
         description=f"TableModel, spec with {columns} columns, {checks} checks (tables.get_table, columns docs)",
+    )
+
+
+def connections(count: int = 60_000) -> Payload:
+    """`count` connections (default 60,000: about 65 MB of JSON), the answer of
+    connections.get_all_connections: the documented connections in turn, each named apart."""
+    documented = documented_answer("connections.get_all_connections")
+    answer = []
+    for index in range(count):
+        connection = documented[index % len(documented)]
+        # A shallow copy: the nested values are only ever written out as JSON.
+        answer.append({**connection, "connection_name": f"{connection['connection_name']}_{index:05d}"})
+    return Payload(
+        name="connections",
+        model="ConnectionModel",
+        is_list=True,
+        value=answer,
+        description=f"{count:,} ConnectionModel (connections.get_all_connections, "
+        f"{docs_source('connections.get_all_connections')})",
     )
 
 

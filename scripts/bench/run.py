@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Benchmark the dqops SDK against upstream's client (PyPI dqops 1.7.0) and against floors.
+"""Benchmark the dqops SDK against upstream's client (PyPI dqops, as pinned) and against floors.
 
-    .venv/bin/python scripts/bench/run.py            # everything (what `make bench` runs), ~2-4 min
+    .venv/bin/python scripts/bench/run.py            # everything (what `make bench` runs), ~10 min
     .venv/bin/python scripts/bench/run.py --quick    # tiny sizes, few repetitions: does it all work?
     .venv/bin/python scripts/bench/run.py --only parse,calls --profile
 
@@ -32,22 +32,24 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass
 
-from scripts.bench import calls, generation, imports, parsing, payloads
+from scripts.bench import calls, generation, imports, large, parsing, payloads
 from scripts.bench.common import (
     OURS_PYTHON,
     REPO_ROOT,
     UPSTREAM_REQUIREMENTS,
     UPSTREAM_VENV,
+    UPSTREAM_VERSION,
     Impl,
     Row,
     Worker,
     format_table,
     log,
+    markdown_table,
     machine_info,
 )
 from scripts.bench.server import ServerProcess
 
-GROUPS = ("imports", "parse", "calls", "generate")
+GROUPS = ("imports", "parse", "calls", "large", "generate")
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,8 @@ class Sizes:
     call_batch: int
     concurrent: int
     concurrent_rounds: int
+    large_connections: int
+    large_rounds: int
 
 
 FULL = Sizes(
@@ -75,6 +79,8 @@ FULL = Sizes(
     call_batch=200,
     concurrent=1000,
     concurrent_rounds=7,
+    large_connections=60_000,
+    large_rounds=5,
 )
 QUICK = Sizes(
     import_rounds=3,
@@ -87,6 +93,8 @@ QUICK = Sizes(
     call_batch=20,
     concurrent=100,
     concurrent_rounds=2,
+    large_connections=2_000,
+    large_rounds=1,
 )
 
 
@@ -167,10 +175,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes and few repetitions (checks that it all runs)")
     parser.add_argument("--only", default=",".join(GROUPS), help=f"comma-separated subset of {','.join(GROUPS)}")
-    parser.add_argument("--no-upstream", action="store_true", help="skip upstream dqops 1.7.0 (no install)")
+    parser.add_argument(
+        "--no-upstream", action="store_true", help=f"skip upstream dqops {UPSTREAM_VERSION} (no install)"
+    )
     parser.add_argument("--upstream-venv", type=Path, default=UPSTREAM_VENV)
     parser.add_argument("--profile", action="store_true", help="also print cProfile / -X importtime profiles")
     parser.add_argument("--json", type=Path, help="also write the results as JSON to this file")
+    parser.add_argument("--markdown", type=Path, help="also write the table as Markdown to this file")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
     args = parser.parse_args(argv)
     groups = [group.strip() for group in args.only.split(",") if group.strip()]
@@ -247,6 +258,11 @@ def main(argv: list[str] | None = None) -> int:
             finally:
                 for worker in workers.values():
                     worker.close()
+        if "large" in groups:
+            large_payload = payloads.connections(sizes.large_connections)
+            log(f"bench: large answer, {sizes.large_rounds} rounds of a new worker per call and side")
+            rows += large.bench_large(impls, large_payload, scratch, sizes.large_rounds)
+            notes.append(f"large answer: {large_payload.description}")
         if "generate" in groups:
             log("bench: make generate steps")
             rows += generation.bench_generation(OURS_PYTHON, scratch)
@@ -272,8 +288,11 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print("Medians of interleaved repetitions (min in brackets); ratios are medians of per-round ratios.")
     print("floor: imports = a fresh `python -c 'import httpx, attrs'` in each environment (ours, up);")
-    print("parse = json.loads of the same bytes; calls = raw httpx, same request and .json(), same process.")
-    print("upstream/ours: how many times faster ours is than upstream dqops 1.7.0 (same payload, same class names).")
+    print("parse = json.loads of the same bytes; calls = raw httpx, same request and .json(), same process;")
+    print("large = json.loads of the same bytes, in a new process of ours's environment like each call.")
+    print(
+        f"upstream/ours: how many times faster ours is than upstream dqops {UPSTREAM_VERSION} (same payload, same class names)."
+    )
     print()
     for note in notes:
         print(f"- {note}")
@@ -288,6 +307,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"FAIL: {row.benchmark}: {row.data.get('measured', row.ratio)} (target {row.target})")
     if profile:
         print("\n# Profiles\n" + profile)
+    if args.markdown:
+        args.markdown.write_text(markdown_table(rows) + "\n", encoding="utf-8")
     if args.json:
         args.json.write_text(
             json.dumps({"machine": machine, "rows": [asdict(row) for row in rows]}, indent=2, default=str)

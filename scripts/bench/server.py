@@ -1,9 +1,10 @@
 """A fast HTTP/1.1 keep-alive server on 127.0.0.1 that answers fixed JSON, for the call benchmarks.
 
 Standard library only (an asyncio Protocol, no framework), so it costs the client side as
-little CPU as possible. It serves the routes of a JSON file:
+little CPU as possible. It serves the routes of a JSON file (write_routes() makes one), each
+answered with the bytes of a file beside it, sent as they are:
 
-    {"GET /api/connections": <json>, "POST /api/jobs/runchecks": <json>}
+    {"GET /api/connections": "connections.json", "POST /api/jobs/runchecks": "run_checks.json"}
 
 and answers 404 to anything else. Run it in its own process:
 
@@ -99,12 +100,24 @@ class FixedJsonProtocol(asyncio.Protocol):
         self.transport = None
 
 
+def write_routes(folder: Path, name: str, bodies: dict[str, bytes]) -> Path:
+    """A routes file `name`.json in `folder` answering each route ("GET /path") with its body."""
+    routes = {}
+    for index, (route, body) in enumerate(bodies.items()):
+        body_file = f"{name}.{index}.body"
+        (folder / body_file).write_bytes(body)
+        routes[route] = body_file
+    path = folder / f"{name}.json"
+    path.write_text(json.dumps(routes), encoding="utf-8")
+    return path
+
+
 def load_routes(path: Path) -> dict[tuple[bytes, bytes], bytes]:
     routes = json.loads(path.read_text(encoding="utf-8"))
     responses = {}
-    for route, answer in routes.items():
+    for route, body_file in routes.items():
         method, target = route.split(" ", 1)
-        responses[(method.encode(), target.encode())] = http_response("200 OK", json.dumps(answer).encode())
+        responses[(method.encode(), target.encode())] = http_response("200 OK", (path.parent / body_file).read_bytes())
     return responses
 
 

@@ -44,8 +44,40 @@ def _python_copy(value: Any) -> Any:
     return value
 
 
+def _rss_bytes() -> int:
+    """The process's resident memory now (Linux /proc)."""
+    with open("/proc/self/statm", encoding="ascii") as handle:
+        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _reset_peak_rss() -> bool:
+    """Reset the process's peak resident memory (VmHWM) to its resident memory now (Linux 4.0+)."""
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as handle:
+            handle.write("5")
+    except OSError:
+        return False
+    return True
+
+
+def _peak_rss_bytes() -> int:
+    """The process's peak resident memory so far: VmHWM, else getrusage's ru_maxrss."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    import resource
+
+    maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return maxrss if sys.platform == "darwin" else maxrss * 1024
+
+
 class Worker:
     def __init__(self) -> None:
+        self.large: dict[str, Any] = {}
         self.payloads: dict[str, dict[str, Any]] = {}
         self.loop: asyncio.AbstractEventLoop | None = None
         self.http: dict[str, Any] = {}
@@ -318,7 +350,69 @@ class Worker:
 
         return self.loop.run_until_complete(run())
 
+    # A large answer: one call in a worker of its own (run.py starts a new one for each).
+
+    def large_setup(self, base_url: str, warm_url: str, token: str) -> dict[str, Any]:
+        """Clients for one large call, after a small call of the same operation on another server
+        (warm_url) has imported and warmed up what the call uses, as in a program that has made
+        calls before. The process's resident memory after that is the baseline of large_call()."""
+        import httpx
+
+        from dqops.client import AuthenticatedClient
+        from dqops.client.api.connections import get_all_connections
+
+        timeout = httpx.Timeout(TIMEOUT_SECONDS)
+        with AuthenticatedClient(base_url=warm_url, token=token, timeout=timeout) as warm:
+            warmed = get_all_connections.sync(client=warm)
+            with httpx.Client(base_url=warm_url, timeout=timeout) as raw:
+                json.loads(raw.get("/api/connections").content)
+        self.large = {
+            "sdk": AuthenticatedClient(base_url=base_url, token=token, timeout=timeout),
+            "raw": httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {token}"}, timeout=timeout),
+            "get_all_connections": get_all_connections,
+        }
+        return {"warmed_with": len(warmed or [])}
+
+    def large_call(self, impl: str) -> dict[str, Any]:
+        """One call of the large answer: its seconds, and the peak resident memory (RSS) of the
+        process during it, above the resident memory just before it.
+
+        impl "sdk": get_all_connections.sync(), the answer parsed into models. impl "json_loads":
+        the same bytes fetched with raw httpx, then json.loads of them; its seconds are those of
+        json.loads alone, its memory from before the fetch (it holds the bytes and the JSON tree,
+        as a call holds the bytes and its models).
+        """
+        large = self.large
+        gc.collect()
+        peak_reset = _reset_peak_rss()
+        before = _rss_bytes() if peak_reset else _peak_rss_bytes()
+        if impl == "sdk":
+            get_all_connections, client = large["get_all_connections"], large["sdk"]
+            start = time.perf_counter()
+            result = get_all_connections.sync(client=client)
+            seconds = time.perf_counter() - start
+        elif impl == "json_loads":
+            content = large["raw"].get("/api/connections").content
+            start = time.perf_counter()
+            result = json.loads(content)
+            seconds = time.perf_counter() - start
+        else:
+            raise ValueError(f"unknown impl {impl!r}")
+        peak = _peak_rss_bytes()
+        return {
+            "seconds": seconds,
+            "peak_above_start": peak - before,
+            "rss_before": before,
+            "peak_reset": peak_reset,
+            "items": len(result),
+            "item_type": type(result[0]).__name__ if result else "",
+        }
+
     def close(self) -> None:
+        if self.large:
+            self.large["sdk"].get_httpx_client().close()
+            self.large["raw"].close()
+            self.large = {}
         if not self.http:
             return
         self.http["raw_sync"].close()
