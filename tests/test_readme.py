@@ -102,8 +102,13 @@ class Scenario:
     prints: str = ""  # what the block's output must contain
 
 
-#: Blocks, by a line of their code, that run against another DQOps than the documented one.
+#: Blocks, by a line of their code, that run against another DQOps than the documented one, or
+#: whose output the README shows in a comment.
 SCENARIOS = {
+    "print(filters.to_dict())": Scenario(
+        documented_answer, prints="{'connection': 'sample_connection', 'timeScale': 'daily'}"
+    ),
+    "print(dqops_client)": Scenario(documented_answer, prints="AuthenticatedClient(base_url='http://localhost:8888/')"),
     "except errors.NotFound as error:": Scenario(not_found, prints="404 http://localhost:8888/api/connections/"),
     "finished = jobs.run_checks(dqops_client, parameters, timeout=600)": Scenario(jobs_finish),
     "jobs.run_checks_async(": Scenario(jobs_finish, prints="finished finished"),
