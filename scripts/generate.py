@@ -248,6 +248,18 @@ def upstream_python_name(python_name: str) -> str:
     return base + "_" if keyword.iskeyword(base) or base in UPSTREAM_RESERVED_NAMES else base
 
 
+def enum_aliases(document: dict[str, Any]) -> dict[str, list[str]]:
+    """Enum class name -> the names it is also importable under (`x-dqops-aliases`: names an enum had
+    in a previous pin, scripts/stable_names.py). Models carry theirs on the parsed model itself."""
+    from openapi_python_client.strings import ClassName
+
+    return {
+        str(ClassName(name, "field_")): sorted(schema[ALIASES_EXTENSION])
+        for name, schema in document.get("components", {}).get("schemas", {}).items()
+        if isinstance(schema, dict) and "enum" in schema and schema.get(ALIASES_EXTENSION)
+    }
+
+
 def parameter_descriptions(document: dict[str, Any], field_prefix: str) -> dict[tuple[str, str, str], str]:
     """What the spec says of each operation parameter: (operation, location, name) -> description.
 
@@ -316,6 +328,7 @@ def load_project(spec: Path, output: Path, pin: ApiPin) -> Any:
     project.env.globals["api_pin"] = pin
     project.env.globals["upstream_python_name"] = upstream_python_name
     project.env.globals["parameter_description"] = parameter_description
+    project.env.globals["enum_aliases"] = enum_aliases(json.loads(spec.read_text(encoding="utf-8")))
     return project
 
 

@@ -25,6 +25,7 @@ import docs_examples as dx  # an independent snake_case (the docs-example tests'
 import stable_names as sn
 import test_convert_swagger2 as pipeline  # the cached spec loaders
 
+REPO_ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = pipeline.SCRIPTS_DIR / "api_diff.py"
 REF = "#/components/schemas/"
 OK = {"200": {"description": "OK"}}
@@ -564,4 +565,12 @@ def test_august_to_1_13_2(tmp_path: Path) -> None:
     from_cli = {(c["kind"], c["sdk"]) for c in cli_changes if c["sdk"] != "models.StatisticsMetricModel.result"}
     # The raw file has no overlay correction; everything else is the same.
     assert from_cli == {(c.kind, c.sdk) for c in changes if c.sdk != "models.StatisticsMetricModel.result"}
-    print("\n" + ad.to_text(changes, "2024-08-02", "1.13.2").split("\n\n")[0])
+    text = ad.to_text(changes, "2024-08-02", "1.13.2")
+    print("\n" + text.split("\n\n")[0])
+    # The release notes of the 1.13.2 pin carry this diff: its summary and every breaking change.
+    changelog = (REPO_ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    breaking = lines[lines.index(next(line for line in lines if line.startswith("BREAKING changes"))):]
+    breaking = breaking[: breaking.index(next(line for line in breaking if line.startswith("Non-breaking")))]
+    assert "\n".join(lines[1:3]) in changelog
+    assert "\n".join(breaking).rstrip() in changelog

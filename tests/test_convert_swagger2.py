@@ -515,7 +515,15 @@ def build_package(
     tmp_path_factory: pytest.TempPathFactory, document: dict[str, Any], label: str, spec_file: Path
 ) -> Path:
     """`<root>/dqops/client` generated from `document` (a cleaned spec of `spec_file`); returns <root>."""
-    root = tmp_path_factory.mktemp(f"sdk-{label}")
+    return build_package_from_document(
+        tmp_path_factory.mktemp(f"sdk-{label}"), document, label, DQOPS_VERSIONS[spec_file.name], sha256_of(spec_file)
+    )
+
+
+def build_package_from_document(
+    root: Path, document: dict[str, Any], label: str, dqops_version: str = "0.0.0", spec_sha256: str = "0" * 64
+) -> Path:
+    """`<root>/dqops/client` generated from `document` (a cleaned spec) in the directory `root`; returns it."""
     spec = root / f"dqops-{label}.cleaned.json"
     spec.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     (root / "dqops").mkdir()
@@ -528,8 +536,8 @@ def build_package(
             str(spec),
             str(root / "dqops" / "client"),
             str(root / f"dqops-{label}.generator.json"),
-            DQOPS_VERSIONS[spec_file.name],
-            sha256_of(spec_file),
+            dqops_version,
+            spec_sha256,
         ],
         capture_output=True,
         text=True,

@@ -140,6 +140,18 @@ def test_every_class_of_the_package_is_on_one_model_page() -> None:
     assert GENERATED.reference.page_of_class == {name: pages[0] for name, pages in on_pages.items()}
 
 
+def test_every_other_name_of_a_class_is_on_its_section() -> None:
+    """The aliases the package exports (renamed models and enums, per-property map names)."""
+    from dqops.client import models
+
+    for name, (_, target) in models._MODULE_OF.items():
+        if name == target:
+            continue
+        page = GENERATED.docs_dir / "client" / "models" / f"{GENERATED.reference.page_of_class[target]}.md"
+        section = page.read_text(encoding="utf-8").split(f"\n## {target}\n", 1)[1].split("\n## ", 1)[0]
+        assert f"`{name}`" in section.split("Also importable as", 1)[-1], f"{name} is not named on {target}'s section"
+
+
 def test_every_enum_lists_all_its_members() -> None:
     from dqops.client import models
 

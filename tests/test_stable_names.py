@@ -56,6 +56,70 @@ SEVERITY = ("valid", "warning", "error", "fatal")
 # ---------------------------------------------------------------------------------------
 
 
+def reference(**enums: tuple[tuple[str, ...], list[str]]) -> dict[str, Any]:
+    """A names lock of reference names: name -> (values, places)."""
+    return {
+        "format": sn.LOCK_FORMAT,
+        "enums": {name: {"type": "string", "values": list(values), "locations": places} for name, (values, places) in enums.items()},
+        "models": [],
+        "aliases": {},
+    }
+
+
+def test_a_place_the_references_name_takes_their_name_python_spelling_and_all() -> None:
+    """Upstream's references spell Python names (`load_mode`), the spec JSON names (`loadMode`)."""
+    paths = {"/api/r": {"get": {"parameters": [{"name": "loadMode", "in": "query", "schema": enum("a", "b")}], "responses": {}}}}
+    new = doc({"Incident": model(location=enum("connection", "global"), notificationLocation=enum("x", "y"))}, paths)
+    names = reference(
+        LoadMode=(("a", "b"), ["GET api/r query:load_mode"]),
+        Where=(("connection", "global"), ["Incident.location"]),
+        Elsewhere=(("x", "y"), ["Other.notification_location"]),  # another place: not applied
+        Moved=(("p", "q", "r", "s"), ["Incident.notification_location"]),  # values too far apart: not applied
+    )
+    result, report = sn.stabilize_names(new, doc({}), names)
+    schemas = result["components"]["schemas"]
+    assert schemas["Incident"]["properties"]["location"] == ref("Where")
+    assert "enum" in schemas["Incident"]["properties"]["notificationLocation"]
+    assert result["paths"]["/api/r"]["get"]["parameters"][0]["schema"] == ref("LoadMode")
+    assert report["enums"]["added"] == ["LoadMode", "Where"]
+    assert sn.place_key("GET api/r query:loadMode") == sn.place_key("GET api/r query:load_mode")
+    assert sn.place_key("M.checkTarget[]") != sn.place_key("M.check_target")
+
+
+def test_a_reference_name_replaces_a_previous_one_which_stays_an_alias() -> None:
+    previous = doc({"OldName": enum("a", "b"), "M": model(kind=ref("OldName"))})
+    new = doc({"M": model(kind=enum("a", "b"))})
+    result, report = sn.stabilize_names(new, previous, reference(NewName=(("a", "b"), ["M.kind"])))
+    schemas = result["components"]["schemas"]
+    assert schemas["M"]["properties"]["kind"] == ref("NewName")
+    assert schemas["NewName"][sn.ALIASES_EXTENSION] == ["OldName"] and "OldName" not in schemas
+    assert report["enums"]["renamed_by_reference"] == {"NewName": ["OldName"]}
+    assert report["enums"]["gone"] == []
+    # The lock keeps the alias, so a later build from the lock alone keeps it too.
+    again, _ = sn.stabilize_names(new, sn.names_lock(result))
+    assert again["components"]["schemas"]["NewName"][sn.ALIASES_EXTENSION] == ["OldName"]
+    # A previous name still used elsewhere stays a class of its own: no alias.
+    both = doc({"M": model(kind=enum("a", "b")), "N": model(kind=enum("a", "b"))})
+    previous_both = doc({"OldName": enum("a", "b"), "M": model(kind=ref("OldName")), "N": model(kind=ref("OldName"))})
+    kept, _ = sn.stabilize_names(both, previous_both, reference(NewName=(("a", "b"), ["M.kind"])))
+    assert kept["components"]["schemas"]["N"]["properties"]["kind"] == ref("OldName")
+    assert sn.ALIASES_EXTENSION not in kept["components"]["schemas"]["NewName"]
+
+
+def test_an_enum_alias_is_importable_from_the_generated_package(tmp_path: Path) -> None:
+    """The alias of a renamed enum is the same class, exported from dqops.client.models."""
+    previous = doc({"OldName": enum("a", "b"), "M": model(kind=ref("OldName"))})
+    result, _ = sn.stabilize_names(doc({"M": model(kind=enum("a", "b"))}), previous, reference(NewName=(("a", "b"), ["M.kind"])))
+    root = pipeline.build_package_from_document(tmp_path, result, "enum-alias")
+    check = (
+        "from dqops.client import models; from dqops.client.models import OldName, NewName; "
+        "assert OldName is NewName and 'OldName' in models.__all__; "
+        "assert models.M.from_dict({'kind': 'a'}).kind is NewName.A; print('ok')"
+    )
+    outcome = pipeline.run_in_package(root, check)
+    assert outcome.returncode == 0 and outcome.stdout.strip() == "ok", outcome.stderr[-3000:]
+
+
 def test_inline_enum_with_the_values_of_a_previous_enum_takes_its_name() -> None:
     previous = doc({"RuleSeverityLevel": enum(*SEVERITY), "CheckResult": model(severity=ref("RuleSeverityLevel"))})
     new = doc(
@@ -359,6 +423,8 @@ def test_cli_writes_the_spec_the_lock_and_the_report(tmp_path: Path) -> None:
         str(new_path),
         "--previous",
         str(previous_path),
+        "--reference",
+        str(pipeline.REFERENCE_NAMES),
         "--out",
         str(out),
         "--write-lock",
