@@ -13,7 +13,7 @@ NAMES_LOCK := openapi/names.lock.json
 # Enum names as upstream's client and docs give them (scripts/reference_names.py; `make reference-names`).
 REFERENCE_NAMES := openapi/reference-names.json
 
-.PHONY: venv spec generate test dist node-deps bench demo api-diff update-pin reference-names clean
+.PHONY: venv spec generate docs test dist node-deps bench demo api-diff update-pin reference-names clean
 
 # The editable install reads its version from dqops/_version.py, which the lock gives before
 # the client is generated.
@@ -41,6 +41,11 @@ spec: venv node-deps
 ## generate: spec, then render templates/ into dqops/client (installed in .venv, editable)
 generate: spec
 	$(PY) scripts/generate.py
+
+## docs: the reference pages of the generated client (docs/client/), then the site into site/ (mkdocs --strict)
+docs: generate
+	$(PY) scripts/generate_docs.py
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict
 
 ## test: generate, then run every test (docs examples, respx, Prism, property tests, mypy)
 test: generate
@@ -89,5 +94,6 @@ reference-names: venv
 		$(foreach docs,$(REFERENCE_DOCS),--docs $(docs)) --out $(REFERENCE_NAMES)
 
 clean:
-	rm -rf $(VENV) node_modules dqops/client dqops/_version.py dist build openapi/*.raw.json openapi/*.converted.json openapi/*.cleaned.json \
+	rm -rf $(VENV) node_modules dqops/client dqops/_version.py dist build docs/client docs/index.md site \
+		openapi/*.raw.json openapi/*.converted.json openapi/*.cleaned.json \
 		openapi/*.generator.json openapi/*.previous.json openapi/*.new

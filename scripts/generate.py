@@ -43,6 +43,7 @@ SPEC_LOCK = REPO_ROOT / "openapi" / "spec.lock.json"
 # given a shared map; templates/models_init.py.jinja exports them as aliases.
 ALIASES_EXTENSION = "x-dqops-aliases"
 SCHEMA_REF_PREFIX = "#/components/schemas/"
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
 class GenerationError(Exception):
@@ -189,6 +190,11 @@ def name_colliding_enum_members(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
+def generator_document(document: dict[str, Any]) -> dict[str, Any]:
+    """The generator's input: the cleaned spec with its shared maps named and enum members told apart."""
+    return name_colliding_enum_members(name_shared_maps(document))
+
+
 def check_request_bodies(document: dict[str, Any], content_type_overrides: dict[str, str]) -> None:
     """Fail clearly on a request body the templates cannot send: several media types for one
     operation, or a media type that is neither JSON nor sent as raw content."""
@@ -254,9 +260,42 @@ def enum_aliases(document: dict[str, Any]) -> dict[str, list[str]]:
     }
 
 
-def run_openapi_python_client(spec: Path, output: Path, pin: ApiPin) -> None:
+def parameter_descriptions(document: dict[str, Any], field_prefix: str) -> dict[tuple[str, str, str], str]:
+    """What the spec says of each operation parameter: (operation, location, name) -> description.
+
+    The spec describes a parameter on the parameter object (`{"name": "months", "description":
+    "Number of months..."}`), while openapi-python-client keeps only its schema's description:
+    the templates read this map instead (`parameter_description`). The operation is named as the
+    generator names its module (`get_table_data_quality_status`).
+    """
+    from openapi_python_client.strings import PythonIdentifier
+
+    shared = document.get("components", {}).get("parameters", {})
+    descriptions: dict[tuple[str, str, str], str] = {}
+    for item in document.get("paths", {}).values():
+        for method in HTTP_METHODS:
+            operation = item.get(method)
+            if not isinstance(operation, dict) or "operationId" not in operation:
+                continue
+            name = str(PythonIdentifier(operation["operationId"], field_prefix))
+            for parameter in [*item.get("parameters", []), *operation.get("parameters", [])]:
+                if "$ref" in parameter:
+                    parameter = shared.get(parameter["$ref"].rsplit("/", 1)[-1], {})
+                if parameter.get("description"):
+                    descriptions[(name, parameter["in"], parameter["name"])] = parameter["description"]
+    return descriptions
+
+
+def load_project(spec: Path, output: Path, pin: ApiPin) -> Any:
+    """openapi-python-client's project for the generator spec `spec`, with templates/ and the
+    template globals our templates use; a GeneratorError if the spec cannot be parsed.
+
+    scripts/generate_docs.py renders the reference docs from this same project, so that the
+    docs and the package name every module, class, attribute and member alike.
+    """
     from openapi_python_client import GeneratorError, _get_project_for_url_or_path
     from openapi_python_client.config import Config, ConfigFile, MetaType
+    from openapi_python_client.schema import UntrustedString
 
     allow_builtin_names()
     config = Config.from_sources(
@@ -269,18 +308,35 @@ def run_openapi_python_client(spec: Path, output: Path, pin: ApiPin) -> None:
     )
     # Formatting runs below with the pinned ruff from this environment, not from PATH.
     config.post_hooks = []
-    # What generate() does, with one more template global: a property that refers to a model
+    # What generate() does, with more template globals: a property that refers to a model
     # carries that model's schema only, and to_dict() of a parent depends on the kind of the
     # child model (templates/dqops_macros.jinja, note_kind). The generator is pinned.
     project = _get_project_for_url_or_path(config=config, custom_template_path=TEMPLATES)
     if isinstance(project, GeneratorError):
-        errors = [project]
-    else:
-        project.env.globals["models_by_class_name"] = {model.class_info.name: model for model in project.openapi.models}
-        project.env.globals["api_pin"] = pin
-        project.env.globals["upstream_python_name"] = upstream_python_name
-        project.env.globals["enum_aliases"] = enum_aliases(json.loads(spec.read_text(encoding="utf-8")))
-        errors = project.build()
+        return project
+    descriptions = parameter_descriptions(json.loads(spec.read_text(encoding="utf-8")), config.field_prefix)
+
+    def parameter_description(endpoint: Any, location: str, parameter: Any) -> Any:
+        """The spec's description of a parameter of `endpoint`, else its schema's (text from the
+        spec stays an UntrustedString, for the templates' escaping filters)."""
+        described = descriptions.get((str(endpoint.name), location, parameter.name.get_untrusted_value()))
+        if described:
+            return UntrustedString(described)
+        return parameter.description or UntrustedString("")
+
+    project.env.globals["models_by_class_name"] = {model.class_info.name: model for model in project.openapi.models}
+    project.env.globals["api_pin"] = pin
+    project.env.globals["upstream_python_name"] = upstream_python_name
+    project.env.globals["parameter_description"] = parameter_description
+    project.env.globals["enum_aliases"] = enum_aliases(json.loads(spec.read_text(encoding="utf-8")))
+    return project
+
+
+def run_openapi_python_client(spec: Path, output: Path, pin: ApiPin) -> None:
+    from openapi_python_client import GeneratorError
+
+    project = load_project(spec, output, pin)
+    errors = [project] if isinstance(project, GeneratorError) else project.build()
     problems = [
         error for error in errors if error.level.name != "WARNING" or "will not be generated" in (error.header or "")
     ]
@@ -328,8 +384,7 @@ def generate_package(
     from openapi_python_client.config import ConfigFile
 
     check_request_bodies(document, ConfigFile.load_from_path(CONFIG).content_type_overrides or {})
-    generator_document = name_colliding_enum_members(name_shared_maps(document))
-    generator_spec.write_text(json.dumps(generator_document, indent=2) + "\n", encoding="utf-8")
+    generator_spec.write_text(json.dumps(generator_document(document), indent=2) + "\n", encoding="utf-8")
     output.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".generate-", dir=output.parent) as scratch:
         staged = Path(scratch) / output.name

@@ -14,9 +14,28 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))  # the plain helper modules of this directory
 from fault_server import FaultServer  # noqa: E402
 
-DOCS_EXAMPLES_FILE = "test_docs_examples.py"
-DOCS_EXAMPLE_TEST = "::test_docs_example["
-UPSTREAM_DEFECT_TEST = "::test_upstream_defect["
+DOCS_EXAMPLE_TEST = "test_docs_examples.py::test_docs_example["
+UPSTREAM_DEFECT_TEST = "test_docs_examples.py::test_upstream_defect["
+REFERENCE_EXAMPLE_TEST = "test_reference_docs.py::test_reference_example["
+
+
+def example_outcomes(terminalreporter, tests: dict[str, str]) -> dict[str, str]:
+    """The outcome of each example of the tests named in `tests` (a node id part -> what a pass
+    of it counts as): failed if any of its phases failed, else what its call counts as."""
+    outcome: dict[str, str] = {}
+    for reports in terminalreporter.stats.values():
+        for rep in reports:
+            nodeid = getattr(rep, "nodeid", "")
+            test = next((test for test in tests if test in nodeid), None)
+            if test is None or not hasattr(rep, "when"):
+                continue
+            if rep.failed:
+                outcome[nodeid] = "failed"
+            elif rep.skipped:
+                outcome.setdefault(nodeid, "skipped")
+            elif rep.when == "call" and outcome.get(nodeid) != "failed":
+                outcome[nodeid] = tests[test]
+    return outcome
 
 
 def docs_examples_totals(terminalreporter) -> dict[str, dict[str, int]]:
@@ -25,20 +44,7 @@ def docs_examples_totals(terminalreporter) -> dict[str, dict[str, int]]:
     An example counts as failed if any of its phases failed; otherwise as passed
     (working example) or as an upstream defect (listed defect confirmed).
     """
-    outcome: dict[str, str] = {}
-    for reports in terminalreporter.stats.values():
-        for rep in reports:
-            nodeid = getattr(rep, "nodeid", "")
-            if DOCS_EXAMPLES_FILE not in nodeid or not hasattr(rep, "when"):
-                continue
-            if DOCS_EXAMPLE_TEST not in nodeid and UPSTREAM_DEFECT_TEST not in nodeid:
-                continue
-            if rep.failed:
-                outcome[nodeid] = "failed"
-            elif rep.skipped:
-                outcome.setdefault(nodeid, "skipped")
-            elif rep.when == "call" and outcome.get(nodeid) != "failed":
-                outcome[nodeid] = "passed" if DOCS_EXAMPLE_TEST in nodeid else "upstream defects"
+    outcome = example_outcomes(terminalreporter, {DOCS_EXAMPLE_TEST: "passed", UPSTREAM_DEFECT_TEST: "upstream defects"})
     totals: dict[str, dict[str, int]] = {}
     for nodeid, result in outcome.items():
         param = nodeid[nodeid.index("[") + 1:]
@@ -47,6 +53,15 @@ def docs_examples_totals(terminalreporter) -> dict[str, dict[str, int]]:
             bucket = totals.setdefault(key, {"passed": 0, "upstream defects": 0, "failed": 0, "skipped": 0})
             bucket[result] += 1
     return totals
+
+
+def reference_examples_totals(terminalreporter) -> dict[str, int]:
+    """Outcomes of the examples of the generated reference (tests/test_reference_docs.py)."""
+    outcome = example_outcomes(terminalreporter, {REFERENCE_EXAMPLE_TEST: "passed"})
+    totals = {"passed": 0, "failed": 0, "skipped": 0}
+    for result in outcome.values():
+        totals[result] += 1
+    return totals if outcome else {}
 
 
 def _format_totals(counts: dict[str, int]) -> str:
@@ -69,7 +84,16 @@ def recorded_docs_summaries(terminalreporter) -> list[str]:
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
-    """Print ``docs examples: N passed, M upstream defects, K failed`` after a run, per corpus."""
+    """Print ``reference docs examples: N passed, K failed of T``, and ``docs examples: N passed,
+    M upstream defects, K failed`` per corpus, after a run."""
+    reference = reference_examples_totals(terminalreporter)
+    if reference:
+        terminalreporter.write_sep("=", "reference docs examples")
+        total = sum(reference.values())
+        line = f"reference docs examples: {reference['passed']} passed, {reference['failed']} failed of {total}"
+        if reference["skipped"]:
+            line += f" ({reference['skipped']} skipped)"
+        terminalreporter.write_line(line)
     totals = docs_examples_totals(terminalreporter)
     elsewhere = recorded_docs_summaries(terminalreporter)
     if not totals and not elsewhere:

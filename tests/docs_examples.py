@@ -60,6 +60,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -282,17 +283,20 @@ def _dedent_block(lines: list[str], first_prefix: str, rest_prefix: str, where: 
     """Remove the markdown indentation of a code block inside a tab.
 
     The first line carries ``first_prefix`` and every following line
-    ``rest_prefix``; blank lines may carry less.  Nothing else is changed.
+    ``rest_prefix`` (upstream's pages) or ``first_prefix`` too (the reference
+    that ``make docs`` writes); blank lines may carry less.  Nothing else is
+    changed.
     """
     out = []
     for i, line in enumerate(lines):
-        prefix = first_prefix if i == 0 else rest_prefix
-        if line.startswith(prefix):
+        prefixes = (first_prefix,) if i == 0 else (rest_prefix, first_prefix)
+        prefix = next((p for p in prefixes if line.startswith(p)), None)
+        if prefix is not None:
             out.append(line[len(prefix):])
         elif line.strip() == "":
             out.append("")
         else:
-            raise DocsFormatError(f"{where}: line {line!r} is not indented by {prefix!r}")
+            raise DocsFormatError(f"{where}: line {line!r} is not indented by {prefixes[0]!r}")
     return "\n".join(out) + "\n"
 
 
@@ -384,10 +388,16 @@ class CurlCommand:
 
 
 def parse_curl(code: str) -> CurlCommand:
-    """Parse a docs curl example (``cmd`` syntax, ``^`` line continuations)."""
-    joined = " ".join(line.rstrip()[:-1] if line.rstrip().endswith("^") else line
-                      for line in code.strip().splitlines())
-    args = _split_cmd_args(joined)
+    """Parse a docs curl example: ``cmd`` syntax with ``^`` line continuations (upstream's
+    pages), or POSIX shell syntax with ``\\`` line continuations (the generated reference)."""
+    lines = code.strip().splitlines()
+    if any(line.rstrip().endswith("^") for line in lines):
+        joined = " ".join(line.rstrip()[:-1] if line.rstrip().endswith("^") else line for line in lines)
+        args = _split_cmd_args(joined)
+        unquote_arg = unescape_cmd_quoted
+    else:
+        args = shlex.split(code.replace("\\\n", " "))
+        unquote_arg = str
     if not args or args[0] != "curl":
         raise DocsFormatError(f"not a curl command: {code!r}")
     method = None
@@ -401,7 +411,7 @@ def parse_curl(code: str) -> CurlCommand:
             method = args[i + 1]
             i += 2
         elif arg in ("-H", "--header"):
-            headers.append(unescape_cmd_quoted(args[i + 1]))
+            headers.append(unquote_arg(args[i + 1]))
             i += 2
         elif arg in ("-d", "--data", "--data-raw"):
             if body_raw is not None:
@@ -413,13 +423,13 @@ def parse_curl(code: str) -> CurlCommand:
         else:
             if url is not None:
                 raise DocsFormatError(f"two URLs in {code!r}")
-            url = unescape_cmd_quoted(arg)
+            url = unquote_arg(arg)
             i += 1
     if url is None:
         raise DocsFormatError(f"no URL in {code!r}")
     if method is None:
         method = "POST" if body_raw is not None else "GET"
-    body = unescape_cmd_quoted(body_raw) if body_raw is not None else None
+    body = unquote_arg(body_raw) if body_raw is not None else None
     return CurlCommand(method=method.upper(), url=url, headers=headers,
                        body_raw=body_raw, body=body)
 
@@ -677,10 +687,16 @@ class SpecOperation:
     path: str  # relative, no leading slash (as in the spec)
     responses: dict[str, dict[str, Any]]  # status -> {media type -> schema}
     request_media_types: tuple[str, ...]
+    request_schema: Any = None  # the schema of the request body (of its first media type)
 
     @property
     def key(self) -> tuple[str, str]:
         return (self.module, self.name)
+
+    @property
+    def route(self) -> tuple[str, str]:
+        """(method, path without the leading slash): how a page's **METHOD** and URL name it."""
+        return (self.method, self.path.lstrip("/"))
 
     @property
     def success_status(self) -> int | None:
@@ -761,17 +777,29 @@ def load_spec_operations(spec_path: Path = DEFAULT_SPEC_PATH) -> list[SpecOperat
             if len(tags) != 1:
                 raise DocsFormatError(f"{method} {path}: tags {tags}")
             responses = {
-                code: {mt: (c or {}).get("schema") for mt, c in (r.get("content") or {}).items()}
+                code: {mt: (c or {}).get("schema") for mt, c in (_resolve(spec, r).get("content") or {}).items()}
                 for code, r in op.get("responses", {}).items()
             }
-            body = op.get("requestBody") or {}
+            body = _resolve(spec, op.get("requestBody") or {})
+            body_content = body.get("content") or {}
             ops.append(SpecOperation(
                 module=tag_to_module(tags[0]), name=camel_to_snake(op["operationId"]),
                 operation_id=op["operationId"], method=method.upper(), path=path,
                 responses=responses,
-                request_media_types=tuple((body.get("content") or {}).keys()),
+                request_media_types=tuple(body_content),
+                request_schema=next(iter(body_content.values()), {}).get("schema"),
             ))
     return ops
+
+
+def _resolve(spec: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    """A request body or response, or the one its ``$ref`` names (``#/components/...``)."""
+    while "$ref" in node:
+        target: Any = spec
+        for part in node["$ref"].removeprefix("#/").split("/"):
+            target = target[part]
+        node = target
+    return node
 
 
 # ---------------------------------------------------------------------------

@@ -147,9 +147,9 @@ MISUSE_SCRIPT = """
 """
 
 
-def run_mypy(*arguments: str, cwd: Path, cache: str) -> tuple[int, str, list[re.Match[str]]]:
-    """Run `python -m mypy --strict` in a subprocess: (exit code, output, parsed error lines)."""
-    command = [
+def mypy_command(*arguments: str, cache: str) -> list[str]:
+    """`python -m mypy --strict` with its cache under .mypy_cache/`cache`."""
+    return [
         sys.executable,
         "-m",
         "mypy",
@@ -160,12 +160,21 @@ def run_mypy(*arguments: str, cwd: Path, cache: str) -> tuple[int, str, list[re.
         "--no-pretty",
         *arguments,
     ]
-    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=600, check=False)
-    output = result.stdout + result.stderr
+
+
+def mypy_errors(output: str) -> list[re.Match[str]]:
+    """The error lines of mypy's output, parsed; fails the test if mypy is not installed."""
     if "No module named mypy" in output:
         pytest.fail("mypy is not installed: pip install -e '.[dev]' (make venv)", pytrace=False)
-    errors = [match for line in output.splitlines() if (match := MYPY_ERROR.match(line))]
-    return result.returncode, output, errors
+    return [match for line in output.splitlines() if (match := MYPY_ERROR.match(line))]
+
+
+def run_mypy(*arguments: str, cwd: Path, cache: str) -> tuple[int, str, list[re.Match[str]]]:
+    """Run `python -m mypy --strict` in a subprocess: (exit code, output, parsed error lines)."""
+    command = mypy_command(*arguments, cache=cache)
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=600, check=False)
+    output = result.stdout + result.stderr
+    return result.returncode, output, mypy_errors(output)
 
 
 def describe_errors(output: str, errors: list[re.Match[str]]) -> str:
