@@ -48,8 +48,10 @@ docs: generate
 	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict
 
 ## test: generate, then run every test (docs examples, respx, Prism, property tests, mypy)
+# Test processes (pytest-xdist): one per core of the CI machine; TEST_WORKERS=0 runs in this process.
+TEST_WORKERS ?= 2
 test: generate
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 ## dist: the sdist and the wheel, both holding the generated client, into dist/ (checked by twine)
 dist: generate

@@ -14,102 +14,38 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))  # the plain helper modules of this directory
 from fault_server import FaultServer  # noqa: E402
 
-DOCS_EXAMPLE_TEST = "test_docs_examples.py::test_docs_example["
-UPSTREAM_DEFECT_TEST = "test_docs_examples.py::test_upstream_defect["
-REFERENCE_EXAMPLE_TEST = "test_reference_docs.py::test_reference_example["
+import summaries  # noqa: E402
 
 
-def example_outcomes(terminalreporter, tests: dict[str, str]) -> dict[str, str]:
-    """The outcome of each example of the tests named in `tests` (a node id part -> what a pass
-    of it counts as): failed if any of its phases failed, else what its call counts as."""
-    outcome: dict[str, str] = {}
-    for reports in terminalreporter.stats.values():
-        for rep in reports:
-            nodeid = getattr(rep, "nodeid", "")
-            test = next((test for test in tests if test in nodeid), None)
-            if test is None or not hasattr(rep, "when"):
-                continue
-            if rep.failed:
-                outcome[nodeid] = "failed"
-            elif rep.skipped:
-                outcome.setdefault(nodeid, "skipped")
-            elif rep.when == "call" and outcome.get(nodeid) != "failed":
-                outcome[nodeid] = tests[test]
-    return outcome
+#: Modules whose module- or session-scoped fixtures are expensive (packages generated from other
+#: specs, cached spec conversions, the built artifacts and their environments, the generated
+#: reference and its mypy run, a Prism server, the bench's workers): under pytest-xdist
+#: (`make test`: --dist loadgroup) each group runs in one worker, so they are built once.
+#: Every other test goes to whichever worker is free; a Prism server is then started per worker.
+WORKER_GROUPS = {
+    "test_convert_swagger2": "spec-pipeline",
+    "test_stable_names": "spec-pipeline",
+    "test_api_diff": "spec-pipeline",
+    "test_distribution": "distribution",
+    "test_reference_docs": "reference-docs",
+    "test_readme": "reference-docs",
+    "test_typing": "mypy",
+    "test_prism_loads_spec": "prism-strict",
+    "test_bench_smoke": "bench",
+}
 
 
-def docs_examples_totals(terminalreporter) -> dict[str, dict[str, int]]:
-    """Outcomes of the docs-example tests, per page group ("operations", "seed").
-
-    An example counts as failed if any of its phases failed; otherwise as passed
-    (working example) or as an upstream defect (listed defect confirmed).
-    """
-    outcome = example_outcomes(terminalreporter, {DOCS_EXAMPLE_TEST: "passed", UPSTREAM_DEFECT_TEST: "upstream defects"})
-    totals: dict[str, dict[str, int]] = {}
-    for nodeid, result in outcome.items():
-        param = nodeid[nodeid.index("[") + 1:]
-        group = "seed" if param.startswith(("seed:", "seed-guide:")) else "operations"
-        for key in (group, "all"):
-            bucket = totals.setdefault(key, {"passed": 0, "upstream defects": 0, "failed": 0, "skipped": 0})
-            bucket[result] += 1
-    return totals
-
-
-def reference_examples_totals(terminalreporter) -> dict[str, int]:
-    """Outcomes of the examples of the generated reference (tests/test_reference_docs.py)."""
-    outcome = example_outcomes(terminalreporter, {REFERENCE_EXAMPLE_TEST: "passed"})
-    totals = {"passed": 0, "failed": 0, "skipped": 0}
-    for result in outcome.values():
-        totals[result] += 1
-    return totals if outcome else {}
-
-
-def _format_totals(counts: dict[str, int]) -> str:
-    text = f"{counts['passed']} passed, {counts['upstream defects']} upstream defects, {counts['failed']} failed"
-    if counts["skipped"]:
-        text += f", {counts['skipped']} skipped"
-    return text
-
-
-def recorded_docs_summaries(terminalreporter) -> list[str]:
-    """The summaries that tests running a docs corpus elsewhere recorded (``record_property("docs_summary", ...)``)."""
-    return [
-        value
-        for reports in terminalreporter.stats.values()
-        for rep in reports
-        if getattr(rep, "when", None) == "call"
-        for name, value in getattr(rep, "user_properties", ())
-        if name == "docs_summary"
-    ]
+def pytest_collection_modifyitems(config, items) -> None:
+    """Tests of the modules of one WORKER_GROUPS group share a pytest-xdist worker."""
+    for item in items:
+        group = WORKER_GROUPS.get(item.module.__name__.rpartition(".")[2] if item.module else "")
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
-    """Print ``reference docs examples: N passed, K failed of T``, and ``docs examples: N passed,
-    M upstream defects, K failed`` per corpus, after a run."""
-    reference = reference_examples_totals(terminalreporter)
-    if reference:
-        terminalreporter.write_sep("=", "reference docs examples")
-        total = sum(reference.values())
-        line = f"reference docs examples: {reference['passed']} passed, {reference['failed']} failed of {total}"
-        if reference["skipped"]:
-            line += f" ({reference['skipped']} skipped)"
-        terminalreporter.write_line(line)
-    totals = docs_examples_totals(terminalreporter)
-    elsewhere = recorded_docs_summaries(terminalreporter)
-    if not totals and not elsewhere:
-        return
-    import docs_examples
-
-    terminalreporter.write_sep("=", "docs examples")
-    if totals:
-        terminalreporter.write_line(
-            f"docs examples ({docs_examples.ACTIVE_CORPUS.label} reference, installed SDK): {_format_totals(totals['all'])}"
-        )
-        for group, label in (("operations", "operation pages"), ("seed", "seed page")):
-            if group in totals:
-                terminalreporter.write_line(f"  {label}: {_format_totals(totals[group])}")
-    for summary in elsewhere:
-        terminalreporter.write_line(f"docs examples {summary}")
+    """The summary of each kind of test: model properties, contract, reference and upstream docs."""
+    summaries.write_all(terminalreporter)
 
 
 @pytest.fixture

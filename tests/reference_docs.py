@@ -5,10 +5,12 @@ session ends) and writes the pages there with scripts/generate_docs.py, from the
 (openapi/dqops-api-openapi-3.cleaned.json, made by `make generate`). The tests of the
 examples (test_reference_docs.py) and of the README (test_readme.py) read that one copy.
 
-Three checks of the whole reference run as subprocesses started right after the pages are
-written, on the machine's other core while the rest of the suite runs: `mypy --strict` over
-every example, `mkdocs build --strict`, and the same pages written again by another process
-with another hash seed (they must be the same). The tests that need them wait for them.
+Three checks of the whole reference run as subprocesses, started together when the first
+test needs one of them, on another core while the suite goes on: `mypy --strict` over every
+example, `mkdocs build --strict`, and the same pages written again by another process with
+another hash seed (they must be the same). The tests that need them wait for them. Started
+on demand, they run only in the pytest-xdist worker that runs those tests, while every
+worker that collects the tests writes the pages.
 """
 
 from __future__ import annotations
@@ -40,21 +42,28 @@ BACKGROUND_TIMEOUT = 900
 
 @dataclass
 class Background:
-    """A command running in the background, its output going to `log`."""
+    """A command run in the background when first needed, its output going to `log`."""
 
-    process: subprocess.Popen[bytes]
+    command: list[str]
+    cwd: Path
     log: Path
+    env: dict[str, str] | None = None
+    process: subprocess.Popen[bytes] | None = None
 
-    @classmethod
-    def start(cls, command: list[str], cwd: Path, log: Path, env: dict[str, str] | None = None) -> Background:
-        environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})}
-        with log.open("wb") as output:
-            process = subprocess.Popen(command, cwd=cwd, stdout=output, stderr=subprocess.STDOUT, env=environment)
-        atexit.register(stop, process)
-        return cls(process, log)
+    def start(self) -> None:
+        if self.process is not None:
+            return
+        environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **(self.env or {})}
+        with self.log.open("wb") as output:
+            self.process = subprocess.Popen(
+                self.command, cwd=self.cwd, stdout=output, stderr=subprocess.STDOUT, env=environment
+            )
+        atexit.register(stop, self.process)
 
     def wait(self) -> tuple[int, str]:
-        """The exit code and output, once the command ends."""
+        """The exit code and output, once the command ends (started now if it was not)."""
+        self.start()
+        assert self.process is not None
         returncode = self.process.wait(timeout=BACKGROUND_TIMEOUT)
         return returncode, self.log.read_text(encoding="utf-8", errors="replace")
 
@@ -78,6 +87,11 @@ class GeneratedReference:
     @property
     def docs_dir(self) -> Path:
         return self.root / "docs"
+
+    def start_checks(self) -> None:
+        """Start the three checks of the whole reference, to run while other tests do."""
+        for check in (self.mypy, self.site, self.again):
+            check.start()
 
     @property
     def examples(self) -> list[dx.PythonExample]:
@@ -116,7 +130,7 @@ def generated() -> GeneratedReference:
         reference=reference,
         operations=operations,
         spec_operations={sop.route: sop for sop in dx.load_spec_operations(CLEANED_SPEC)},
-        mypy=Background.start(mypy, examples_dir, root / "mypy.log"),
-        site=Background.start(site, root, root / "mkdocs.log"),
-        again=Background.start(again, root, root / "again.log", {"PYTHONHASHSEED": str(os.getpid() % 4000 + 1)}),
+        mypy=Background(mypy, examples_dir, root / "mypy.log"),
+        site=Background(site, root, root / "mkdocs.log"),
+        again=Background(again, root, root / "again.log", {"PYTHONHASHSEED": str(os.getpid() % 4000 + 1)}),
     )

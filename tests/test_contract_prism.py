@@ -29,8 +29,8 @@ which the SDK raises as ``errors.ApiStatusError``; a client without the API key 
 ``errors.Unauthorized``.
 
 At the end of the run a line ``contract: N operations exercised, M requests accepted, K answers
-parsed (of N operations x sync+asyncio)`` is printed (a terminal-summary plugin registered by
-the module's fixture, so tests/conftest.py is left alone).
+parsed (of N operations x sync+asyncio)`` is printed (tests/summaries.py, from what each test
+recorded).
 
 The last test runs ``scripts/demo.py`` on a free port and checks its four steps, sync and async.
 """
@@ -51,6 +51,7 @@ from typing import Any
 import httpx
 import pytest
 import spec_arguments
+from contract_totals import ContractTotals
 import spec_facts
 from prism import REPO_ROOT, PrismServer, free_loopback_port, invalid_request_status, running_prism
 
@@ -107,60 +108,12 @@ def _require_spec() -> dict[str, Any]:
 # ---------------------------------------------------------------------------
 
 
-@dataclasses.dataclass
-class ContractTotals:
-    """What the contract tests saw; printed by pytest_terminal_summary."""
-
-    operation_count: int = 0
-    exercised: set[str] = dataclasses.field(default_factory=set)
-    sent: int = 0
-    accepted: int = 0
-    parsed: int = 0
-    typed_errors: int = 0
-    static_fallbacks: list[str] = dataclasses.field(default_factory=list)
-    prism_cannot_answer: list[str] = dataclasses.field(default_factory=list)
-
-    def summary_line(self) -> str:
-        return (
-            f"contract: {len(self.exercised)} operations exercised, {self.accepted} requests accepted, "
-            f"{self.parsed} answers parsed (of {self.operation_count} operations x sync+asyncio)"
-        )
-
-    def details(self) -> list[str]:
-        lines = [f"  requests sent: {self.sent}; documented error statuses raised as typed errors: {self.typed_errors}"]
-        if self.static_fallbacks:
-            lines.append(
-                f"  static answers after json-schema-faker crashed ({len(self.static_fallbacks)}): "
-                + ", ".join(self.static_fallbacks)
-            )
-        if self.prism_cannot_answer:
-            lines.append(
-                f"  Prism cannot serialize the answer ({len(self.prism_cannot_answer)}, xfail): "
-                + ", ".join(self.prism_cannot_answer)
-            )
-        return lines
-
-    # A pytest plugin hook: the object is registered with the plugin manager.
-    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        if not self.sent:
-            return
-        terminalreporter.write_sep("=", "contract tests (Prism)")
-        terminalreporter.write_line(self.summary_line())
-        for line in self.details():
-            terminalreporter.write_line(line)
-
-
-TOTALS_PLUGIN_NAME = "dqops-contract-totals"
-
-
-@pytest.fixture(scope="module")
-def totals(request: pytest.FixtureRequest) -> ContractTotals:
-    manager = request.config.pluginmanager
-    plugin = manager.get_plugin(TOTALS_PLUGIN_NAME)
-    if plugin is None:
-        plugin = ContractTotals(operation_count=len(OPERATIONS))
-        manager.register(plugin, TOTALS_PLUGIN_NAME)
-    return plugin
+@pytest.fixture
+def totals(record_property: Any) -> Iterator[ContractTotals]:
+    """What this test sees, recorded with its report for the run's summary (tests/summaries.py)."""
+    seen = ContractTotals(operation_count=len(OPERATIONS))
+    yield seen
+    record_property("contract_totals", seen.as_record())
 
 
 # ---------------------------------------------------------------------------

@@ -118,6 +118,11 @@ def sdist_names(sdist: Path) -> list[str]:
         return [name.partition("/")[2] for name in archive.getnames() if name.partition("/")[2]]
 
 
+# What a build of the source tree never reads: caches, environments, earlier outputs.
+SOURCE_TREE_IGNORED = shutil.ignore_patterns(
+    ".*", "__pycache__", "*.py[cod]", "node_modules", "site", "dist", "build", "*.egg-info"
+)
+
 # ---------------------------------------------------------------------------
 # The artifacts and the environments, made once per session
 # ---------------------------------------------------------------------------
@@ -131,9 +136,15 @@ class Artifacts:
 
 @pytest.fixture(scope="session")
 def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Artifacts:
-    """`python -m build` of the source tree, as `make dist` runs it (the wheel is built from the sdist)."""
+    """`python -m build` of the source tree, as `make dist` runs it (the wheel is built from the sdist).
+
+    It builds a copy of the tree: other test processes write bytecode into it meanwhile, and a file
+    that vanishes between setuptools' listing and its copying fails the build.
+    """
     out = tmp_path_factory.mktemp("dist")
-    result = run([sys.executable, "-m", "build", "--outdir", out, REPO_ROOT], cwd=REPO_ROOT)
+    source = tmp_path_factory.mktemp("source") / "tree"
+    shutil.copytree(REPO_ROOT, source, ignore=SOURCE_TREE_IGNORED)
+    result = run([sys.executable, "-m", "build", "--outdir", out, source], cwd=source)
     assert result.returncode == 0, transcript(result)
     wheels, sdists = sorted(out.glob("*.whl")), sorted(out.glob("*.tar.gz"))
     assert len(wheels) == 1 and len(sdists) == 1, sorted(out.iterdir())

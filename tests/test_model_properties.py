@@ -39,7 +39,7 @@ recursive schemas anyway.
 
 A few examples per class (derandomized: every run tests the same documents; no example
 database is written). A summary line `model property tests: ...` is printed at the end of
-the pytest output.
+the pytest output (tests/summaries.py).
 """
 
 from __future__ import annotations
@@ -210,9 +210,10 @@ def coverage_text() -> str:
     )
 
 
-def test_every_model_class_is_covered():
+def test_every_model_class_is_covered(record_property):
     """The cases are exactly the distinct classes of dqops.client.models (aliases count once)."""
     assert CASES_ERROR is None, CASES_ERROR
+    record_property("model_coverage", coverage_text())  # for the summary line (tests/summaries.py)
     module = import_models()
     classes: dict[str, Any] = {}
     for exported in module.__all__:
@@ -426,45 +427,3 @@ def test_enum_round_trips_every_value(case: ModelCase) -> None:
         assert member.is_known == (value in values)
         if value in values:
             assert member is cls(value), f"{cls.__name__}({value!r}) is not one member"
-
-
-# ---------------------------------------------------------------------------
-# Summary line
-# ---------------------------------------------------------------------------
-
-SUMMARY_PLUGIN = "dqops-model-property-summary"
-THIS_FILE = Path(__file__).name
-
-
-class _Summary:
-    """Prints `model property tests: ...` with the counts at the end of the pytest output."""
-
-    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        outcomes: dict[str, str] = {}
-        for reports in terminalreporter.stats.values():
-            for report in reports:
-                nodeid = getattr(report, "nodeid", "")
-                if THIS_FILE not in nodeid or "[" not in nodeid or not hasattr(report, "when"):
-                    continue
-                if report.failed:
-                    outcomes[nodeid] = "failed"
-                elif report.when == "call" and outcomes.get(nodeid) != "failed":
-                    outcomes[nodeid] = "skipped" if report.skipped else "passed"
-                elif report.skipped:
-                    outcomes.setdefault(nodeid, "skipped")
-        if not outcomes:
-            return
-        totals = {outcome: list(outcomes.values()).count(outcome) for outcome in ("passed", "failed", "skipped")}
-        terminalreporter.write_sep("=", "model property tests")
-        terminalreporter.write_line(
-            f"model property tests: {totals['passed']} passed, {totals['failed']} failed"
-            + (f", {totals['skipped']} skipped" if totals["skipped"] else "")
-            + f" of {coverage_text()}"
-        )
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _print_summary(request: pytest.FixtureRequest) -> None:
-    manager = request.config.pluginmanager
-    if not manager.has_plugin(SUMMARY_PLUGIN):
-        manager.register(_Summary(), SUMMARY_PLUGIN)

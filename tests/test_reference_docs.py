@@ -57,6 +57,7 @@ def mock_answer(key: tuple[str, str]) -> docs_runner.MockAnswer:
 @pytest.fixture(scope="session")
 def mypy_errors() -> dict[str, list[str]]:
     """The errors of the one `mypy --strict` run over every example, by example file name."""
+    GENERATED.start_checks()  # the site build and the second generation run meanwhile
     returncode, output = GENERATED.mypy.wait()
     found: dict[str, list[str]] = {}
     for match in mypy_error_lines(output):
