@@ -726,7 +726,7 @@ def package_2024_08_02(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_package(tmp_path_factory, stable_older(SPEC_2024_08_02), "2024-08-02", SPEC_2024_08_02)
 
 
-def package_facts(package: Path, spec: Path) -> dict[str, Any]:
+def facts_of_package(package: Path, spec: Path) -> dict[str, Any]:
     """What CHECK_PACKAGE reads from the package generated from `spec`, once it has checked that
     the package has one function per operation of the spec, and nothing more."""
     result = run_in_package(package, CHECK_PACKAGE, str(package))
@@ -738,7 +738,7 @@ def package_facts(package: Path, spec: Path) -> dict[str, Any]:
 
 
 def test_2024_08_02_package_imports_and_has_every_operation(package_2024_08_02: Path) -> None:
-    assert package_facts(package_2024_08_02, SPEC_2024_08_02)["api_version"] == "1.6.2"
+    assert facts_of_package(package_2024_08_02, SPEC_2024_08_02)["api_version"] == "1.6.2"
 
 
 def test_the_2024_08_02_docs_run_against_its_sdk(package_2024_08_02: Path, record_property) -> None:
@@ -769,7 +769,7 @@ def package_2024_07_26(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_2024_07_26_package_imports_and_has_every_operation(package_2024_07_26: Path) -> None:
-    facts = package_facts(package_2024_07_26, SPEC_2024_07_26)
+    facts = facts_of_package(package_2024_07_26, SPEC_2024_07_26)
     assert len(facts["api"]) == len(operations(load_json(SPEC_2024_07_26)))
 
 
