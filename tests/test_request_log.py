@@ -98,9 +98,15 @@ async def test_async_requests_are_logged(server, debug_log):
     assert_no_secret(debug_log)
 
 
-def test_the_auth_header_is_never_logged_even_under_a_request_id_name(server, debug_log):
+@pytest.mark.parametrize("named", ["when made", "after"])
+def test_the_auth_header_is_never_logged_even_under_a_request_id_name(server, debug_log, named):
     server.route(CONNECTIONS, json_answer([]))
-    with make_client(server, auth_header_name="X-Request-Id", prefix="") as dqops:
+    if named == "when made":
+        dqops = make_client(server, auth_header_name="X-Request-Id", prefix="")
+    else:  # auth_header_name and prefix are public attributes: a user may set them on a client
+        dqops = make_client(server)
+        dqops.auth_header_name, dqops.prefix = "X-Request-Id", ""
+    with dqops:
         get_all_connections.sync(client=dqops)
     assert server.requests[0].headers["x-request-id"] == TOKEN  # sent, so its absence below means something
     [record] = request_records(debug_log)

@@ -142,8 +142,11 @@ class Client:
         self._pools = Pools()
         # Per-call options of a view made by with_options(); empty on the client itself.
         self._call_options: dict[str, Any] = {}
-        # The header that carries a secret (AuthenticatedClient's): never logged.
-        self._secret_header: str | None = None
+
+    @property
+    def _secret_header(self) -> str | None:
+        """The header that carries a secret (AuthenticatedClient's), lower-case: never logged."""
+        return None
 
     @property
     def base_url(self) -> str:
@@ -469,11 +472,14 @@ class AuthenticatedClient(Client):
         self._token = resolved_token
         self.prefix = prefix
         self.auth_header_name = auth_header_name
-        self._secret_header = auth_header_name.lower()
 
     @property
     def token(self) -> str:
         return self._token
+
+    @property
+    def _secret_header(self) -> str | None:
+        return self.auth_header_name.lower()
 
     def _auth_headers(self) -> dict[str, str]:
         value = f"{self.prefix} {self._token}" if self.prefix else self._token
