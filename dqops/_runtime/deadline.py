@@ -31,12 +31,10 @@ def bound_by_deadline(client: httpx.Client) -> bool:
     import httpcore
 
     from .deadline_streams import DeadlineBackend
+    from .pools import httpx_transports
 
     bounded = True
-    transports = [getattr(client, "_transport", None), *getattr(client, "_mounts", {}).values()]
-    for transport in transports:
-        if transport is None:
-            continue
+    for transport in httpx_transports(client):
         pool = getattr(transport, "_pool", None)
         backend = getattr(pool, "_network_backend", None)
         if not isinstance(pool, httpcore.ConnectionPool) or backend is None:

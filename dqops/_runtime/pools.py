@@ -95,6 +95,13 @@ def _start_closing(pool: AsyncPool) -> None:
     task.add_done_callback(_closing_tasks.discard)
 
 
+def httpx_transports(client: httpx.Client | httpx.AsyncClient) -> list[Any]:
+    """The transports of an httpx client: its own and those of its mounts (proxies), from httpx
+    0.28's private attributes, each looked up with a default."""
+    candidates = [getattr(client, "_transport", None), *getattr(client, "_mounts", {}).values()]
+    return [transport for transport in candidates if transport is not None]
+
+
 def _asyncio_transports(client: httpx.AsyncClient) -> Iterator[Any]:
     """The asyncio transports under the client's pooled connections.
 
@@ -102,8 +109,7 @@ def _asyncio_transports(client: httpx.AsyncClient) -> Iterator[Any]:
     (httpx 0.28, httpcore 1.0, anyio 4), each looked up with a default, and yields nothing where
     one is missing.
     """
-    transports = [getattr(client, "_transport", None), *getattr(client, "_mounts", {}).values()]
-    for transport in transports:
+    for transport in httpx_transports(client):
         pool = getattr(transport, "_pool", None)
         for connection in list(getattr(pool, "connections", None) or []):
             # An HTTPConnection wraps the HTTP/1.1 or HTTP/2 connection; a proxy's wraps one more.
