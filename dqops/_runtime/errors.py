@@ -35,8 +35,8 @@ class ConfigurationError(DQOpsError):
     """The client cannot be built: a required setting is missing or invalid."""
 
 
-class InvalidArgument(DQOpsError, ValueError):
-    """An operation was given a value it cannot send; raised before any request leaves the client.
+class _ArgumentError(DQOpsError):
+    """What InvalidArgument and ArgumentTypeError share: the operation and the argument they name.
 
     Attributes:
         operation: The operation's module name, for example `get_table`.
@@ -49,17 +49,20 @@ class InvalidArgument(DQOpsError, ValueError):
         super().__init__(message)
 
 
-class ArgumentTypeError(DQOpsError, TypeError):
+class InvalidArgument(_ArgumentError, ValueError):
+    """An operation was given a value it cannot send; raised before any request leaves the client.
+
+    Attributes:
+        operation, parameter: The operation's module name and the argument's name.
+    """
+
+
+class ArgumentTypeError(_ArgumentError, TypeError):
     """An operation was given an argument of the wrong type; raised before any request leaves the client.
 
     Attributes:
         operation, parameter: As for InvalidArgument.
     """
-
-    def __init__(self, message: str, *, operation: str, parameter: str) -> None:
-        self.operation = operation
-        self.parameter = parameter
-        super().__init__(message)
 
 
 def _describe_request(request: httpx.Request | None) -> str:
