@@ -314,7 +314,8 @@ def load_project(spec: Path, output: Path, pin: ApiPin) -> Any:
     project = _get_project_for_url_or_path(config=config, custom_template_path=TEMPLATES)
     if isinstance(project, GeneratorError):
         return project
-    descriptions = parameter_descriptions(json.loads(spec.read_text(encoding="utf-8")), config.field_prefix)
+    document = json.loads(spec.read_text(encoding="utf-8"))
+    descriptions = parameter_descriptions(document, config.field_prefix)
 
     def parameter_description(endpoint: Any, location: str, parameter: Any) -> Any:
         """The spec's description of a parameter of `endpoint`, else its schema's (text from the
@@ -328,7 +329,7 @@ def load_project(spec: Path, output: Path, pin: ApiPin) -> Any:
     project.env.globals["api_pin"] = pin
     project.env.globals["upstream_python_name"] = upstream_python_name
     project.env.globals["parameter_description"] = parameter_description
-    project.env.globals["enum_aliases"] = enum_aliases(json.loads(spec.read_text(encoding="utf-8")))
+    project.env.globals["enum_aliases"] = enum_aliases(document)
     return project
 
 
