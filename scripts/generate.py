@@ -202,7 +202,7 @@ def check_request_bodies(document: dict[str, Any], content_type_overrides: dict[
         for method, operation in item.items():
             if not isinstance(operation, dict) or "requestBody" not in operation:
                 continue
-            media_types = list((operation["requestBody"].get("content") or {}))
+            media_types = list(operation["requestBody"].get("content") or {})
             sent_as = [content_type_overrides.get(media_type, media_type) for media_type in media_types]
             supported = [
                 t for t in sent_as if t == "application/json" or t.endswith("+json") or t == "application/octet-stream"
@@ -448,6 +448,7 @@ def main(argv: list[str] | None = None) -> int:
     models = sum(1 for _ in (args.output / "models").glob("*.py"))
     print(f"generate: {args.output}: {modules} api modules, {models} model modules, version {pin.package_version}")
     return 0
+
 
 if __name__ == "__main__":
     os.environ.setdefault("PYTHONHASHSEED", "0")

@@ -12,10 +12,8 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # the plain helper modules of this directory
-from fault_server import FaultServer  # noqa: E402
-
-import summaries  # noqa: E402
-
+import summaries
+from fault_server import FaultServer
 
 #: Modules whose module- or session-scoped fixtures are expensive (packages generated from other
 #: specs, cached spec conversions, the built artifacts and their environments, the generated

@@ -51,8 +51,8 @@ from typing import Any
 import httpx
 import pytest
 import spec_arguments
-from contract_totals import ContractTotals
 import spec_facts
+from contract_totals import ContractTotals
 from prism import REPO_ROOT, PrismServer, free_loopback_port, invalid_request_status, running_prism
 
 #: The seed of Prism's dynamic answers: the same seed, the same answers. DQOPS_CONTRACT_SEED

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, MutableMapping
-from http import HTTPStatus
 from enum import Enum
+from http import HTTPStatus
 from typing import IO, BinaryIO, Final, Generic, Literal, TypeVar
 
 import httpx

@@ -44,8 +44,8 @@ from scripts.bench.common import (
     Worker,
     format_table,
     log,
-    markdown_table,
     machine_info,
+    markdown_table,
 )
 from scripts.bench.server import ServerProcess
 
