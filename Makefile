@@ -19,7 +19,7 @@ REFERENCE_NAMES := openapi/reference-names.json
 # the client is generated.
 $(VENV)/.installed: pyproject.toml openapi/spec.lock.json
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) scripts/generate.py --version-only
+	$(PY) -m scripts.generate --version-only
 	$(PY) -m pip install --quiet --disable-pip-version-check --config-settings editable_mode=compat -e '.[dev]'
 	touch $@
 
@@ -33,18 +33,15 @@ node-deps: node_modules/.installed
 
 ## spec: fetch the pinned spec (or SOURCE), check its checksum, convert Swagger 2, clean, validate, keep names stable
 spec: venv node-deps
-	$(PY) scripts/fetch_spec.py $(if $(SOURCE),--source '$(SOURCE)')
-	$(PY) scripts/convert_swagger2.py $(RAW_SPEC) $(CONVERTED_SPEC)
-	$(PY) scripts/clean_spec.py $(CONVERTED_SPEC) $(CLEANED_SPEC) --overlay openapi/overlay.json
-	$(PY) scripts/stable_names.py $(CLEANED_SPEC) --previous $(NAMES_LOCK) --reference $(REFERENCE_NAMES) --out $(CLEANED_SPEC) --quiet
+	$(PY) -m scripts.pipeline $(if $(SOURCE),--source '$(SOURCE)')
 
 ## generate: spec, then render templates/ into dqops/client (installed in .venv, editable)
 generate: spec
-	$(PY) scripts/generate.py
+	$(PY) -m scripts.generate
 
 ## docs: the reference pages of the generated client (docs/client/), then the site into site/ (mkdocs --strict)
 docs: generate
-	$(PY) scripts/generate_docs.py
+	$(PY) -m scripts.generate_docs
 	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict
 
 ## test: generate, then run every test (docs examples, respx, Prism, property tests, mypy)
@@ -62,16 +59,16 @@ dist: generate
 
 ## bench: the benchmarks of README.md, side by side with upstream's client (installed apart)
 bench: generate
-	$(PY) scripts/bench/run.py
+	$(PY) -m scripts.bench.run
 
 ## demo: a local DQOps stand-in (Prism on the spec) and the seed page's guide, sync and async
 demo: generate
-	$(PY) scripts/demo.py $(if $(PORT),--port $(PORT))
+	$(PY) -m scripts.demo $(if $(PORT),--port $(PORT))
 
 ## api-diff: what changed for SDK users between two specs: make api-diff OLD=path NEW=path [ARGS=--json]
 api-diff: venv node-deps
 	@test -n '$(OLD)' -a -n '$(NEW)' || { echo 'usage: make api-diff OLD=PATH NEW=PATH [ARGS="--json --fail-on-breaking"]' >&2; exit 2; }
-	$(PY) scripts/api_diff.py '$(OLD)' '$(NEW)' $(ARGS)
+	$(PY) -m scripts.api_diff '$(OLD)' '$(NEW)' $(ARGS)
 
 ## update-pin: accept a new spec: fetch, verify, regenerate, print (and save) the API diff
 update-pin: venv node-deps
@@ -79,20 +76,18 @@ update-pin: venv node-deps
 	$(MAKE) spec SOURCE=
 	cp $(CLEANED_SPEC) $(PREVIOUS_SPEC)
 	cp openapi/spec.lock.json openapi/spec.lock.json.new
-	$(PY) scripts/fetch_spec.py --source '$(SOURCE)' --update-pin --lock openapi/spec.lock.json.new $(if $(DQOPS_VERSION),--dqops-version '$(DQOPS_VERSION)')
-	$(PY) scripts/convert_swagger2.py $(RAW_SPEC) $(CONVERTED_SPEC)
-	$(PY) scripts/clean_spec.py $(CONVERTED_SPEC) $(CLEANED_SPEC) --overlay openapi/overlay.json
-	$(PY) scripts/stable_names.py $(CLEANED_SPEC) --previous $(PREVIOUS_SPEC) --reference $(REFERENCE_NAMES) --out $(CLEANED_SPEC) --write-lock $(NAMES_LOCK).new
-	$(PY) scripts/generate.py --lock openapi/spec.lock.json.new
+	$(PY) -m scripts.pipeline --source '$(SOURCE)' --update-pin --lock openapi/spec.lock.json.new $(if $(DQOPS_VERSION),--dqops-version '$(DQOPS_VERSION)') \
+		--previous $(PREVIOUS_SPEC) --write-names-lock $(NAMES_LOCK).new
+	$(PY) -m scripts.generate --lock openapi/spec.lock.json.new
 	mv openapi/spec.lock.json.new openapi/spec.lock.json
 	mv $(NAMES_LOCK).new $(NAMES_LOCK)
-	$(PY) scripts/api_diff.py $(PREVIOUS_SPEC) $(CLEANED_SPEC) | tee openapi/api-diff.txt
+	$(PY) -m scripts.api_diff $(PREVIOUS_SPEC) $(CLEANED_SPEC) | tee openapi/api-diff.txt
 
 ## reference-names: collect enum names from upstream's client snapshot and client references (../shared)
 REFERENCE_DOCS ?= ../shared/dqops-docs-1.11.0 ../shared/dqops-docs
-UPSTREAM_SURFACE ?= tests/upstream/dqops-1.13.1.surface.json
+UPSTREAM_SURFACE ?= openapi/upstream/dqops-1.13.1.surface.json
 reference-names: venv
-	$(PY) scripts/reference_names.py $(if $(wildcard $(UPSTREAM_SURFACE)),--upstream-surface $(UPSTREAM_SURFACE)) \
+	$(PY) -m scripts.reference_names $(if $(wildcard $(UPSTREAM_SURFACE)),--upstream-surface $(UPSTREAM_SURFACE)) \
 		$(foreach docs,$(REFERENCE_DOCS),--docs $(docs)) --out $(REFERENCE_NAMES)
 
 clean:

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """What changed for users of the SDK between two DQOps specs, with breaking changes marked.
 
 Each spec is a path to a raw or cleaned OpenAPI 3 document, or a Swagger 2.0 document (converted
@@ -16,7 +15,7 @@ in another order. Additions are not breaking. An operation that moved to another
 the same SDK function is not breaking in itself (its parameters are compared); a model renamed
 upstream whose old name the SDK keeps as an alias is not breaking either.
 
-Usage: python scripts/api_diff.py OLD.json NEW.json [--json] [--fail-on-breaking] [--no-stable-names]
+Usage: python -m scripts.api_diff OLD.json NEW.json [--json] [--fail-on-breaking] [--no-stable-names]
        [--reference openapi/reference-names.json]
 Exit code: 0; 1 with --fail-on-breaking when there is a breaking change; 2 on bad input.
 """
@@ -24,7 +23,6 @@ Exit code: 0; 1 with --fail-on-breaking when there is a breaking change; 2 on ba
 from __future__ import annotations
 
 import argparse
-import functools
 import json
 import re
 import sys
@@ -33,19 +31,19 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-SCRIPTS = Path(__file__).resolve().parent
-if str(SCRIPTS) not in sys.path:
-    sys.path.insert(0, str(SCRIPTS))
+from scripts import clean_spec, convert_swagger2, naming, pipeline, stable_names
+from scripts.naming import class_name, python_name
+from scripts.operations import (
+    ALIASES_EXTENSION,
+    SCHEMA_REF_PREFIX,
+    JsonObject,
+    item_operations,
+    schema_name,
+    walk_paths,
+)
+from scripts.spec_io import OVERLAY, REFERENCE_NAMES, JsonFileError, load_json
 
-import clean_spec
-import convert_swagger2
-import stable_names
-
-JsonObject = dict[str, Any]
-HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
-SCHEMA_REF_PREFIX = "#/components/schemas/"
 BODY_PARAMETER = "json_body"  # templates/endpoint_macros.py.jinja names the body argument so
-FIELD_PREFIX = "field_"  # generator-config.yaml field_prefix
 
 
 class DiffError(Exception):
@@ -57,46 +55,13 @@ class DiffError(Exception):
 # ---------------------------------------------------------------------------------------
 
 
-@functools.cache
-def _strings():
-    import generate
-    from openapi_python_client import strings
-
-    generate.allow_builtin_names()  # the SDK keeps builtin names such as `type` (scripts/generate.py)
-    return strings
-
-
-def python_name(name: str) -> str:
-    strings = _strings()
-    return str(strings.PythonIdentifier(name, prefix=FIELD_PREFIX))
-
-
-def class_name(name: str) -> str:
-    strings = _strings()
-    return str(strings.ClassName(name, prefix=FIELD_PREFIX))
-
-
-def pascal(name: str) -> str:
-    return _strings().pascal_case(name)
-
-
-def module_of(operation: JsonObject) -> str:
-    tags = operation.get("tags") or ["default"]
-    return str(_strings().PythonIdentifier(tags[0], prefix="tag"))
-
-
-def function_of(operation: JsonObject, method: str, path: str) -> str:
-    operation_id = operation.get("operationId") or f"{method}_{path}"
-    return python_name(operation_id)
-
-
 def sdk_type(schema: Any, context: str) -> str:
     """The Python type the SDK gives a schema; `context` names inline classes as the generator does."""
     if not isinstance(schema, dict):
         return "Any"
     ref = schema.get("$ref")
     if isinstance(ref, str):
-        return class_name(ref.removeprefix(SCHEMA_REF_PREFIX))
+        return class_name(schema_name(ref))
     if isinstance(schema.get("enum"), list):
         return class_name(context)
     for combinator in ("allOf", "anyOf", "oneOf"):
@@ -119,7 +84,7 @@ def sdk_type(schema: Any, context: str) -> str:
     values = schema.get("additionalProperties")
     if kind in ("object", None) and not schema.get("properties") and isinstance(values, dict):
         if set(values) == {"$ref"}:  # scripts/generate.py names these maps `<Value>Map`
-            return class_name(values["$ref"].removeprefix(SCHEMA_REF_PREFIX)) + "Map"
+            return naming.map_class_name(class_name(schema_name(values["$ref"])))
         return f"dict[str, {sdk_type(values, context + '_additional_property')}]"
     if kind == "object" or schema.get("properties"):
         return class_name(context)
@@ -196,25 +161,6 @@ class Api:
     enums: dict[str, list[Any]]  # class name -> values
 
 
-def _python_names(parameters: list[JsonObject]) -> list[str]:
-    """Python names of an operation's parameters, with openapi-python-client's conflict rules."""
-    names = [python_name(parameter["name"]) for parameter in parameters]
-    for index, parameter in enumerate(parameters):
-        if names[index] in ("client", "url"):
-            names[index] = python_name(f"{names[index]}_{parameter['in']}")
-    for index, name in enumerate(list(names)):
-        clashes = [other for other in range(len(names)) if names[other] == name]
-        if len(clashes) < 2:
-            continue
-        locations = {parameters[other]["in"] for other in clashes}
-        for other in clashes:
-            if len(locations) > 1:
-                names[other] = python_name(f"{name}_{parameters[other]['in']}")
-            else:
-                names[other] = str(_strings().PythonIdentifier(parameters[other]["name"], FIELD_PREFIX, True))
-    return names
-
-
 def _resolve(document: JsonObject, node: Any) -> Any:
     ref = node.get("$ref") if isinstance(node, dict) else None
     if isinstance(ref, str) and ref.startswith("#/") and not ref.startswith(SCHEMA_REF_PREFIX):
@@ -267,24 +213,23 @@ def _return_types(document: JsonObject, operation: JsonObject, context: str) -> 
 
 def operations_of(document: JsonObject) -> dict[tuple[str, str], Operation]:
     operations: dict[tuple[str, str], Operation] = {}
-    for raw_path, item in (document.get("paths") or {}).items():
+    for raw_path, item in walk_paths(document):
         path = "/" + raw_path.lstrip("/")
         shared = [_resolve(document, p) for p in item.get("parameters") or []]
-        for method in HTTP_METHODS:
-            operation = item.get(method)
-            if not isinstance(operation, dict):
-                continue
+        for method, operation in item_operations(item):
             own = [_resolve(document, p) for p in operation.get("parameters") or []]
             keys = {(p["in"], p["name"]) for p in own}
             parameters = [p for p in shared if (p["in"], p["name"]) not in keys] + own
-            names = _python_names(parameters)
+            names = naming.parameter_names(parameters)
             operation_id = operation.get("operationId") or f"{method}_{path}"
             by_key = {
                 (p["in"], p["name"]): Parameter(
                     name=p["name"],
                     location=p["in"],
                     python_name=names[index],
-                    type=sdk_type(p.get("schema"), f"{pascal(operation_id)}{pascal(p['name'])}"),
+                    type=sdk_type(
+                        p.get("schema"), f"{naming.pascal_case(operation_id)}{naming.pascal_case(p['name'])}"
+                    ),
                     required=bool(p.get("required")) or p["in"] == "path",
                     enum_values=inline_enum_values(p.get("schema")),
                 )
@@ -296,12 +241,13 @@ def operations_of(document: JsonObject) -> dict[tuple[str, str], Operation]:
                 for segment in path.split("/")
                 if segment.startswith("{") and segment.endswith("}") and segment[1:-1] in path_names
             ]
+            module, function = naming.operation_names(operation, method, path)
             body_type, body_media_type, body_required = _body_of(document, operation, f"{operation_id}_body")
             operations[(method.upper(), path)] = Operation(
                 method=method.upper(),
                 path=path,
-                module=module_of(operation),
-                function=function_of(operation, method, path),
+                module=module,
+                function=function,
                 parameters=by_key,
                 path_order=order,
                 body_type=body_type,
@@ -336,7 +282,7 @@ def models_of(document: JsonObject) -> tuple[dict[str, Model], dict[str, list[An
             name=name,
             class_name=class_name(name),
             fields=fields,
-            aliases=sorted(schema.get(stable_names.ALIASES_EXTENSION) or []),
+            aliases=sorted(schema.get(ALIASES_EXTENSION) or []),
         )
     return models, enums
 
@@ -546,6 +492,7 @@ def replacements(removed: list[Operation], added: list[Operation]) -> dict[str, 
     default check patterns to quality policies so (`api/default/checks/column/{patternName}` ->
     `api/policies/checks/column/{patternName}`). Only one-to-one matches count.
     """
+
     def differs_in_one_segment(old: Operation, new: Operation) -> bool:
         before, after = _path_segments(old.path), _path_segments(new.path)
         if old.method != new.method or len(before) != len(after):
@@ -558,9 +505,7 @@ def replacements(removed: list[Operation], added: list[Operation]) -> dict[str, 
     for found in candidates.values():
         for new in found:
             claimed[new.sdk] += 1
-    return {
-        sdk: found[0] for sdk, found in candidates.items() if len(found) == 1 and claimed[found[0].sdk] == 1
-    }
+    return {sdk: found[0] for sdk, found in candidates.items() if len(found) == 1 and claimed[found[0].sdk] == 1}
 
 
 def operation_changes(old: Api, new: Api) -> list[Change]:
@@ -783,36 +728,28 @@ def diff_documents(old_doc: JsonObject, new_doc: JsonObject) -> list[Change]:
 # ---------------------------------------------------------------------------------------
 
 
-OVERLAY_PATH = Path(__file__).resolve().parent.parent / "openapi" / "overlay.json"
+OVERLAY_PATH = OVERLAY
 
 
 def prepare(document: Any) -> JsonObject:
     """An OpenAPI 3 document as the SDK sees it: Swagger 2 converted, the Java serializer's
-    artifacts removed and openapi/overlay.json applied."""
+    artifacts removed and openapi/overlay.json applied (scripts/pipeline.py, without validation)."""
     try:
-        document = convert_swagger2.ensure_openapi3(document)
-    except convert_swagger2.ConversionError as exc:
-        raise DiffError(str(exc)) from exc
-    for transformation in clean_spec.TRANSFORMATIONS:
-        document = transformation(document)
-    # The SDK is generated with the reviewed corrections: compare what users get.
-    overlay = clean_spec.load_json(OVERLAY_PATH)
-    try:
-        return clean_spec.apply_overlay(document, overlay, not_applicable=[])
-    except clean_spec.SpecError as exc:
+        # The SDK is generated with the reviewed corrections: compare what users get.
+        return pipeline.prepared(document, load_json(OVERLAY_PATH), validate=False, not_applicable=[])
+    except (convert_swagger2.ConversionError, clean_spec.SpecError, JsonFileError) as exc:
         raise DiffError(str(exc)) from exc
 
 
 def load_spec(path: Path) -> JsonObject:
     try:
-        return prepare(json.loads(path.read_bytes()))
-    except OSError as exc:
-        raise DiffError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise DiffError(f"{path} is not valid JSON: {exc}") from exc
+        document = load_json(path)
+    except JsonFileError as exc:
+        raise DiffError(str(exc)) from exc
+    return prepare(document)
 
 
-DEFAULT_REFERENCE_NAMES = SCRIPTS.parent / "openapi" / "reference-names.json"
+DEFAULT_REFERENCE_NAMES = REFERENCE_NAMES
 
 
 def diff_specs(

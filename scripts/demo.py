@@ -1,7 +1,7 @@
 """Run the DQOps Python client guide end to end against a mock DQOps made from the spec.
 
-    .venv/bin/python scripts/demo.py [--port PORT] [--full] [--job-timeout SECONDS]
-    python scripts/demo.py --base-url URL        # the guide against a DQOps (or mock) already running
+    .venv/bin/python -m scripts.demo [--port PORT] [--full] [--job-timeout SECONDS]
+    python -m scripts.demo --base-url URL        # the guide against a DQOps (or mock) already running
 
 It starts Stoplight Prism (node_modules, installed with `npm ci` when missing) on the cleaned
 spec, openapi/dqops-api-openapi-3.cleaned.json, on 127.0.0.1: port 8888 as a real DQOps uses,

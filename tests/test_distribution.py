@@ -38,18 +38,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
-if str(REPO_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT))
-if str(REPO_ROOT / "build_backend") not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT / "build_backend"))
-
+import build_commands
 import dqops_build_backend as backend
+import pytest
 
 from scripts import demo
 from scripts.bench import common, imports
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 SPEC_LOCK = REPO_ROOT / "openapi" / "spec.lock.json"
 PYENV_VERSIONS = Path.home() / ".pyenv" / "versions"
@@ -784,9 +780,8 @@ def write_lock(path: Path, **changes: Any) -> Path:
 def test_generate_writes_the_version_of_the_lock(tmp_path: Path) -> None:
     lock = write_lock(tmp_path / "spec.lock.json", dqops_version="1.14.0", sdk_release=3)
     result = run(
-        [sys.executable, REPO_ROOT / "scripts" / "generate.py", "--version-only", "--lock", lock]
-        + ["--output", tmp_path / "dqops" / "client"],
-        cwd=tmp_path,
+        build_commands.command("generate", "--version-only", "--lock", lock, "--output", tmp_path / "dqops" / "client"),
+        cwd=REPO_ROOT,
     )
     assert result.returncode == 0, transcript(result)
     assert "version 1.14.0.3" in result.stdout
@@ -807,9 +802,8 @@ def test_generate_writes_the_version_of_the_lock(tmp_path: Path) -> None:
 def test_generate_refuses_a_lock_that_makes_no_version(tmp_path: Path, changes: dict[str, Any], message: str) -> None:
     lock = write_lock(tmp_path / "spec.lock.json", **changes)
     result = run(
-        [sys.executable, REPO_ROOT / "scripts" / "generate.py", "--version-only", "--lock", lock]
-        + ["--output", tmp_path / "dqops" / "client"],
-        cwd=tmp_path,
+        build_commands.command("generate", "--version-only", "--lock", lock, "--output", tmp_path / "dqops" / "client"),
+        cwd=REPO_ROOT,
     )
     assert result.returncode == 1, transcript(result)
     assert message in result.stderr

@@ -29,16 +29,13 @@ import ast
 import functools
 import importlib
 import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))  # works with any --import-mode
 import docs_examples as dx
 import docs_runner
+import pytest
 import reference_docs
 from test_typing import mypy_errors as mypy_error_lines
 

@@ -159,7 +159,7 @@ class Worker:
     def __init__(self, impl: Impl, cwd: Path) -> None:
         self.impl = impl
         self._process = subprocess.Popen(
-            [str(impl.python), str(WORKER_SCRIPT)],
+            [str(impl.python), "-P", str(WORKER_SCRIPT)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
