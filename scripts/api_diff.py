@@ -27,269 +27,19 @@ import json
 import re
 import sys
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scripts import clean_spec, convert_swagger2, naming, pipeline, stable_names
-from scripts.naming import class_name, python_name
-from scripts.operations import (
-    ALIASES_EXTENSION,
-    SCHEMA_REF_PREFIX,
-    JsonObject,
-    item_operations,
-    schema_name,
-    walk_paths,
-)
+from scripts import clean_spec, convert_swagger2, pipeline, stable_names
+from scripts.operations import JsonObject
+from scripts.sdk_surface import BODY_PARAMETER, Api, Field, Model, Operation, Parameter, api_of, sdk_type  # noqa: F401
 from scripts.spec_io import OVERLAY, REFERENCE_NAMES, JsonFileError, load_json
-
-BODY_PARAMETER = "json_body"  # templates/endpoint_macros.py.jinja names the body argument so
 
 
 class DiffError(Exception):
     """A spec cannot be read or is not an OpenAPI 3 / Swagger 2.0 document."""
-
-
-# ---------------------------------------------------------------------------------------
-# SDK names, as openapi-python-client derives them
-# ---------------------------------------------------------------------------------------
-
-
-def sdk_type(schema: Any, context: str) -> str:
-    """The Python type the SDK gives a schema; `context` names inline classes as the generator does."""
-    if not isinstance(schema, dict):
-        return "Any"
-    ref = schema.get("$ref")
-    if isinstance(ref, str):
-        return class_name(schema_name(ref))
-    if isinstance(schema.get("enum"), list):
-        return class_name(context)
-    for combinator in ("allOf", "anyOf", "oneOf"):
-        members = schema.get(combinator)
-        if isinstance(members, list) and members:
-            if combinator == "allOf" and len(members) == 1:
-                return sdk_type(members[0], context)
-            return " | ".join(sdk_type(member, f"{context}_type_{index}") for index, member in enumerate(members))
-    kind = schema.get("type")
-    if kind == "array":
-        return f"list[{sdk_type(schema.get('items'), context + '_item')}]"
-    if kind == "string":
-        return "File" if schema.get("format") == "binary" else "str"
-    if kind == "integer":
-        return "int"
-    if kind == "number":
-        return "float"
-    if kind == "boolean":
-        return "bool"
-    values = schema.get("additionalProperties")
-    if kind in ("object", None) and not schema.get("properties") and isinstance(values, dict):
-        if set(values) == {"$ref"}:  # scripts/generate.py names these maps `<Value>Map`
-            return naming.map_class_name(class_name(schema_name(values["$ref"])))
-        return f"dict[str, {sdk_type(values, context + '_additional_property')}]"
-    if kind == "object" or schema.get("properties"):
-        return class_name(context)
-    return "Any"
-
-
-def inline_enum_values(schema: Any) -> list[Any] | None:
-    """The values of an inline enum (directly, or as array items), else None."""
-    while isinstance(schema, dict) and schema.get("type") == "array":
-        schema = schema.get("items")
-    if isinstance(schema, dict) and isinstance(schema.get("enum"), list) and "$ref" not in schema:
-        return list(schema["enum"])
-    return None
-
-
-# ---------------------------------------------------------------------------------------
-# What the SDK exposes: operations, models, enums
-# ---------------------------------------------------------------------------------------
-
-
-@dataclass
-class Parameter:
-    name: str  # JSON name
-    location: str  # path, query, header, cookie
-    python_name: str
-    type: str
-    required: bool
-    enum_values: list[Any] | None = None
-
-
-@dataclass
-class Operation:
-    method: str
-    path: str
-    module: str
-    function: str
-    parameters: dict[tuple[str, str], Parameter]
-    path_order: list[str]  # python names of the path parameters, in URL order (positional in the SDK)
-    body_type: str | None
-    body_media_type: str | None
-    body_required: bool
-    return_types: list[str]
-
-    @property
-    def sdk(self) -> str:
-        return f"{self.module}.{self.function}"
-
-    @property
-    def http(self) -> str:
-        return f"{self.method} {self.path}"
-
-
-@dataclass
-class Field:
-    name: str
-    python_name: str
-    type: str
-    required: bool
-    enum_values: list[Any] | None = None
-
-
-@dataclass
-class Model:
-    name: str
-    class_name: str
-    fields: dict[str, Field]
-    aliases: list[str]
-
-
-@dataclass
-class Api:
-    operations: dict[tuple[str, str], Operation]
-    models: dict[str, Model]
-    enums: dict[str, list[Any]]  # class name -> values
-
-
-def _resolve(document: JsonObject, node: Any) -> Any:
-    ref = node.get("$ref") if isinstance(node, dict) else None
-    if isinstance(ref, str) and ref.startswith("#/") and not ref.startswith(SCHEMA_REF_PREFIX):
-        return clean_spec.resolve_pointer(document, ref[1:])
-    return node
-
-
-def _body_of(document: JsonObject, operation: JsonObject, context: str) -> tuple[str | None, str | None, bool]:
-    body = _resolve(document, operation.get("requestBody"))
-    if not isinstance(body, dict):
-        return None, None, False
-    content = body.get("content") or {}
-    for media_type in ("application/json", *sorted(content)):
-        if media_type in content:
-            schema = (content[media_type] or {}).get("schema")
-            kind = sdk_type(schema, context) if media_type == "application/json" else "str"
-            return kind, media_type, bool(body.get("required"))
-    return None, None, False
-
-
-def _is_error_status(status: str) -> bool:
-    return status[:1] in ("4", "5")
-
-
-def _return_types(document: JsonObject, operation: JsonObject, context: str) -> list[str]:
-    """What the SDK's sync() returns, by the rule of templates/endpoint_module.py.jinja: an error
-    status is raised, not returned, unless it is the only answer the spec documents."""
-    responses = operation.get("responses") or {}
-    has_success = any(not _is_error_status(status) for status in responses)
-    types: set[str] = set()
-    for status, response in responses.items():
-        response = _resolve(document, response)
-        content = (response or {}).get("content") or {}
-        if _is_error_status(status) and (has_success or not content):
-            continue
-        if not content:
-            types.add("None")
-            continue
-        media_type = "application/json" if "application/json" in content else min(content)
-        schema = (content[media_type] or {}).get("schema")
-        if media_type == "application/json":
-            types.add(sdk_type(schema, f"{context}_response_{status}"))
-        elif media_type.startswith("text/"):
-            types.add("str")
-        else:
-            types.add("bytes")
-    types.add("None")
-    return sorted(types)
-
-
-def operations_of(document: JsonObject) -> dict[tuple[str, str], Operation]:
-    operations: dict[tuple[str, str], Operation] = {}
-    for raw_path, item in walk_paths(document):
-        path = "/" + raw_path.lstrip("/")
-        shared = [_resolve(document, p) for p in item.get("parameters") or []]
-        for method, operation in item_operations(item):
-            own = [_resolve(document, p) for p in operation.get("parameters") or []]
-            keys = {(p["in"], p["name"]) for p in own}
-            parameters = [p for p in shared if (p["in"], p["name"]) not in keys] + own
-            names = naming.parameter_names(parameters)
-            operation_id = operation.get("operationId") or f"{method}_{path}"
-            by_key = {
-                (p["in"], p["name"]): Parameter(
-                    name=p["name"],
-                    location=p["in"],
-                    python_name=names[index],
-                    type=sdk_type(
-                        p.get("schema"), f"{naming.pascal_case(operation_id)}{naming.pascal_case(p['name'])}"
-                    ),
-                    required=bool(p.get("required")) or p["in"] == "path",
-                    enum_values=inline_enum_values(p.get("schema")),
-                )
-                for index, p in enumerate(parameters)
-            }
-            path_names = {p.name: p.python_name for p in by_key.values() if p.location == "path"}
-            order = [
-                path_names[segment[1:-1]]
-                for segment in path.split("/")
-                if segment.startswith("{") and segment.endswith("}") and segment[1:-1] in path_names
-            ]
-            module, function = naming.operation_names(operation, method, path)
-            body_type, body_media_type, body_required = _body_of(document, operation, f"{operation_id}_body")
-            operations[(method.upper(), path)] = Operation(
-                method=method.upper(),
-                path=path,
-                module=module,
-                function=function,
-                parameters=by_key,
-                path_order=order,
-                body_type=body_type,
-                body_media_type=body_media_type,
-                body_required=body_required,
-                return_types=_return_types(document, operation, operation_id),
-            )
-    return operations
-
-
-def models_of(document: JsonObject) -> tuple[dict[str, Model], dict[str, list[Any]]]:
-    models: dict[str, Model] = {}
-    enums: dict[str, list[Any]] = {}
-    for name, schema in ((document.get("components") or {}).get("schemas") or {}).items():
-        if not isinstance(schema, dict):
-            continue
-        if isinstance(schema.get("enum"), list):
-            enums[class_name(name)] = list(schema["enum"])
-            continue
-        required = set(schema.get("required") or [])
-        fields = {
-            prop_name: Field(
-                name=prop_name,
-                python_name=python_name(prop_name),
-                type=sdk_type(prop, f"{name}_{prop_name}"),
-                required=prop_name in required,
-                enum_values=inline_enum_values(prop),
-            )
-            for prop_name, prop in (schema.get("properties") or {}).items()
-        }
-        models[name] = Model(
-            name=name,
-            class_name=class_name(name),
-            fields=fields,
-            aliases=sorted(schema.get(ALIASES_EXTENSION) or []),
-        )
-    return models, enums
-
-
-def api_of(document: JsonObject) -> Api:
-    models, enums = models_of(document)
-    return Api(operations_of(document), models, enums)
 
 
 # ---------------------------------------------------------------------------------------
@@ -322,79 +72,140 @@ def _values_change(kind: str, sdk: str, old: list[Any], new: list[Any], http: st
     return changes
 
 
-def _parameter_changes(old: Operation, new: Operation) -> list[Change]:
+# ---------------------------------------------------------------------------------------
+# Members: the parameters of an operation and the fields of a model, compared by one table
+# ---------------------------------------------------------------------------------------
+
+Member = Parameter | Field
+
+
+def _required(member: Member) -> str:
+    return "required" if member.required else "optional"
+
+
+@dataclass(frozen=True)
+class MemberWording:
+    """How the changes of one kind of member are named and worded. Each text is formatted with
+    `owner` (the operation or model), `sdk` (the member's SDK name), `name` and `old_name` (its
+    Python names), `location`, `required` ("required"/"optional"), `type`, `old` and `new`."""
+
+    kind: str  # the prefix of the change kinds: "parameter", "field"
+    sdk: str  # the member's SDK name
+    added: str
+    removed: str
+    renamed: str
+    type_changed: str
+    required_changed: str
+
+
+PARAMETER_WORDING = MemberWording(
+    kind="parameter",
+    sdk="{owner}({name})",
+    added="{owner}: new {required} {location} parameter {name}: {type}",
+    removed="{owner}: {location} parameter {name} removed",
+    renamed="{owner}: parameter {old_name} is now called {name}",
+    type_changed="{owner}: parameter {name} type {old} -> {new}",
+    required_changed="{owner}: parameter {name} is now {required}",
+)
+FIELD_WORDING = MemberWording(
+    kind="field",
+    sdk="{owner}.{name}",
+    added="{sdk}: new {required} field: {type}",
+    removed="{sdk}: field removed",
+    renamed="{sdk}: field {old_name} is now called {name}",
+    type_changed="{sdk}: type {old} -> {new}",
+    required_changed="{sdk}: now {required}",
+)
+
+
+@dataclass(frozen=True)
+class MemberRule:
+    """One way a member kept by both sides can change: whether it did, whether that breaks callers,
+    the wording's text for it, and the values before and after."""
+
+    suffix: str
+    changed: Callable[[Member, Member], bool]
+    breaking: Callable[[Member, Member], bool]
+    text: Callable[[MemberWording], str]
+    value: Callable[[Member], Any]
+
+
+#: In order: a member's Python name, its type (or else its inline enum's values), whether it is required.
+MEMBER_RULES = (
+    MemberRule(
+        "renamed",
+        lambda before, after: before.python_name != after.python_name,
+        lambda before, after: True,
+        lambda wording: wording.renamed,
+        lambda member: member.python_name,
+    ),
+    MemberRule(
+        "type-changed",
+        lambda before, after: before.type != after.type,
+        lambda before, after: True,
+        lambda wording: wording.type_changed,
+        lambda member: member.type,
+    ),
+    MemberRule(
+        "required-changed",
+        lambda before, after: before.required != after.required,
+        lambda before, after: after.required,  # only a member that became required breaks callers
+        lambda wording: wording.required_changed,
+        lambda member: member.required,
+    ),
+)
+
+
+def _member_changes(
+    wording: MemberWording, owner: str, old: dict[Any, Member], new: dict[Any, Member], http: str | None
+) -> list[Change]:
+    """The changes of the members of one operation or model, in the order of their keys."""
     changes: list[Change] = []
+
+    def words(text: str, member: Member, **more: Any) -> str:
+        facts = {"owner": owner, "name": member.python_name, "required": _required(member), "type": member.type}
+        facts["location"] = getattr(member, "location", "")
+        facts["sdk"] = wording.sdk.format(**facts)
+        return text.format(**facts, **more)
+
+    for key in sorted(set(old) | set(new)):
+        before, after = old.get(key), new.get(key)
+        if before is None or after is None:
+            member = after if before is None else before
+            assert member is not None
+            suffix, text = ("added", wording.added) if before is None else ("removed", wording.removed)
+            breaking = member.required if before is None else True
+            sides = (None, asdict(member)) if before is None else (asdict(member), None)
+            changes.append(
+                Change(
+                    f"{wording.kind}-{suffix}", breaking, words(wording.sdk, member), words(text, member), http, *sides
+                )
+            )
+            continue
+        sdk = words(wording.sdk, after)
+        for rule in MEMBER_RULES:
+            if rule.changed(before, after):
+                old_value, new_value = rule.value(before), rule.value(after)
+                message = words(rule.text(wording), after, old=old_value, new=new_value, old_name=before.python_name)
+                changes.append(
+                    Change(
+                        f"{wording.kind}-{rule.suffix}",
+                        rule.breaking(before, after),
+                        sdk,
+                        message,
+                        http,
+                        old_value,
+                        new_value,
+                    )
+                )
+            elif rule.suffix == "type-changed" and before.enum_values is not None and after.enum_values is not None:
+                changes += _values_change(f"{wording.kind}-enum", sdk, before.enum_values, after.enum_values, http)
+    return changes
+
+
+def _parameter_changes(old: Operation, new: Operation) -> list[Change]:
+    changes = _member_changes(PARAMETER_WORDING, new.sdk, old.parameters, new.parameters, new.http)
     http = new.http
-    for key in sorted(set(old.parameters) | set(new.parameters)):
-        before, after = old.parameters.get(key), new.parameters.get(key)
-        if before is None:
-            assert after is not None
-            sdk = f"{new.sdk}({after.python_name})"
-            required = "required" if after.required else "optional"
-            changes.append(
-                Change(
-                    "parameter-added",
-                    after.required,
-                    sdk,
-                    f"{new.sdk}: new {required} {after.location} parameter {after.python_name}: {after.type}",
-                    http,
-                    None,
-                    asdict(after),
-                )
-            )
-            continue
-        if after is None:
-            changes.append(
-                Change(
-                    "parameter-removed",
-                    True,
-                    f"{new.sdk}({before.python_name})",
-                    f"{new.sdk}: {before.location} parameter {before.python_name} removed",
-                    http,
-                    asdict(before),
-                    None,
-                )
-            )
-            continue
-        sdk = f"{new.sdk}({after.python_name})"
-        if before.python_name != after.python_name:
-            changes.append(
-                Change(
-                    "parameter-renamed",
-                    True,
-                    sdk,
-                    f"{new.sdk}: parameter {before.python_name} is now called {after.python_name}",
-                    http,
-                    before.python_name,
-                    after.python_name,
-                )
-            )
-        if before.type != after.type:
-            changes.append(
-                Change(
-                    "parameter-type-changed",
-                    True,
-                    sdk,
-                    f"{new.sdk}: parameter {after.python_name} type {before.type} -> {after.type}",
-                    http,
-                    before.type,
-                    after.type,
-                )
-            )
-        elif before.enum_values is not None and after.enum_values is not None:
-            changes += _values_change("parameter-enum", sdk, before.enum_values, after.enum_values, http)
-        if before.required != after.required:
-            changes.append(
-                Change(
-                    "parameter-required-changed",
-                    after.required,
-                    sdk,
-                    f"{new.sdk}: parameter {after.python_name} is now {'required' if after.required else 'optional'}",
-                    http,
-                    before.required,
-                    after.required,
-                )
-            )
     if old.path_order != new.path_order and set(old.path_order) == set(new.path_order):
         changes.append(
             Change(
@@ -574,56 +385,7 @@ def operation_changes(old: Api, new: Api) -> list[Change]:
 
 
 def _field_changes(model: str, old: Model, new: Model) -> list[Change]:
-    changes: list[Change] = []
-    for key in sorted(set(old.fields) | set(new.fields)):
-        before, after = old.fields.get(key), new.fields.get(key)
-        if before is None:
-            assert after is not None
-            sdk = f"models.{model}.{after.python_name}"
-            required = "required" if after.required else "optional"
-            changes.append(
-                Change(
-                    "field-added",
-                    after.required,
-                    sdk,
-                    f"{sdk}: new {required} field: {after.type}",
-                    None,
-                    None,
-                    asdict(after),
-                )
-            )
-            continue
-        sdk = f"models.{model}.{before.python_name}"
-        if after is None:
-            changes.append(Change("field-removed", True, sdk, f"{sdk}: field removed", None, asdict(before)))
-            continue
-        if before.type != after.type:
-            changes.append(
-                Change(
-                    "field-type-changed",
-                    True,
-                    sdk,
-                    f"{sdk}: type {before.type} -> {after.type}",
-                    None,
-                    before.type,
-                    after.type,
-                )
-            )
-        elif before.enum_values is not None and after.enum_values is not None:
-            changes += _values_change("field-enum", sdk, before.enum_values, after.enum_values)
-        if before.required != after.required:
-            changes.append(
-                Change(
-                    "field-required-changed",
-                    after.required,
-                    sdk,
-                    f"{sdk}: now {'required' if after.required else 'optional'}",
-                    None,
-                    before.required,
-                    after.required,
-                )
-            )
-    return changes
+    return _member_changes(FIELD_WORDING, f"models.{model}", old.fields, new.fields, None)
 
 
 def model_changes(old: Api, new: Api) -> list[Change]:

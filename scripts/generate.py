@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from scripts import naming
-from scripts.operations import ALIASES_EXTENSION, SCHEMA_REF_PREFIX, schema_name, walk_operations
+from scripts.operations import ALIASES_EXTENSION, SCHEMA_REF_PREFIX, walk_operations
 from scripts.spec_io import (
     CLEANED_SPEC,
     GENERATOR_SPEC,
@@ -72,21 +72,18 @@ def name_shared_maps(document: dict[str, Any]) -> dict[str, Any]:
     shared_maps: dict[str, dict[str, Any]] = {}
     for parent_name in sorted(schemas):
         for property_name, prop in sorted(schemas[parent_name].get("properties", {}).items()):
-            values = prop.get("additionalProperties")
-            if prop.get("type") != "object" or not isinstance(values, dict) or set(values) != {"$ref"}:
+            value_schema = naming.shared_map_value(prop)
+            if value_schema is None:
                 continue
-            if prop.get("properties"):
-                continue
-            value_ref: str = values["$ref"]
-            map_name = naming.map_class_name(schema_name(value_ref))
+            map_name = naming.map_class_name(value_schema)
             if map_name in schemas:
-                raise GenerationError(f"cannot name the map of {value_ref}: schema {map_name} already exists")
+                raise GenerationError(f"cannot name the map of {value_schema}: schema {map_name} already exists")
             shared = shared_maps.setdefault(
                 map_name,
                 {
                     "type": "object",
-                    "description": f"A map of names to {schema_name(value_ref)} objects.",
-                    "additionalProperties": {"$ref": value_ref},
+                    "description": f"A map of names to {value_schema} objects.",
+                    "additionalProperties": {"$ref": SCHEMA_REF_PREFIX + value_schema},
                     ALIASES_EXTENSION: [],
                 },
             )

@@ -22,6 +22,8 @@ from typing import Any
 
 from openapi_python_client.strings import pascal_case, sanitize, snake_case
 
+from scripts.operations import schema_name
+
 __all__ = [
     "FIELD_PREFIX",
     "RESERVED_NAMES",
@@ -35,6 +37,7 @@ __all__ = [
     "parameter_names",
     "pascal_case",
     "python_name",
+    "shared_map_value",
     "snake_case",
     "upstream_python_name",
     "use_sdk_reserved_words",
@@ -106,6 +109,17 @@ def inline_class_name(parent_schema: str, property_name: str) -> str:
 def map_class_name(value_schema: str) -> str:
     """The shared class of a map of `value_schema` objects, as DQOps names it: `ColumnSpecMap`."""
     return f"{value_schema}Map"
+
+
+def shared_map_value(schema: Any) -> str | None:
+    """The value schema of a map the SDK names after its values (`ColumnSpecMap`, scripts/generate.py):
+    an object with no properties whose additional properties are a reference, else None."""
+    if not isinstance(schema, dict) or schema.get("type") != "object" or schema.get("properties"):
+        return None
+    values = schema.get("additionalProperties")
+    if not isinstance(values, dict) or set(values) != {"$ref"} or not isinstance(values["$ref"], str):
+        return None
+    return schema_name(values["$ref"])
 
 
 def parameter_names(parameters: Sequence[dict[str, Any]]) -> list[str]:
