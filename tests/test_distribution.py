@@ -310,6 +310,18 @@ def test_the_wheel_metadata_is_fit_for_an_index(artifacts: Artifacts) -> None:
     assert 'h2>=4; extra == "http2"' in requirements
     runtime = [requirement for requirement in requirements if "extra ==" not in requirement]
     assert len(runtime) == len(project["dependencies"]) == 4, runtime
+    # The extras are the optional features and only those; the development tools are a dependency
+    # group (PEP 735, `make venv`), which no metadata carries: no extra pins a test tool.
+    assert set(metadata.get_all("Provides-Extra")) == set(project["optional-dependencies"])
+    assert "dev" not in project["optional-dependencies"]
+    extras = [requirement.partition("; extra == ")[2] for requirement in requirements if "extra ==" in requirement]
+    assert len(requirements) == len(runtime) + sum(len(group) for group in project["optional-dependencies"].values())
+    assert {extra.strip('"') for extra in extras} == set(project["optional-dependencies"])
+    assert not [requirement for requirement in requirements if "==" in requirement.partition(";")[0]], requirements
+    tools = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["dependency-groups"]["dev"]
+    assert any(tool.startswith("pytest==") for tool in tools)
+    # make's stamps stay in the working tree.
+    assert not [name for name in names if name.endswith(".stamp")]
     assert metadata["Description-Content-Type"] == "text/markdown"
     assert metadata.get_payload().strip() == (REPO_ROOT / "README.md").read_text(encoding="utf-8").strip()
 

@@ -8,9 +8,9 @@ import copy
 from collections.abc import Iterator
 
 import pytest
+import spec_facts as facts
 from openapi_python_client import strings
 
-import spec_facts as facts
 from scripts import naming, sdk_surface
 from scripts.operations import schemas_of, walk_operations
 
