@@ -114,7 +114,7 @@ def test_generation_steps(tmp_path: Path) -> None:
     cleaned = tmp_path / CLEANED_SPEC.name
     assert cleaned.read_bytes() == CLEANED_SPEC.read_bytes()
     makefile = (REPO_ROOT / "Makefile").read_text(encoding="utf-8")
-    assert re.search(r"^spec:.*\n(?:\t.*\n)*\t\$\(PY\) -m scripts\.pipeline\b", makefile, re.MULTILINE)
+    assert re.search(r"^\$\(CLEANED_SPEC\):.*\n(?:\t.*\n)*\t\$\(PY\) -m scripts\.pipeline\b", makefile, re.MULTILINE)
 
 
 def test_table_and_statistics() -> None:
