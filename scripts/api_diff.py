@@ -79,8 +79,8 @@ def _values_change(kind: str, sdk: str, old: list[Any], new: list[Any], http: st
 Member = Parameter | Field
 
 
-def _required(member: Member) -> str:
-    return "required" if member.required else "optional"
+def _required_word(required: bool) -> str:
+    return "required" if required else "optional"
 
 
 @dataclass(frozen=True)
@@ -98,23 +98,15 @@ class MemberWording:
     required_changed: str
 
 
+# kind, sdk; then the texts of: added, removed, renamed, type changed, required changed.
 PARAMETER_WORDING = MemberWording(
-    kind="parameter",
-    sdk="{owner}({name})",
-    added="{owner}: new {required} {location} parameter {name}: {type}",
-    removed="{owner}: {location} parameter {name} removed",
-    renamed="{owner}: parameter {old_name} is now called {name}",
-    type_changed="{owner}: parameter {name} type {old} -> {new}",
-    required_changed="{owner}: parameter {name} is now {required}",
+    *("parameter", "{owner}({name})", "{owner}: new {required} {location} parameter {name}: {type}"),
+    *("{owner}: {location} parameter {name} removed", "{owner}: parameter {old_name} is now called {name}"),
+    *("{owner}: parameter {name} type {old} -> {new}", "{owner}: parameter {name} is now {required}"),
 )
 FIELD_WORDING = MemberWording(
-    kind="field",
-    sdk="{owner}.{name}",
-    added="{sdk}: new {required} field: {type}",
-    removed="{sdk}: field removed",
-    renamed="{sdk}: field {old_name} is now called {name}",
-    type_changed="{sdk}: type {old} -> {new}",
-    required_changed="{sdk}: now {required}",
+    *("field", "{owner}.{name}", "{sdk}: new {required} field: {type}", "{sdk}: field removed"),
+    *("{sdk}: field {old_name} is now called {name}", "{sdk}: type {old} -> {new}", "{sdk}: now {required}"),
 )
 
 
@@ -163,7 +155,12 @@ def _member_changes(
     changes: list[Change] = []
 
     def words(text: str, member: Member, **more: Any) -> str:
-        facts = {"owner": owner, "name": member.python_name, "required": _required(member), "type": member.type}
+        facts = {
+            "owner": owner,
+            "name": member.python_name,
+            "required": _required_word(member.required),
+            "type": member.type,
+        }
         facts["location"] = getattr(member, "location", "")
         facts["sdk"] = wording.sdk.format(**facts)
         return text.format(**facts, **more)
@@ -207,66 +204,36 @@ def _parameter_changes(old: Operation, new: Operation) -> list[Change]:
     changes = _member_changes(PARAMETER_WORDING, new.sdk, old.parameters, new.parameters, new.http)
     http = new.http
     if old.path_order != new.path_order and set(old.path_order) == set(new.path_order):
+        message = (
+            f"{new.sdk}: positional path parameters ({', '.join(old.path_order)}) -> ({', '.join(new.path_order)})"
+        )
         changes.append(
-            Change(
-                "path-parameter-order-changed",
-                True,
-                new.sdk,
-                f"{new.sdk}: positional path parameters ({', '.join(old.path_order)}) -> ({', '.join(new.path_order)})",
-                http,
-                old.path_order,
-                new.path_order,
-            )
+            Change("path-parameter-order-changed", True, new.sdk, message, http, old.path_order, new.path_order)
         )
     return changes
 
 
 def _body_changes(old: Operation, new: Operation) -> list[Change]:
-    sdk = f"{new.sdk}({BODY_PARAMETER})"
-    http = new.http
+    def change(kind: str, breaking: bool, message: str, before: Any, after: Any) -> Change:
+        return Change(
+            f"body-{kind}", breaking, f"{new.sdk}({BODY_PARAMETER})", f"{new.sdk}: {message}", new.http, before, after
+        )
+
+    body = f"body {BODY_PARAMETER}"
     if old.body_type is None and new.body_type is None:
         return []
     if old.body_type is None:
-        required = "required" if new.body_required else "optional"
-        return [
-            Change(
-                "body-added",
-                new.body_required,
-                sdk,
-                f"{new.sdk}: new {required} body {BODY_PARAMETER}: {new.body_type} ({new.body_media_type})",
-                http,
-                None,
-                new.body_type,
-            )
-        ]
+        added = f"new {_required_word(new.body_required)} {body}: {new.body_type} ({new.body_media_type})"
+        return [change("added", new.body_required, added, None, new.body_type)]
     if new.body_type is None:
-        return [Change("body-removed", True, sdk, f"{new.sdk}: body {BODY_PARAMETER} removed", http, old.body_type)]
+        return [change("removed", True, f"{body} removed", old.body_type, None)]
     changes = []
     if (old.body_type, old.body_media_type) != (new.body_type, new.body_media_type):
-        changes.append(
-            Change(
-                "body-type-changed",
-                True,
-                sdk,
-                f"{new.sdk}: body {BODY_PARAMETER} type {old.body_type} ({old.body_media_type}) -> "
-                f"{new.body_type} ({new.body_media_type})",
-                http,
-                old.body_type,
-                new.body_type,
-            )
-        )
+        retyped = f"{body} type {old.body_type} ({old.body_media_type}) -> {new.body_type} ({new.body_media_type})"
+        changes.append(change("type-changed", True, retyped, old.body_type, new.body_type))
     if old.body_required != new.body_required:
-        changes.append(
-            Change(
-                "body-required-changed",
-                new.body_required,
-                sdk,
-                f"{new.sdk}: body {BODY_PARAMETER} is now {'required' if new.body_required else 'optional'}",
-                http,
-                old.body_required,
-                new.body_required,
-            )
-        )
+        now = f"{body} is now {_required_word(new.body_required)}"
+        changes.append(change("required-changed", new.body_required, now, old.body_required, new.body_required))
     return changes
 
 
@@ -276,12 +243,13 @@ def _return_change(old: Operation, new: Operation) -> list[Change]:
     gained = [kind for kind in new.return_types if kind not in old.return_types]
     lost = [kind for kind in old.return_types if kind not in new.return_types]
     delta = " ".join([f"+{kind}" for kind in gained] + [f"-{kind}" for kind in lost])
+    message = f"{new.sdk}: return type {' | '.join(old.return_types)} -> {' | '.join(new.return_types)}"
     return [
         Change(
             "return-type-changed",
             True,
             new.sdk,
-            f"{new.sdk}: return type {' | '.join(old.return_types)} -> {' | '.join(new.return_types)}",
+            message,
             new.http,
             old.return_types,
             new.return_types,
@@ -341,45 +309,17 @@ def operation_changes(old: Api, new: Api) -> list[Change]:
                 Change("operation-removed", True, op.sdk, f"operation {op.sdk} ({op.http}) removed", op.http)
             )
             continue
-        changes.append(
-            Change(
-                "operation-removed",
-                True,
-                op.sdk,
-                f"operation {op.sdk} ({op.http}) removed; replaced by {successor.sdk} ({successor.http})",
-                op.http,
-                op.sdk,
-                successor.sdk,
-                {"replaced_by": successor.sdk, "replaced_by_http": successor.http},
-            )
-        )
-    for before, after in moved:
-        changes.append(
-            Change(
-                "operation-moved",
-                False,
-                after.sdk,
-                f"{after.sdk} moved: {before.http} -> {after.http} (same SDK function)",
-                after.http,
-                before.http,
-                after.http,
-            )
-        )
-        changes += _parameter_changes(before, after) + _body_changes(before, after) + _return_change(before, after)
-    for key in sorted(set(old.operations) & set(new.operations)):
-        before, after = old.operations[key], new.operations[key]
-        if before.sdk != after.sdk:
-            changes.append(
-                Change(
-                    "operation-renamed",
-                    True,
-                    after.sdk,
-                    f"{before.sdk} is now {after.sdk} ({after.http})",
-                    after.http,
-                    before.sdk,
-                    after.sdk,
-                )
-            )
+        message = f"operation {op.sdk} ({op.http}) removed; replaced by {successor.sdk} ({successor.http})"
+        extra = {"replaced_by": successor.sdk, "replaced_by_http": successor.http}
+        changes.append(Change("operation-removed", True, op.sdk, message, op.http, op.sdk, successor.sdk, extra))
+    kept = [(old.operations[key], new.operations[key]) for key in sorted(set(old.operations) & set(new.operations))]
+    for before, after in [*moved, *kept]:
+        if before.http != after.http:
+            message = f"{after.sdk} moved: {before.http} -> {after.http} (same SDK function)"
+            changes.append(Change("operation-moved", False, after.sdk, message, after.http, before.http, after.http))
+        elif before.sdk != after.sdk:
+            message = f"{before.sdk} is now {after.sdk} ({after.http})"
+            changes.append(Change("operation-renamed", True, after.sdk, message, after.http, before.sdk, after.sdk))
         changes += _parameter_changes(before, after) + _body_changes(before, after) + _return_change(before, after)
     return changes
 
@@ -401,18 +341,11 @@ def model_changes(old: Api, new: Api) -> list[Change]:
         model = old.models[name]
         target = alias_of.get(name)
         if target is not None and target in new.models:
-            changes.append(
-                Change(
-                    "model-renamed",
-                    False,
-                    f"models.{model.class_name}",
-                    f"model {model.class_name} is now {new.models[target].class_name} upstream "
-                    f"(the SDK keeps {model.class_name} as an alias)",
-                    None,
-                    name,
-                    target,
-                )
+            message = (
+                f"model {model.class_name} is now {new.models[target].class_name} upstream "
+                f"(the SDK keeps {model.class_name} as an alias)"
             )
+            changes.append(Change("model-renamed", False, f"models.{model.class_name}", message, None, name, target))
             changes += _field_changes(new.models[target].class_name, model, new.models[target])
         else:
             changes.append(
@@ -426,17 +359,8 @@ def model_changes(old: Api, new: Api) -> list[Change]:
 def enum_changes(old: Api, new: Api) -> list[Change]:
     changes: list[Change] = []
     for name in sorted(set(new.enums) - set(old.enums)):
-        changes.append(
-            Change(
-                "enum-added",
-                False,
-                f"models.{name}",
-                f"new enum {name}: {new.enums[name]}",
-                None,
-                None,
-                new.enums[name],
-            )
-        )
+        message = f"new enum {name}: {new.enums[name]}"
+        changes.append(Change("enum-added", False, f"models.{name}", message, None, None, new.enums[name]))
     for name in sorted(set(old.enums) - set(new.enums)):
         changes.append(Change("enum-removed", True, f"models.{name}", f"enum {name} removed", None, old.enums[name]))
     for name in sorted(set(old.enums) & set(new.enums)):

@@ -53,7 +53,8 @@ import pytest
 import spec_arguments
 import spec_facts
 from contract_totals import ContractTotals
-from prism import REPO_ROOT, PrismServer, free_loopback_port, invalid_request_status, running_prism
+
+from scripts.prism import REPO_ROOT, PrismServer, free_loopback_port, invalid_request_status, running_prism
 
 #: The seed of Prism's dynamic answers: the same seed, the same answers. DQOPS_CONTRACT_SEED
 #: overrides it, to look for answers the SDK cannot parse with other generated data.
