@@ -11,6 +11,7 @@ A timeout in seconds is a deadline for the whole call, retries and their waits i
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import ssl
 from logging import DEBUG
@@ -21,7 +22,7 @@ import httpx
 
 from . import logs
 from .deadline import bound_by_deadline, call_deadline, clamp_phases
-from .errors import ConfigurationError, RequestTimeout, TransportError
+from .errors import ConfigurationError, DQOpsError, RequestTimeout, TransportError, error_for_failure
 from .pools import AsyncPool, Pools, running_loop, watch_loop_shutdown
 from .retry import NO_RETRIES, RetryPolicy
 
@@ -117,17 +118,7 @@ class Client:
                 raise ConfigurationError("http2=True needs the h2 package: pip install 'dqops-sdk[http2]'") from exc
         policy = retry_policy or NO_RETRIES
         if max_retries is not None:
-            policy = RetryPolicy(
-                max_retries=max_retries,
-                backoff_factor=policy.backoff_factor,
-                max_backoff=policy.max_backoff,
-                max_retry_after=policy.max_retry_after,
-                retry_statuses=policy.retry_statuses,
-                retry_non_idempotent=policy.retry_non_idempotent,
-                sleep=policy.sleep,
-                async_sleep=policy.async_sleep,
-                random=policy.random,
-            )
+            policy = dataclasses.replace(policy, max_retries=max_retries)
         self.raise_on_unexpected_status = raise_on_unexpected_status
         self.retry_policy = policy
         self._base_url = resolved_url
@@ -278,8 +269,9 @@ class Client:
         log = logs.logger.isEnabledFor(DEBUG)
         # Every socket operation of the pool reads the deadline (dqops/_runtime/deadline.py).
         token: Token[float | None] | None = None if deadline is None else call_deadline.set(deadline)
+        built: httpx.Request | None = None
+        attempt = 1
         try:
-            attempt = 1
             while True:
                 built = http.build_request(**request)
                 if deadline is not None and clamp_phases(built, deadline) <= 0:
@@ -298,6 +290,12 @@ class Client:
                 response.close()
                 self.retry_policy.sleep(retry_in)
                 attempt += 1
+        except DQOpsError:
+            raise
+        except Exception as exc:
+            # Whatever else httpx, a transport or an event hook raised (a body that cannot be
+            # decoded, too many redirects...): a typed error, with `exc` as its cause.
+            raise error_for_failure(exc, built, attempt) from exc
         finally:
             if token is not None:
                 call_deadline.reset(token)
@@ -315,14 +313,21 @@ class Client:
             if pool.closer is None:
                 await watch_loop_shutdown(pool)
         seconds = self._deadline_seconds
-        if seconds is None:
-            return await self._send_attempts_async(pool, request, None, _CallState())
         state = _CallState()
         try:
-            async with asyncio.timeout(seconds):
+            if seconds is None:
+                return await self._send_attempts_async(pool, request, None, state)
+            async with asyncio.timeout(seconds) as scope:
                 return await self._send_attempts_async(pool, request, monotonic() + seconds, state)
+        except DQOpsError:
+            raise
         except TimeoutError as exc:
+            if seconds is None or not scope.expired():
+                raise error_for_failure(exc, state.request, state.attempt) from exc
             raise RequestTimeout.deadline(state.request, seconds, state.attempt) from exc
+        except Exception as exc:
+            # As in send_request.
+            raise error_for_failure(exc, state.request, state.attempt) from exc
 
     async def _send_attempts_async(
         self, pool: AsyncPool, request: dict[str, Any], deadline: float | None, state: _CallState
