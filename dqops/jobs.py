@@ -179,8 +179,10 @@ def _wait_steps(
             except JobTimeout:
                 entry = None  # the job failed: that is the answer, with or without its message
             message = getattr(entry, "error_message", None)
-        detail = f": {cut_text(message)}" if isinstance(message, str) and message else ""
-        raise JobFailed(f"job {job_id} failed{detail}", job_id=job_id, job=result)
+        if not isinstance(message, str) or not message:
+            message = None
+        detail = f": {cut_text(message)}" if message else ""
+        raise JobFailed(f"job {job_id} failed{detail}", job_id=job_id, job=result, error_message=message)
     if status == CANCELLED:
         raise JobCancelled(f"job {job_id} was cancelled", job_id=job_id, job=result)
     return started, result

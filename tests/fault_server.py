@@ -43,6 +43,7 @@ class RecordedRequest:
     headers: dict[str, str]
     body: bytes
     connection_number: int
+    received_at: float = field(default_factory=time.monotonic)
 
     @property
     def path(self) -> str:

@@ -505,7 +505,14 @@ class JobError(DQOpsError):
 
 
 class JobFailed(JobError):
-    """The job finished with status `failed`."""
+    """The job finished with status `failed`; `error_message` is DQOps's message, whole (the
+    error's str() quotes its first MAX_QUOTED_BYTES), or None."""
+
+    def __init__(
+        self, message: str, *, job_id: str | None = None, job: Any = None, error_message: str | None = None
+    ) -> None:
+        self.error_message = error_message
+        super().__init__(message, job_id=job_id, job=job)
 
 
 class JobCancelled(JobError):
@@ -569,6 +576,7 @@ __all__ = [
     "DQOpsError",
     "Forbidden",
     "InvalidArgument",
+    "InvalidRequest",
     "JobCancelled",
     "JobError",
     "JobFailed",
@@ -576,6 +584,7 @@ __all__ = [
     "ModelDecodingError",
     "NotFound",
     "RateLimited",
+    "RedirectFailed",
     "RequestTimeout",
     "ResponseDecodingError",
     "ServerError",
