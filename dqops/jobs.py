@@ -151,14 +151,15 @@ def _wait_steps(
     timeout: float,
     poll_seconds: float,
     now: Callable[[], float],
+    known_job_id: str | None = None,
 ) -> Generator[_Step, Any, tuple[Any, Any]]:
-    """Start a job, then poll `wait_operation` until the job ends.
+    """Start a job (or, given `known_job_id`, read it), then poll `wait_operation` until it ends.
 
     Returns (what the start call answered, the job's final state). Raises JobFailed,
     JobCancelled or JobTimeout.
     """
     deadline = _JobDeadline(timeout, now)
-    started = yield from deadline.call(start, poll_seconds, None, None)
+    started = yield from deadline.call(start, poll_seconds, known_job_id, None)
     result = started
     job_id = _job_id_or_none(started)
     while _status_of(result) not in (FINISHED, FAILED, CANCELLED):
@@ -399,7 +400,9 @@ async def import_tables_async(
 
 def _existing_job_steps(job_id: str, timeout: float, poll_seconds: float) -> Generator[_Step, Any, Any]:
     start = _Call(_jobs_operation("get_job"), (job_id,))
-    _, final = yield from _wait_steps(start, _jobs_operation("wait_for_job"), timeout, poll_seconds, time.monotonic)
+    _, final = yield from _wait_steps(
+        start, _jobs_operation("wait_for_job"), timeout, poll_seconds, time.monotonic, known_job_id=job_id
+    )
     return final
 
 
