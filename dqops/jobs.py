@@ -125,9 +125,7 @@ class _JobDeadline:
             what = "the job did not start"
         else:
             what = f"job {job_id} " + (f"still {status}" if status else "did not finish")
-        return JobTimeout(
-            f"{what} after {self.timeout:g} s (a job goes on running in DQOps)", job_id=job_id, job=job
-        )
+        return JobTimeout(f"{what} after {self.timeout:g} s (a job goes on running in DQOps)", job_id=job_id, job=job)
 
     def call(self, step: _Call, poll_seconds: float, job_id: str | None, job: Any) -> Generator[_Step, Any, Any]:
         """Make `step`, bounded by the deadline: JobTimeout when the deadline passes first."""

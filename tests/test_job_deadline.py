@@ -145,9 +145,8 @@ def assert_job_timeouts(outcomes: list[tuple[BaseException | None, float]], job_
 
 def run_sync_at_once(server: FaultServer) -> list[tuple[BaseException | None, float]]:
     # A per-phase timeout far longer than the job's: only the job's deadline can end the wait.
-    with Client(server.base_url, raise_on_unexpected_status=True) as dqops:
-        with ThreadPoolExecutor(len(HELPERS)) as pool:
-            return list(pool.map(lambda helper: timed_sync(helper, dqops), HELPERS))
+    with Client(server.base_url, raise_on_unexpected_status=True) as dqops, ThreadPoolExecutor(len(HELPERS)) as pool:
+        return list(pool.map(lambda helper: timed_sync(helper, dqops), HELPERS))
 
 
 async def run_async_at_once(server: FaultServer) -> list[tuple[BaseException | None, float]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import itertools
 import math
 
 import httpx
@@ -279,9 +280,9 @@ def test_a_retry_after_that_is_hostile_or_below_the_backoff_waits_the_backoff(se
 def test_a_retry_after_above_the_backoff_is_honoured(server, mode):
     server.route(CONNECTIONS, status(503, headers={"Retry-After": "7"}))
     waits = Waits()
-    with Client(server.base_url, retry_policy=waits.policy(max_retries=2), timeout=60.0) as dqops:
-        with pytest.raises(errors.ServerError):
-            call(dqops, mode)
+    dqops = Client(server.base_url, retry_policy=waits.policy(max_retries=2), timeout=60.0)
+    with dqops, pytest.raises(errors.ServerError):
+        call(dqops, mode)
     assert waits.delays == [7.0, 7.0]
 
 
@@ -295,7 +296,7 @@ def test_retry_after_zero_never_removes_the_minimum_wait(server, mode):
         call(dqops, mode)
     stamps = [request.received_at for request in server.requests_to(CONNECTIONS)]
     assert len(stamps) == 5
-    gaps = [later - earlier for earlier, later in zip(stamps, stamps[1:], strict=False)]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(stamps)]
     assert min(gaps) >= policy.min_delay * 0.9, gaps
 
 
@@ -304,4 +305,3 @@ def test_retry_policy_refuses_delays_that_are_not_finite():
         for value in (math.nan, math.inf, -1.0):
             with pytest.raises(ValueError, match=name):
                 RetryPolicy(**{name: value})
-

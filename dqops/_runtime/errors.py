@@ -33,7 +33,6 @@ from typing import Any
 
 import httpx
 
-
 # The most an error's str() takes, in bytes of UTF-8, and the most of the server's text it quotes.
 MAX_MESSAGE_BYTES = 2048
 MAX_QUOTED_BYTES = 1024
@@ -297,7 +296,9 @@ class UnexpectedStatus(DQOpsError):
 
     def _message(self) -> str:
         where = f"{self.method} {self.url}: " if self.method else ""
-        return f"{where}Unexpected status code: {self.status_code}\n\nResponse content:\n{_quoted_content(self.content)}"
+        return (
+            f"{where}Unexpected status code: {self.status_code}\n\nResponse content:\n{_quoted_content(self.content)}"
+        )
 
 
 class ApiStatusError(UnexpectedStatus):
