@@ -19,13 +19,12 @@ from typing import Any
 
 import pytest
 from fault_server import FaultServer, hang, json_answer
+from job_helpers import HELPERS as JOB_HELPERS
+from job_helpers import Helper
 
 from dqops import jobs
 from dqops.client import Client, errors
-from dqops.client.models.collect_error_samples_parameters import CollectErrorSamplesParameters
-from dqops.client.models.import_tables_queue_job_parameters import ImportTablesQueueJobParameters
 from dqops.client.models.run_checks_parameters import RunChecksParameters
-from dqops.client.models.statistics_collector_search_filters import StatisticsCollectorSearchFilters
 
 TIMEOUT = 0.4
 SLACK_SECONDS = 0.4
@@ -36,64 +35,32 @@ RUNNING = {"jobId": {"jobId": JOB_ID}, "jobType": "run_checks", "status": "runni
 
 
 @dataclass(frozen=True)
-class Helper:
+class Wait:
+    """A job helper called with a timeout, and the endpoints of its start and of its polls."""
+
     name: str
-    sync: Callable[..., Any]
-    asyncio: Callable[..., Any]
-    argument: Any
+    sync: Callable[[Client, float], Any]
+    asyncio: Callable[[Client, float], Any]
     start_path: str  # answers "running" at once, or never
     wait_path: str
 
-    def __str__(self) -> str:
-        return self.name
+
+def _wait_of(helper: Helper) -> Wait:
+    return Wait(
+        helper.name,
+        lambda dqops, timeout: helper.sync(dqops, helper.parameters(), timeout=timeout),
+        lambda dqops, timeout: helper.asyncio(dqops, helper.parameters(), timeout=timeout),
+        helper.start_path,
+        helper.wait_path.format(id=JOB_ID),
+    )
 
 
 HELPERS = [
-    Helper(
-        "run_checks",
-        jobs.run_checks,
-        jobs.run_checks_async,
-        RunChecksParameters(),
-        "/api/jobs/runchecks",
-        f"/api/jobs/runchecks/{JOB_ID}/wait",
-    ),
-    Helper(
-        "collect_error_samples",
-        jobs.collect_error_samples,
-        jobs.collect_error_samples_async,
-        CollectErrorSamplesParameters(),
-        "/api/jobs/collecterrorsamples",
-        f"/api/jobs/collecterrorsamples/{JOB_ID}/wait",
-    ),
-    Helper(
-        "collect_statistics_on_table",
-        jobs.collect_statistics_on_table,
-        jobs.collect_statistics_on_table_async,
-        StatisticsCollectorSearchFilters(),
-        "/api/jobs/collectstatistics/table",
-        f"/api/jobs/jobs/{JOB_ID}/wait",
-    ),
-    Helper(
-        "collect_statistics_on_data_groups",
-        jobs.collect_statistics_on_data_groups,
-        jobs.collect_statistics_on_data_groups_async,
-        StatisticsCollectorSearchFilters(),
-        "/api/jobs/collectstatistics/withgrouping",
-        f"/api/jobs/jobs/{JOB_ID}/wait",
-    ),
-    Helper(
-        "import_tables",
-        jobs.import_tables,
-        jobs.import_tables_async,
-        ImportTablesQueueJobParameters(),
-        "/api/jobs/importtables",
-        f"/api/jobs/jobs/{JOB_ID}/wait",
-    ),
-    Helper(
+    *(_wait_of(helper) for helper in JOB_HELPERS),
+    Wait(
         "wait_for_job",
-        jobs.wait_for_job,
-        jobs.wait_for_job_async,
-        JOB_ID,
+        lambda dqops, timeout: jobs.wait_for_job(dqops, JOB_ID, timeout=timeout),
+        lambda dqops, timeout: jobs.wait_for_job_async(dqops, JOB_ID, timeout=timeout),
         f"/api/jobs/jobs/{JOB_ID}",
         f"/api/jobs/jobs/{JOB_ID}/wait",
     ),
@@ -117,19 +84,19 @@ def route_all(server: FaultServer, start_answers: bool) -> None:
         server.route(helper.wait_path, hang())
 
 
-def timed_sync(helper: Helper, dqops: Client) -> tuple[BaseException | None, float]:
+def timed_sync(helper: Wait, dqops: Client) -> tuple[BaseException | None, float]:
     started = time.monotonic()
     try:
-        helper.sync(dqops, helper.argument, timeout=TIMEOUT)
+        helper.sync(dqops, TIMEOUT)
     except BaseException as exc:  # noqa: BLE001 - the test inspects it
         return exc, time.monotonic() - started
     return None, time.monotonic() - started
 
 
-async def timed_async(helper: Helper, dqops: Client) -> tuple[BaseException | None, float]:
+async def timed_async(helper: Wait, dqops: Client) -> tuple[BaseException | None, float]:
     started = time.monotonic()
     try:
-        await helper.asyncio(dqops, helper.argument, timeout=TIMEOUT)
+        await helper.asyncio(dqops, TIMEOUT)
     except BaseException as exc:  # noqa: BLE001 - the test inspects it
         return exc, time.monotonic() - started
     return None, time.monotonic() - started
@@ -185,7 +152,7 @@ def test_no_call_asks_the_server_to_wait_past_the_deadline(guarded):
     guarded.route(helper.start_path, json_answer(RUNNING))
     guarded.route(helper.wait_path, json_answer(RUNNING))
     with Client(guarded.base_url, raise_on_unexpected_status=True) as dqops, pytest.raises(errors.JobTimeout):
-        helper.sync(dqops, helper.argument, timeout=1.5, poll_seconds=30)
+        jobs.run_checks(dqops, RunChecksParameters(), timeout=1.5, poll_seconds=30)
     waits = [
         int(request.query.split("waitTimeout=")[1].split("&")[0])
         for request in guarded.requests

@@ -126,6 +126,16 @@ class RaisingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         return self._raise(request)
 
 
+def client_on(transport: RaisingTransport, mode: str, server, **kwargs) -> Client:
+    """A client whose sync or async calls go through `transport`."""
+    dqops = Client(server.base_url, **kwargs)
+    if mode == "sync":
+        dqops.set_httpx_client(httpx.Client(base_url=server.base_url, transport=transport))
+    else:
+        dqops.set_async_httpx_client(httpx.AsyncClient(base_url=server.base_url, transport=transport))
+    return dqops
+
+
 def test_the_walk_finds_httpx_exception_trees():
     names = {cls.__name__ for cls in HTTPX_EXCEPTIONS}
     assert {
@@ -169,11 +179,7 @@ def test_every_httpx_exception_raised_at_the_transport_is_a_dqops_error(server, 
     transport = RaisingTransport(cls)
     waits = Waits()
     # Per-phase timeouts: a timeout is not the call's deadline, and is retried.
-    dqops = Client(server.base_url, retry_policy=waits.policy(max_retries=2), timeout=httpx.Timeout(2.0))
-    if mode == "sync":
-        dqops.set_httpx_client(httpx.Client(base_url=server.base_url, transport=transport))
-    else:
-        dqops.set_async_httpx_client(httpx.AsyncClient(base_url=server.base_url, transport=transport))
+    dqops = client_on(transport, mode, server, retry_policy=waits.policy(max_retries=2), timeout=httpx.Timeout(2.0))
     with dqops, pytest.raises(errors.DQOpsError) as info:
         call(dqops, mode)
     error = info.value
@@ -190,11 +196,7 @@ def test_every_httpx_exception_raised_at_the_transport_is_a_dqops_error(server, 
 @pytest.mark.parametrize("mode", MODES)
 def test_an_exception_of_a_custom_transport_is_a_transport_error(server, mode):
     transport = RaisingTransport(OSError)
-    dqops = Client(server.base_url)
-    if mode == "sync":
-        dqops.set_httpx_client(httpx.Client(base_url=server.base_url, transport=transport))
-    else:
-        dqops.set_async_httpx_client(httpx.AsyncClient(base_url=server.base_url, transport=transport))
+    dqops = client_on(transport, mode, server)
     with dqops, pytest.raises(errors.TransportError) as info:
         call(dqops, mode)
     assert isinstance(info.value.__cause__, OSError)
