@@ -163,9 +163,8 @@ def error_for_failure(exc: Exception, request: httpx.Request | None, attempts: i
     """The typed error for any exception a call met while sending or receiving (`exc` stays its
     __cause__): httpx's transport errors as from_httpx types them, a body that cannot be
     decoded as ResponseDecodingError, too many redirects as RedirectFailed, anything else as
-    InvalidRequest (an httpx error about the request) or TransportError."""
-    if isinstance(exc, DQOpsError):
-        return exc
+    InvalidRequest (an httpx error about the request) or TransportError. `exc` is not a
+    DQOpsError: those are raised as they are."""
     if isinstance(exc, httpx.TransportError):
         return TransportError.from_httpx(exc, attempts)
     if isinstance(exc, httpx.RequestError):
