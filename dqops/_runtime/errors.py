@@ -33,28 +33,12 @@ from typing import Any
 
 import httpx
 
-# The most an error's str() takes, in bytes of UTF-8, and the most of the server's text it quotes.
-MAX_MESSAGE_BYTES = 2048
-MAX_QUOTED_BYTES = 1024
-
-
-def cut_text(text: str, limit: int = MAX_QUOTED_BYTES) -> str:
-    """`text`, or its first `limit` bytes (UTF-8) and how many bytes were left out."""
-    if len(text) <= limit // 4:  # no character takes more than 4 bytes: short enough
-        return text
-    encoded = text.encode("utf-8", errors="replace")
-    if len(encoded) <= limit:
-        return text
-    head = encoded[: limit - 32].decode("utf-8", errors="ignore")
-    return f"{head}… ({len(encoded) - len(head.encode('utf-8'))} more bytes)"
-
 
 class DQOpsError(Exception):
-    """Base class of every error this SDK raises.
+    """Base class of every error this SDK raises."""
 
-    Its message is cut to MAX_MESSAGE_BYTES. Pickling and copying keep the class, the message
-    and the attributes, without the httpx request and response (see `__reduce__`).
-    """
+    # Its message is cut to MAX_MESSAGE_BYTES. Pickling and copying keep the class, the message
+    # and the attributes, without the httpx request and response (see __reduce__).
 
     def __init__(self, *args: object) -> None:
         if args and isinstance(args[0], str):
@@ -70,6 +54,22 @@ class DQOpsError(Exception):
             for name, value in self.__dict__.items()
         }
         return (_restore_error, (type(self), self.args), state)
+
+
+# The most an error's str() takes, in bytes of UTF-8, and the most of the server's text it quotes.
+MAX_MESSAGE_BYTES = 2048
+MAX_QUOTED_BYTES = 1024
+
+
+def cut_text(text: str, limit: int = MAX_QUOTED_BYTES) -> str:
+    """`text`, or its first `limit` bytes (UTF-8) and how many bytes were left out."""
+    if len(text) <= limit // 4:  # no character takes more than 4 bytes: short enough
+        return text
+    encoded = text.encode("utf-8", errors="replace")
+    if len(encoded) <= limit:
+        return text
+    head = encoded[: limit - 32].decode("utf-8", errors="ignore")
+    return f"{head}… ({len(encoded) - len(head.encode('utf-8'))} more bytes)"
 
 
 def _restore_error(cls: type[DQOpsError], args: tuple[Any, ...]) -> DQOpsError:
