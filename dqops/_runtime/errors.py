@@ -66,10 +66,15 @@ def cut_text(text: str, limit: int = MAX_QUOTED_BYTES) -> str:
     if len(text) <= limit // 4:  # no character takes more than 4 bytes: short enough
         return text
     encoded = text.encode("utf-8", errors="replace")
-    if len(encoded) <= limit:
-        return text
-    head = encoded[: limit - 32].decode("utf-8", errors="ignore")
-    return f"{head}… ({len(encoded) - len(head.encode('utf-8'))} more bytes)"
+    return text if len(encoded) <= limit else _quoted_content(encoded, limit)
+
+
+def _quoted_content(content: bytes, limit: int = MAX_QUOTED_BYTES) -> str:
+    """A body as text, cut to `limit` bytes with the number of bytes left out."""
+    if len(content) <= limit:
+        return content.decode("utf-8", errors="replace")
+    head = content[: limit - 32].decode("utf-8", errors="ignore")  # room for the note
+    return f"{head}… ({len(content) - len(head.encode('utf-8'))} more bytes)"
 
 
 def _restore_error(cls: type[DQOpsError], args: tuple[Any, ...]) -> DQOpsError:
@@ -521,14 +526,6 @@ class JobCancelled(JobError):
 
 class JobTimeout(JobError):
     """The job was still running when the helper's timeout elapsed (it goes on running in DQOps)."""
-
-
-def _quoted_content(content: bytes, limit: int = MAX_QUOTED_BYTES) -> str:
-    """A body as text, cut to `limit` bytes with the number of bytes left out."""
-    if len(content) <= limit:
-        return content.decode("utf-8", errors="replace")
-    head = content[: limit - 32].decode("utf-8", errors="ignore")
-    return f"{head}… ({len(content) - len(head.encode('utf-8'))} more bytes)"
 
 
 def _request_of(response: httpx.Response | None) -> httpx.Request | None:

@@ -113,7 +113,7 @@ def httpx_transports(client: httpx.Client | httpx.AsyncClient) -> list[Any]:
 
 
 def _network_streams(client: httpx.Client | httpx.AsyncClient) -> Iterator[Any]:
-    """The network streams of the client's pooled connections, and each one's connection pool.
+    """The network streams of the client's pooled connections.
 
     httpx and httpcore expose no public way down to them: this follows their attributes (httpx
     0.28, httpcore 1.0), each looked up with a default, and yields nothing where one is missing.
