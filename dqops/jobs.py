@@ -122,10 +122,15 @@ class _JobDeadline:
 
     def timed_out(self, job_id: str | None, job: Any, status: str | None) -> JobTimeout:
         if job_id is None:
-            what = "the job did not start"
-        else:
-            what = f"job {job_id} " + (f"still {status}" if status else "did not finish")
-        return JobTimeout(f"{what} after {self.timeout:g} s (a job goes on running in DQOps)", job_id=job_id, job=job)
+            return JobTimeout(
+                f"DQOps did not answer the start of the job within {self.timeout:g} s "
+                "(the job may have started, and goes on running in DQOps)",
+                job=job,
+            )
+        state = f"still {status}" if status else "not finished"
+        return JobTimeout(
+            f"job {job_id} {state} after {self.timeout:g} s (it goes on running in DQOps)", job_id=job_id, job=job
+        )
 
     def call(self, step: _Call, poll_seconds: float, job_id: str | None, job: Any) -> Generator[_Step, Any, Any]:
         """Make `step`, bounded by the deadline: JobTimeout when the deadline passes first."""
