@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import itertools
+import logging
 import math
 
 import httpx
@@ -207,13 +208,17 @@ def test_an_exception_of_a_custom_transport_is_a_transport_error(server, mode):
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_a_body_that_cannot_be_decoded_is_a_response_decoding_error(server, mode):
+def test_a_body_that_cannot_be_decoded_is_a_response_decoding_error(server, mode, caplog):
     server.route(CONNECTIONS, respond(200, b"\x1f\x8b this is not gzip", headers={"Content-Encoding": "gzip"}))
+    caplog.set_level(logging.DEBUG, logger="dqops")
     with Client(server.base_url, timeout=2.0) as dqops, pytest.raises(errors.ResponseDecodingError) as info:
         call(dqops, mode)
     assert isinstance(info.value.__cause__, httpx.DecodingError)
     assert "Content-Encoding" in str(info.value)
     assert CONNECTIONS in str(info.value)
+    # The request log has its record, with the failure that ended it.
+    (record,) = [record for record in caplog.records if record.name == "dqops"]
+    assert "-> DecodingError" in record.getMessage()
 
 
 @pytest.mark.parametrize("mode", MODES)
