@@ -105,6 +105,8 @@ def path_enum(value: object, enum: type[DQOpsEnum], parameter: str, operation: s
         text = str.__str__(value)
         if text in enum._value2member_map_:
             return _segment(text, parameter, operation)
+        if text in _DOT_SEGMENTS:
+            _refuse_segment(text, parameter, operation)
         if text:
             _unknown_value(text, enum, parameter, operation)
     _refuse_path(value, parameter, operation, f"a {enum.__name__} or one of its values")
