@@ -141,8 +141,8 @@ DOT_SEGMENTS = (".", "..")
 
 @pytest.mark.parametrize("op", WITH_PATH, ids=[op.id for op in WITH_PATH])
 def test_dot_segments_as_path_parameters_send_nothing(op, router, runner):
-    """"." and ".." leave their segment: every URL parser removes them together with the segment
-    before (`delete_table.sync("prod", "..", "..")` would send DELETE /api/connections/prod).
+    """Dot segments leave their segment: every URL parser removes "." and ".." together with the
+    segment before (`delete_table.sync("prod", "..", "..")` would send DELETE /api/connections/prod).
     As text, and for enum parameters as a member made with `Enum("..")` too."""
     arguments = spec_arguments.call_arguments(SPEC, op)
     for index, parameter in enumerate(op.path_parameters):

@@ -23,7 +23,21 @@ from dqops.client.api.tables import get_table, get_tables
 GUARD_SECONDS = 5.0
 TABLE_PREFIX = ["", "api", "connections", "c", "schemas", "s", "tables"]
 # Texts that become "." or ".." or a "/" if anything between the SDK and DQOps decoded them.
-LOOK_ALIKES = ["%2e%2e", "%2E%2E", "..%2f", "./", "%2F", ".%2e", "%2e", "../..", "...", ". .", "..\\", "..;", "%252e%252e"]
+LOOK_ALIKES = [
+    "%2e%2e",
+    "%2E%2E",
+    "..%2f",
+    "./",
+    "%2F",
+    ".%2e",
+    "%2e",
+    "../..",
+    "...",
+    ". .",
+    "..\\",
+    "..;",
+    "%252e%252e",
+]
 # httpx's limit is 65536 characters for the path and for the query: this is over both.
 TOO_LONG = "x" * 100_000
 

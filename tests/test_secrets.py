@@ -361,9 +361,9 @@ def test_percent_encoded_user_info_gives_the_same_credentials_as_httpx(server):
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_user_info_not_in_a_connection_error(variant):
-    with Client(f"http://{USER}:{PASSWORD}@127.0.0.1:{unused_port()}/", timeout=1.0) as dqops:
-        with pytest.raises(errors.ConnectionFailed) as info:
-            call(variant, get_all_connections, client=dqops)
+    dqops = Client(f"http://{USER}:{PASSWORD}@127.0.0.1:{unused_port()}/", timeout=1.0)
+    with dqops, pytest.raises(errors.ConnectionFailed) as info:
+        call(variant, get_all_connections, client=dqops)
     for text in [str(info.value), repr(info.value), "".join(traceback.format_exception(info.value))]:
         assert_absent([PASSWORD, BASIC_CREDENTIALS], text, "the ConnectionFailed")
     assert str(info.value).startswith("GET http://127.0.0.1:")

@@ -64,7 +64,9 @@ def _refuse_segment(segment: str, parameter: str, operation: str) -> NoReturn:
             + ": the request would reach another object than the one named. DQOps names are never '.' or '..'"
         )
     else:
-        reason = f"got a value of {len(segment)} characters once percent-encoded, over httpx's URL limit of {MAX_URL_LENGTH}"
+        reason = (
+            f"got a value of {len(segment)} characters once percent-encoded, over httpx's URL limit of {MAX_URL_LENGTH}"
+        )
     raise InvalidArgument(
         f"{operation}(): path parameter {parameter} {reason}; nothing was sent",
         operation=operation,

@@ -25,8 +25,8 @@ from . import logs
 from .arguments import url_refused
 from .deadline import bound_by_deadline, call_deadline, clamp_phases
 from .errors import ConfigurationError, RequestTimeout, TransportError
-from .redaction import register_secret_header
 from .pools import AsyncPool, Pools, running_loop, watch_loop_shutdown
+from .redaction import register_secret_header
 from .retry import NO_RETRIES, RetryPolicy
 
 if TYPE_CHECKING:
@@ -106,6 +106,8 @@ class _BaseUrl:
             raise ConfigurationError(f"{what} is not a valid URL: {shown!r} ({exc})") from exc
         if not parsed.host:
             raise ConfigurationError(f"{what} has no host, got {shown!r}")
+        if parsed.port is not None and not 0 < parsed.port < 65536:
+            raise ConfigurationError(f"{what} has a port out of 1-65535, got {shown!r}")
         self.origin = (parsed.scheme, parsed.host, parsed.port)
         self.auth: httpx.BasicAuth | None = None
         if at:
