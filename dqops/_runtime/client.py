@@ -170,7 +170,9 @@ class Client:
 
     Args:
         base_url: The DQOps instance, for example `http://localhost:8888/`. When None, the
-            environment variable DQOPS_BASE_URL, else `http://localhost:8888/`.
+            environment variable DQOPS_BASE_URL, else `http://localhost:8888/`. Checked here:
+            http or https (any case), a host, no whitespace or control characters. User info
+            (`http://user:password@host/`) is sent as HTTP Basic credentials and never shown.
         raise_on_unexpected_status: Make the *_detailed variants raise a typed error
             (`errors.NotFound`, `errors.Unauthorized`, ..., all subclasses of
             `errors.UnexpectedStatus`) for an error status or one the operation does not
@@ -184,6 +186,7 @@ class Client:
             504) with exponential backoff; 0 (the default) never retries. `retry_policy` tunes it.
         http2: Speak HTTP/2 when the server offers it (needs `pip install 'dqops-sdk[http2]'`).
         verify_ssl, follow_redirects, httpx_args: Passed to the underlying httpx clients.
+            verify_ssl=False logs a warning on the `dqops` logger.
     """
 
     def __init__(
@@ -566,9 +569,11 @@ class AuthenticatedClient(Client):
     Args:
         base_url: The DQOps instance; when None, DQOPS_BASE_URL, else `http://localhost:8888/`.
         token: The API key (DQOps UI: user menu, "Generate API Key"); when None, DQOPS_API_KEY.
-            It never appears in repr(), str(), logs or error messages.
+            Printable ASCII without whitespace, without its "Bearer " prefix. It never appears
+            in repr(), str(), logs or error messages.
         prefix: Put before the token in the header; "" sends the bare token.
-        auth_header_name: The header that carries the token.
+        auth_header_name: The header that carries the token. Like `Authorization`, it is masked
+            in the requests errors carry, and dropped on a redirect to another origin.
         Other keyword arguments: as for Client.
     """
 
