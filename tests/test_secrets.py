@@ -64,11 +64,8 @@ def call(variant: str, operation, *args, **kwargs):
 @pytest.fixture
 def other_origin() -> Iterator[FaultServer]:
     """A second server: another port of 127.0.0.1 is another origin."""
-    srv = FaultServer().start()
-    try:
+    with FaultServer() as srv:
         yield srv
-    finally:
-        srv.stop()
 
 
 @dataclass
