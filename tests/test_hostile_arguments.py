@@ -14,6 +14,8 @@ from urllib.parse import quote, unquote
 
 import httpx
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from dqops._runtime import arguments
 from dqops.client import Client, errors
@@ -91,6 +93,22 @@ def test_dot_segments_never_reach_the_server(server, variant, dots):
         with pytest.raises(errors.InvalidArgument, match=r"get_connection\(\): path parameter connection_name"):
             call(variant, get_connection, dots, client=dqops)
     assert server.requests == []
+
+
+@settings(max_examples=500, derandomize=True, deadline=None)
+@given(st.text(min_size=1, max_size=40))
+@example("sample_connection")
+@example("table/volume/row_count")
+@example("...")
+@example("a.")
+@example("é")
+def test_every_other_value_is_percent_encoded_as_one_segment(text):
+    """Every text but "." and ".." is sent as urllib's quote(text, safe="") gives it."""
+    if text in (".", ".."):
+        with pytest.raises(errors.InvalidArgument):
+            arguments.path_str(text, "table_name", "get_table")
+    else:
+        assert arguments.path_str(text, "table_name", "get_table") == quote(text, safe="")
 
 
 def test_the_url_limit_is_httpxs():
