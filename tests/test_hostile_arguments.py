@@ -95,7 +95,7 @@ def test_dot_segments_never_reach_the_server(server, variant, dots):
     assert server.requests == []
 
 
-@settings(max_examples=500, derandomize=True, deadline=None)
+@settings(max_examples=200, derandomize=True, deadline=None)
 @given(st.text(min_size=1, max_size=40))
 @example("sample_connection")
 @example("table/volume/row_count")
