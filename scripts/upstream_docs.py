@@ -63,12 +63,8 @@ BASE_URL = "http://localhost:8888/"
 #: Variant ids, in the order in which the tabs appear on an operation page.
 VARIANTS = ("sync", "async", "auth_sync", "auth_async")
 
-TAB_TO_VARIANT = {
-    "Python sync client": "sync",
-    "Python async client": "async",
-    "Python auth sync client": "auth_sync",
-    "Python auth async client": "auth_async",
-}
+#: The tab of each variant: "Python sync client" -> "sync", and so on.
+TAB_TO_VARIANT = dict(zip((f"Python {tab} client" for tab in ("sync", "async", "auth sync", "auth async")), VARIANTS))
 CURL_TAB = "curl"
 
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")

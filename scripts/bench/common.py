@@ -259,6 +259,15 @@ class Row:
     status: str = "INFO"
     data: dict[str, Any] = field(default_factory=dict)
 
+    def judge(self, ratio: float, label: str, target: float, at_least: bool = False) -> None:
+        """Show `ratio` (`label` says what it divides) against its target: PASS when it is at most
+        `target` (at least, for a throughput)."""
+        self.ratio = f"{ratio:.2f}x"
+        self.target = f"{label} {'>=' if at_least else '<='} {target}x"
+        self.status = verdict(ratio >= target if at_least else ratio <= target)
+        self.data["ratio"] = ratio
+        self.data["measured"] = f"{label} {ratio:.2f}x"
+
 
 COLUMNS = (
     ("benchmark", "benchmark"),
