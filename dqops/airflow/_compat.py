@@ -1,0 +1,38 @@
+"""The Airflow names the operators use, imported where the installed Airflow keeps them.
+
+Airflow 3 moved the DAG-author classes into the Task SDK (`airflow.sdk`); Airflow 2.10 has them
+in `airflow.models` and `airflow.hooks`. Each name is imported here once, so the rest of
+`dqops.airflow` never branches on the Airflow version.
+"""
+
+from __future__ import annotations
+
+try:
+    from airflow.sdk import BaseHook, BaseOperator
+    from airflow.sdk.exceptions import AirflowException, AirflowFailException
+except ImportError:  # Airflow 2.10
+    from airflow.exceptions import AirflowException, AirflowFailException  # type: ignore[no-redef]
+    from airflow.hooks.base import BaseHook  # type: ignore[no-redef]
+    from airflow.models import BaseOperator  # type: ignore[no-redef]
+
+from airflow.triggers.base import BaseTrigger, TriggerEvent
+
+
+def default_deferrable() -> bool:
+    """Airflow's `[operators] default_deferrable`: whether operators defer unless told otherwise."""
+    try:
+        from airflow.sdk import conf
+    except ImportError:  # Airflow 2.10
+        from airflow.configuration import conf  # type: ignore[no-redef]
+    return bool(conf.getboolean("operators", "default_deferrable", fallback=False))
+
+
+__all__ = [
+    "AirflowException",
+    "AirflowFailException",
+    "BaseHook",
+    "BaseOperator",
+    "BaseTrigger",
+    "TriggerEvent",
+    "default_deferrable",
+]
