@@ -38,7 +38,8 @@ class RecordedRequest:
     Attributes:
         method: "GET", "POST", ...
         path: The path as sent, percent-encoding kept (`/api/connections/a%2Fb`), without the query.
-        query: Each query parameter's values as sent, decoded: `{"wait": ["false"]}`.
+        query: Each query parameter's values, decoded: `{"wait": ["false"]}`.
+        target: The path and query exactly as sent: `/api/jobs/runchecks?wait=false`.
         headers: The headers, names in lower case (`headers["authorization"]`); repeated ones joined by ", ".
         body: The raw body (b"" when none).
         json: The body parsed as JSON, or None when it is empty or not JSON.
@@ -52,6 +53,7 @@ class RecordedRequest:
     method: str
     path: str
     query: dict[str, list[str]]
+    target: str
     headers: dict[str, str]
     body: bytes
     json: Any
@@ -124,6 +126,9 @@ class _State:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # The headers and the body are two writes: without TCP_NODELAY each answer would wait for the
+    # client's delayed ACK (about 40 ms).
+    disable_nagle_algorithm = True
     server: _Server
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -166,6 +171,7 @@ class _Handler(BaseHTTPRequestHandler):
             method=self.command,
             path=raw_path,
             query=parse_qs(raw_query, keep_blank_values=True),
+            target=self.path,
             headers=headers,
             body=body,
             json=parsed_json,
