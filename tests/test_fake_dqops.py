@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -21,6 +22,7 @@ from typing import Any
 
 import httpx
 import pytest
+from prism import free_loopback_port
 
 from dqops import client, jobs
 from dqops.client import errors
@@ -451,6 +453,38 @@ def test_stop_answers_pending_long_polls_and_closes_connections() -> None:
         _ = fake.base_url
     with pytest.raises(httpx.ConnectError):
         httpx.get(base_url, timeout=2)
+
+
+# ---------------------------------------------------------------------------
+# make demo
+# ---------------------------------------------------------------------------
+
+DEMO_STEPS = ("list connections", "run checks", "wait for the job", "table data quality status")
+
+
+def test_make_demo_runs_the_seed_guide_against_the_fake_with_no_error_status() -> None:
+    """scripts/demo.py (`make demo`) on a free port: the guide's four steps, sync and async, with
+    the job finished by step 3, and no 401, 500 or other error status on the way."""
+    port_number = free_loopback_port()
+    completed = subprocess.run(
+        [sys.executable, str(Path(__file__).parent.parent / "scripts" / "demo.py"), "--port", str(port_number)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 0, output
+    assert f"FakeDQOps, documented answers, a job queue) listening on http://127.0.0.1:{port_number}" in output
+    for mode in ("sync", "async"):
+        for step, name in enumerate(DEMO_STEPS, start=1):
+            assert f"[{mode}] step {step}: {name}" in output, output
+        waited = output.split(f"[{mode}] step 3: wait for the job", 1)[1].split(f"[{mode}] step 4", 1)[0]
+        assert "status=DqoJobStatus.FINISHED" in waited, waited
+    assert "all steps ran, sync and async" in output and "server stopped" in output
+    for error in ("Unauthorized", "ServerError", "ApiStatusError", "JobTimeout", "a step failed", "Traceback"):
+        assert error not in output, output
 
 
 # ---------------------------------------------------------------------------

@@ -225,11 +225,11 @@ class _Server(ThreadingHTTPServer):
     block_on_close = True
     allow_reuse_address = False
 
-    def __init__(self, state: _State) -> None:
+    def __init__(self, state: _State, port: int) -> None:
         self.state = state
         self.connections: set[socket.socket] = set()
         self.connections_lock = threading.Lock()
-        super().__init__((HOST, 0), _Handler)
+        super().__init__((HOST, port), _Handler)
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self.connections_lock:
@@ -402,9 +402,12 @@ class FakeDQOps:
         api_key: The API key calls must send, or None to accept any call.
         job_delay: Seconds a job takes from queued to its end (the default of `set_job_outcome`).
         change_feed_wait: The longest a change-feed call waits for a change, in seconds.
+        port: The port to listen on; 0 (the default) picks a free one.
     """
 
-    def __init__(self, api_key: str | None = None, *, job_delay: float = 0.5, change_feed_wait: float = 2.0) -> None:
+    def __init__(
+        self, api_key: str | None = None, *, job_delay: float = 0.5, change_feed_wait: float = 2.0, port: int = 0
+    ) -> None:
         routes = route_table()
         self._state = _State(
             routes=routes,
@@ -413,6 +416,7 @@ class FakeDQOps:
             queue=JobQueue(results=self._documented_result, outcome=JobOutcome(delay=job_delay)),
         )
         self._initial_outcome = self._state.queue.outcome
+        self._port = port
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -426,7 +430,7 @@ class FakeDQOps:
         """Start serving (once); returns the fake itself."""
         if self._server is not None:
             return self
-        self._server = _Server(self._state)
+        self._server = _Server(self._state, self._port)
         self._state.queue.start()
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="FakeDQOps", daemon=True
