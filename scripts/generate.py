@@ -345,6 +345,9 @@ def run_openapi_python_client(spec: Path, output: Path, pin: ApiPin) -> None:
         print(f"generate: {error.level.name}: {error.header}: {error.detail}", file=sys.stderr)
     if problems or not (output / "__init__.py").exists():
         raise GenerationError(f"openapi-python-client reported {len(problems)} problem(s); see above")
+    from fake_routes import write_fake_routes
+
+    write_fake_routes(project, json.loads(spec.read_text(encoding="utf-8")), output, pin.dqops_version, pin.spec_sha256)
 
 
 def format_package(package: Path) -> None:
