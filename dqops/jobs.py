@@ -10,59 +10,96 @@ never block the event loop, so several jobs can be awaited with `asyncio.gather`
     dqops = client.AuthenticatedClient("http://localhost:8888/", token=...)
     result = jobs.run_checks(dqops, RunChecksParameters(check_search_filters=...), timeout=600)
 
+`timeout=` bounds the whole wait, however the server behaves: every call's HTTP timeout ends
+by the helper's deadline (plus DEADLINE_GRACE_SECONDS), and a wait that runs out raises
+`JobTimeout`, never `RequestTimeout`.
+
 The waiting logic is written once, as a generator of the calls to make (`_wait_steps`),
-and driven by `_drive` (sync) or `_drive_async`.
+and driven by `_drive` (sync) or `_drive_async`; `_JobDeadline` holds what the deadline decides.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import math
+import re
 import time
-from collections.abc import Callable, Generator
+import uuid
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from importlib import import_module
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+import httpx
 
 from dqops._runtime.client import Client
-from dqops._runtime.errors import JobCancelled, JobFailed, JobTimeout
+from dqops._runtime.data_domain import checked_data_domain
+from dqops._runtime.errors import (
+    ConfigurationError,
+    DataQualityIssuesDetected,
+    DQOpsError,
+    InvalidArgument,
+    JobCancelled,
+    JobFailed,
+    JobNotFound,
+    JobTimeout,
+    NotFound,
+    RequestTimeout,
+    TransportError,
+    cut_text,
+)
 
 if TYPE_CHECKING:
     from dqops.client.models import (
         CollectErrorSamplesParameters,
         CollectErrorSamplesResult,
         CollectStatisticsQueueJobResult,
+        DeleteStoredDataQueueJobParameters,
+        DeleteStoredDataQueueJobResult,
         DqoJobHistoryEntryModel,
         ImportTablesQueueJobParameters,
         ImportTablesQueueJobResult,
         RunChecksParameters,
         RunChecksQueueJobResult,
         StatisticsCollectorSearchFilters,
+        SynchronizeMultipleFoldersDqoQueueJobParameters,
+        SynchronizeMultipleFoldersQueueJobResult,
     )
 
 DEFAULT_TIMEOUT_SECONDS = 600.0
+# A start that does not wait for its job: DQOps answers as soon as the job is queued.
+DEFAULT_START_TIMEOUT_SECONDS = 120.0
 # One server-side wait: DQOps holds the request up to this long while the job runs.
 DEFAULT_POLL_SECONDS = 30.0
 # If a wait endpoint answers at once although the job still runs, wait this long before asking again.
 MIN_POLL_INTERVAL_SECONDS = 0.5
 # The HTTP read timeout of a waiting call must outlast the server-side wait.
 HTTP_TIMEOUT_MARGIN_SECONDS = 15.0
+# ... but never the helper's deadline by more than this: the server's answer to a wait that
+# ends with the deadline has this long to arrive.
+DEADLINE_GRACE_SECONDS = 0.5
 
 FINISHED = "finished"
 FAILED = "failed"
 CANCELLED = "cancelled"
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass
 class _Call:
-    """A step of the waiting logic: call `operation` with these arguments."""
+    """A step of the waiting logic: call `operation` with these arguments.
+
+    `waits`: the operation takes a server-side wait (`wait_timeout`), set when the call is made.
+    """
 
     operation: ModuleType
     args: tuple[Any, ...] = ()
     kwargs: dict[str, Any] = field(default_factory=dict)
+    waits: bool = False
     http_timeout: float | None = None
 
 
@@ -79,92 +116,101 @@ def _status_of(result: Any) -> str | None:
     return None if status is None or not isinstance(status, str) else str(status)
 
 
-def _wait_seconds(deadline: float, poll_seconds: float, now: Callable[[], float]) -> int:
-    """The server-side wait of the next poll: whole seconds, at least 1, never past the deadline."""
-    return max(1, math.ceil(min(poll_seconds, deadline - now())))
+@dataclass
+class _JobDeadline:
+    """When a job helper's `timeout` runs out, and what that means for each of its calls."""
 
+    timeout: float
+    now: Callable[[], float]
+    at: float = field(init=False)
 
-def _wait_steps(
-    start: _Call,
-    wait_operation: ModuleType,
-    timeout: float,
-    poll_seconds: float,
-    now: Callable[[], float],
-) -> Generator[_Step, Any, tuple[Any, Any]]:
-    """Start a job, then poll `wait_operation` until the job ends.
+    def __post_init__(self) -> None:
+        self.at = self.now() + self.timeout
 
-    Returns (what the start call answered, the job's final state). Raises JobFailed,
-    JobCancelled or JobTimeout.
-    """
-    deadline = now() + timeout
-    started = yield start
-    result = started
-    job_id = _job_id_or_none(started)
-    while _status_of(result) not in (FINISHED, FAILED, CANCELLED):
+    def left(self) -> float:
+        return self.at - self.now()
+
+    def server_wait(self, poll_seconds: float) -> int:
+        """The server-side wait of the next call: whole seconds, at least 1, not past the deadline."""
+        return max(1, math.floor(min(poll_seconds, self.left())))
+
+    def http_timeout(self, server_wait: int | None) -> float:
+        """The timeout of a whole call: past its server-side wait by HTTP_TIMEOUT_MARGIN_SECONDS,
+        and past the deadline by DEADLINE_GRACE_SECONDS at most."""
+        until_deadline = max(0.0, self.left()) + DEADLINE_GRACE_SECONDS
+        if server_wait is None:
+            return until_deadline
+        return min(server_wait + HTTP_TIMEOUT_MARGIN_SECONDS, until_deadline)
+
+    def pause(self, seconds: float) -> float:
+        """A pause between polls, cut short by the deadline."""
+        return max(0.0, min(seconds, self.left()))
+
+    def timed_out(self, job_id: str | None, job: Any, status: str | None) -> JobTimeout:
         if job_id is None:
-            raise JobFailed(f"DQOps did not return a job id for the started job: {started!r}", job=started)
-        if now() >= deadline:
-            raise JobTimeout(
-                f"job {job_id} still {_status_of(result)} after {timeout:g} s (it goes on running in DQOps)",
-                job_id=job_id,
-                job=result,
-            )
-        wait_seconds = _wait_seconds(deadline, poll_seconds, now)
-        asked_at = now()
-        result = yield _Call(
-            wait_operation,
-            (job_id,),
-            {"wait_timeout": wait_seconds},
-            http_timeout=wait_seconds + HTTP_TIMEOUT_MARGIN_SECONDS,
-        )
-        if _status_of(result) not in (FINISHED, FAILED, CANCELLED) and now() - asked_at < MIN_POLL_INTERVAL_SECONDS:
-            yield _Sleep(MIN_POLL_INTERVAL_SECONDS)
-    status = _status_of(result)
-    if status == FAILED:
-        message = getattr(result, "error_message", None)
-        if not isinstance(message, str) and job_id is not None:
-            # Typed results carry no error message; the job's history entry does.
-            entry = yield _Call(_jobs_operation("get_job"), (job_id,))
-            message = getattr(entry, "error_message", None)
-        detail = f": {message}" if isinstance(message, str) and message else ""
-        raise JobFailed(f"job {job_id} failed{detail}", job_id=job_id, job=result)
-    if status == CANCELLED:
-        raise JobCancelled(f"job {job_id} was cancelled", job_id=job_id, job=result)
-    return started, result
+            what = "the job did not start"
+        else:
+            what = f"job {job_id} " + (f"still {status}" if status else "did not finish")
+        return JobTimeout(f"{what} after {self.timeout:g} s (a job goes on running in DQOps)", job_id=job_id, job=job)
+
+    def call(self, step: _Call, poll_seconds: float, job_id: str | None, job: Any) -> Generator[_Step, Any, Any]:
+        """Make `step`, bounded by the deadline: JobTimeout when the deadline passes first."""
+        if self.left() <= 0:
+            raise self.timed_out(job_id, job, _status_of(job))
+        server_wait = self.server_wait(poll_seconds) if step.waits else None
+        if server_wait is not None:
+            step.kwargs["wait_timeout"] = server_wait
+        step.http_timeout = self.http_timeout(server_wait)
+        try:
+            return (yield step)
+        except RequestTimeout as exc:
+            if self.left() > 0:
+                raise  # the server took longer than its own wait allows, well before the deadline
+            raise self.timed_out(job_id, job, _status_of(job)) from exc
 
 
 def _job_id_or_none(result: Any) -> str | None:
     job_id = getattr(getattr(result, "job_id", None), "job_id", None)
-    return str(job_id) if isinstance(job_id, (int, str)) else None
+    return str(job_id) if isinstance(job_id, (int, str)) and not isinstance(job_id, bool) else None
 
 
 def _drive(client: Client, steps: Generator[_Step, Any, T]) -> T:
+    """Make the calls of `steps`; a call's error goes back into `steps`, which decide."""
     reply: Any = None
+    failure: DQOpsError | None = None
     try:
         while True:
-            step = steps.send(reply)
+            step = steps.send(reply) if failure is None else steps.throw(failure)
+            reply, failure = None, None
             if isinstance(step, _Sleep):
                 time.sleep(step.seconds)
-                reply = None
                 continue
             target = client.with_options(timeout=step.http_timeout) if step.http_timeout else client
-            # sync() raises on any status that is not a success, and never returns None for these operations.
-            reply = step.operation.sync(*step.args, client=target, **step.kwargs)
+            try:
+                # sync() raises on any status that is not a success, and never returns None for these operations.
+                reply = step.operation.sync(*step.args, client=target, **step.kwargs)
+            except DQOpsError as exc:
+                failure = exc
     except StopIteration as stop:
         return stop.value  # type: ignore[no-any-return]
 
 
 async def _drive_async(client: Client, steps: Generator[_Step, Any, T]) -> T:
+    """As _drive, awaiting each call."""
     reply: Any = None
+    failure: DQOpsError | None = None
     try:
         while True:
-            step = steps.send(reply)
+            step = steps.send(reply) if failure is None else steps.throw(failure)
+            reply, failure = None, None
             if isinstance(step, _Sleep):
                 await asyncio.sleep(step.seconds)
-                reply = None
                 continue
             target = client.with_options(timeout=step.http_timeout) if step.http_timeout else client
-            reply = await step.operation.asyncio(*step.args, client=target, **step.kwargs)
+            try:
+                reply = await step.operation.asyncio(*step.args, client=target, **step.kwargs)
+            except DQOpsError as exc:
+                failure = exc
     except StopIteration as stop:
         return stop.value  # type: ignore[no-any-return]
 
@@ -173,40 +219,687 @@ def _jobs_operation(name: str) -> ModuleType:
     return import_module(f"dqops.client.api.jobs.{name}")
 
 
-def _start(operation_name: str, json_body: Any, timeout: float, poll_seconds: float) -> _Call:
-    """The call that starts a job; it waits server-side too, so a short job needs one request."""
-    wait_seconds = max(1, math.ceil(min(poll_seconds, timeout)))
-    return _Call(
-        _jobs_operation(operation_name),
-        (),
-        {"json_body": json_body, "wait": True, "wait_timeout": wait_seconds},
-        http_timeout=wait_seconds + HTTP_TIMEOUT_MARGIN_SECONDS,
+# The jobs: which operation starts each, which waits for it, what it ends with.
+
+
+@dataclass(frozen=True)
+class _JobKind:
+    name: str  # the start operation's module, and the kind a token names
+    wait_operation: str  # its own wait endpoint (answers the typed result) or the generic wait_for_job
+    result_class_name: str  # the typed result of the start and wait operations, in dqops.client.models
+
+    def result_class(self) -> type[Any]:
+        module = re.sub(r"(?<!^)(?=[A-Z])", "_", self.result_class_name).lower()
+        return getattr(import_module(f"dqops.client.models.{module}"), self.result_class_name)  # type: ignore[no-any-return]
+
+
+_KINDS: dict[str, _JobKind] = {
+    kind.name: kind
+    for kind in (
+        _JobKind("run_checks", "wait_for_run_checks_job", "RunChecksQueueJobResult"),
+        _JobKind("collect_error_samples", "wait_for_collect_error_samples_job", "CollectErrorSamplesResult"),
+        _JobKind("collect_statistics_on_table", "wait_for_job", "CollectStatisticsQueueJobResult"),
+        _JobKind("collect_statistics_on_data_groups", "wait_for_job", "CollectStatisticsQueueJobResult"),
+        _JobKind("import_tables", "wait_for_job", "ImportTablesQueueJobResult"),
+        _JobKind("delete_stored_data", "wait_for_job", "DeleteStoredDataQueueJobResult"),
+        _JobKind("synchronize_folders", "wait_for_job", "SynchronizeMultipleFoldersQueueJobResult"),
     )
+}
+#: The kinds of job a handle can follow: the names of the operations that start them.
+JOB_KINDS = tuple(_KINDS)
+
+#: The severities of check results, lowest first (`fail_at_severity=`).
+SEVERITIES = ("valid", "warning", "error", "fatal")
+
+# A start whose answer was lost is sent again at most this often, after looking its key up.
+START_ATTEMPTS = 3
+BUSINESS_KEY_PREFIX = "dqops-sdk-"
+_MAX_BUSINESS_KEY_LENGTH = 200
+TOKEN_VERSION = 1
 
 
-def _typed_wait_steps(
-    operation_name: str, wait_name: str, json_body: Any, timeout: float, poll_seconds: float
+@dataclass
+class _Job:
+    """What the waiting logic knows of a job: its identity and its last known state."""
+
+    kind: _JobKind
+    job_id: str | None
+    business_key: str | None
+    state: Any = None  # the last answer about it: a typed result or a DqoJobHistoryEntryModel
+    started: Any = None  # the start call's typed answer, when this process started it
+
+    @property
+    def reference(self) -> str:
+        """What DQOps's paths take: the job id, else the business key (DQOps looks up either)."""
+        reference = self.job_id or self.business_key
+        if reference is None:  # JobHandle checks that one of them is given
+            raise JobFailed("the job has neither a job id nor a business key", job=self.state)
+        return reference
+
+
+def _checked_business_key(value: object) -> str:
+    if value is None:
+        return BUSINESS_KEY_PREFIX + uuid.uuid4().hex
+    if (
+        type(value) is not str
+        or not 0 < len(value) <= _MAX_BUSINESS_KEY_LENGTH
+        or not value.isprintable()
+        or value.isdigit()
+    ):
+        shown = type(value).__name__ if type(value) is not str else repr(cut_text(value, 80))
+        raise InvalidArgument(
+            f"business_key must be a str of 1 to {_MAX_BUSINESS_KEY_LENGTH} printable characters, not all digits "
+            f"(DQOps would read digits as a job id), got {shown}",
+            operation="start",
+            parameter="business_key",
+        )
+    return value
+
+
+def _checked_severity(value: object, kind: _JobKind) -> str | None:
+    if value is None:
+        return None
+    if kind.name != "run_checks":
+        raise InvalidArgument(
+            f"fail_at_severity applies to run_checks jobs only, not {kind.name}",
+            operation="wait",
+            parameter="fail_at_severity",
+        )
+    if not isinstance(value, str) or str(value) not in SEVERITIES:
+        raise InvalidArgument(
+            f"fail_at_severity must be one of {', '.join(SEVERITIES)}, got {value!r}",
+            operation="wait",
+            parameter="fail_at_severity",
+        )
+    return str(value)
+
+
+def _never_sent(error: TransportError) -> bool:
+    """The request cannot have reached DQOps: no connection was made for it."""
+    return isinstance(error.__cause__, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
+
+
+def _start_steps(
+    kind: _JobKind,
+    json_body: Any,
+    business_key: str,
+    query: dict[str, Any],
+    deadline: _JobDeadline,
+    server_wait: bool,
+    poll_seconds: float,
 ) -> Generator[_Step, Any, Any]:
-    """Jobs whose own wait endpoint answers their typed result: that result, when the job ends."""
-    start = _start(operation_name, json_body, timeout, poll_seconds)
-    _, final = yield from _wait_steps(start, _jobs_operation(wait_name), timeout, poll_seconds, time.monotonic)
-    return final
+    """Start the job; with `server_wait` the start waits server-side too, so a short job needs one request.
 
-
-def _generic_wait_steps(
-    operation_name: str, json_body: Any, timeout: float, poll_seconds: float
-) -> Generator[_Step, Any, Any]:
-    """Jobs followed with the generic wait_for_job: the start call's typed result, with the final status.
-
-    Its `result` is filled when the job ended within the start call's own server-side wait.
+    A start whose answer was lost after it may have reached DQOps is not sent again before its
+    business key is looked up: a job found under the key is the job (its history entry is returned).
     """
-    start = _start(operation_name, json_body, timeout, poll_seconds)
-    started, final = yield from _wait_steps(
-        start, _jobs_operation("wait_for_job"), timeout, poll_seconds, time.monotonic
-    )
-    if started is not final:
+    attempt = 1
+    while True:
+        kwargs = {"json_body": json_body, "job_business_key": business_key, "wait": server_wait, **query}
+        try:
+            return (
+                yield from deadline.call(
+                    _Call(_jobs_operation(kind.name), (), kwargs, waits=server_wait), poll_seconds, None, None
+                )
+            )
+        except TransportError as exc:
+            if attempt >= START_ATTEMPTS:
+                raise
+            if not _never_sent(exc):
+                found = yield from _lookup_steps(business_key, deadline)
+                if found is not None:
+                    return found
+            attempt += 1
+
+
+def _lookup_steps(reference: str, deadline: _JobDeadline | None) -> Generator[_Step, Any, Any]:
+    """The job's history entry, or None when DQOps does not know it."""
+    call = _Call(_jobs_operation("get_job"), (reference,))
+    try:
+        if deadline is None:
+            return (yield call)
+        return (yield from deadline.call(call, 0, reference, None))
+    except NotFound:
+        return None
+
+
+def _get_job_steps(reference: str, deadline: _JobDeadline | None) -> Generator[_Step, Any, Any]:
+    """The job's history entry; JobNotFound when DQOps does not know it."""
+    call = _Call(_jobs_operation("get_job"), (reference,))
+    try:
+        if deadline is None:
+            return (yield call)
+        return (yield from deadline.call(call, 0, reference, None))
+    except NotFound as exc:
+        raise JobNotFound(reference, exc) from exc
+
+
+def _until_ended_steps(
+    deadline: _JobDeadline, wait_operation: ModuleType, job: _Job, poll_seconds: float
+) -> Generator[_Step, Any, Any]:
+    """Poll `wait_operation` (a server-side wait each time) until the job ends; its final state."""
+    reference = job.reference
+    while _status_of(job.state) not in (FINISHED, FAILED, CANCELLED):
+        asked_at = deadline.now()
+        poll = _Call(wait_operation, (reference,), waits=True)
+        try:
+            job.state = yield from deadline.call(poll, poll_seconds, job.job_id or reference, job.state)
+        except NotFound as exc:
+            raise JobNotFound(reference, exc) from exc
+        if (
+            _status_of(job.state) not in (FINISHED, FAILED, CANCELLED)
+            and deadline.now() - asked_at < MIN_POLL_INTERVAL_SECONDS
+        ):
+            yield _Sleep(deadline.pause(MIN_POLL_INTERVAL_SECONDS))
+    return job.state
+
+
+def _raise_unless_finished_steps(deadline: _JobDeadline, job: _Job) -> Generator[_Step, Any, None]:
+    """JobFailed (with DQOps's message) or JobCancelled for a job that ended so."""
+    result = job.state
+    status = _status_of(result)
+    shown = job.job_id or job.reference
+    if status == FAILED:
+        message = getattr(result, "error_message", None)
+        if not isinstance(message, str) and deadline.left() > 0:
+            # Typed results carry no error message; the job's history entry does.
+            try:
+                entry = yield from _lookup_steps(job.reference, deadline)
+            except JobTimeout:
+                entry = None  # the job failed: that is the answer, with or without its message
+            message = getattr(entry, "error_message", None)
+        detail = f": {cut_text(message)}" if isinstance(message, str) and message else ""
+        raise JobFailed(f"job {shown} failed{detail}", job_id=shown, job=result)
+    if status == CANCELLED:
+        raise JobCancelled(f"job {shown} was cancelled", job_id=shown, job=result)
+
+
+def _typed_outcome(job: _Job) -> Any:
+    """The job's typed result: the wait endpoint's own, else the start call's with the final status,
+    else one made of the final job id and status."""
+    result_class = job.kind.result_class()
+    final = job.state
+    if isinstance(final, result_class):
+        return final
+    started: Any = job.started
+    if isinstance(started, result_class):
         started.status = final.status
-    return started
+        return started
+    return result_class(job_id=final.job_id, status=final.status)
+
+
+def _raise_if_issues(job: _Job, outcome: Any, fail_at_severity: str | None) -> None:
+    if fail_at_severity is None:
+        return
+    severity = getattr(getattr(outcome, "result", None), "highest_severity", None)
+    if not isinstance(severity, str) or str(severity) not in SEVERITIES:
+        return
+    if SEVERITIES.index(str(severity)) >= SEVERITIES.index(fail_at_severity):
+        shown = job.job_id or job.reference
+        raise DataQualityIssuesDetected(
+            f"job {shown}: the checks found issues of severity {severity} (fail_at_severity={fail_at_severity})",
+            job_id=shown,
+            result=outcome,
+            highest_severity=str(severity),
+            fail_at_severity=fail_at_severity,
+        )
+
+
+def _wait_job_steps(
+    job: _Job, deadline: _JobDeadline, poll_seconds: float, fail_at_severity: str | None
+) -> Generator[_Step, Any, Any]:
+    yield from _until_ended_steps(deadline, _jobs_operation(job.kind.wait_operation), job, poll_seconds)
+    yield from _raise_unless_finished_steps(deadline, job)
+    outcome = _typed_outcome(job)
+    _raise_if_issues(job, outcome, fail_at_severity)
+    return outcome
+
+
+def _started_job(kind: _JobKind, business_key: str, answer: Any) -> _Job:
+    """The job a start answered (its typed result) or a look-up of its key found (its history entry)."""
+    started = answer if isinstance(answer, kind.result_class()) else None
+    return _Job(kind, _job_id_or_none(answer), business_key, state=answer, started=started)
+
+
+def _start_and_wait_steps(
+    kind_name: str, json_body: Any, timeout: float, poll_seconds: float, query: dict[str, Any] | None = None
+) -> Generator[_Step, Any, Any]:
+    """The job helpers: start (waiting server-side), then wait until the job ends; its typed result."""
+    kind = _KINDS[kind_name]
+    deadline = _JobDeadline(timeout, time.monotonic)
+    business_key = _checked_business_key(None)
+    answer = yield from _start_steps(kind, json_body, business_key, query or {}, deadline, True, poll_seconds)
+    job = _started_job(kind, business_key, answer)
+    return (yield from _wait_job_steps(job, deadline, poll_seconds, None))
+
+
+def _start_handle_steps(
+    kind: _JobKind, json_body: Any, business_key: str, query: dict[str, Any], timeout: float
+) -> Generator[_Step, Any, _Job]:
+    deadline = _JobDeadline(timeout, time.monotonic)
+    answer = yield from _start_steps(kind, json_body, business_key, query, deadline, False, 0)
+    return _started_job(kind, business_key, answer)
+
+
+# Handles.
+
+
+class JobHandle(Generic[R]):
+    """A DQOps job: started by `start_run_checks(...)` and its kin, or resumed from a token.
+
+    It can be waited on (`wait` / `wait_async`, with a deadline for the whole wait, however long
+    the job stays queued, waiting or running), polled once (`poll`), cancelled (`cancel`), and
+    turned into a small JSON-able token (`to_token`) from which `JobHandle.from_token` makes a
+    handle to the same job in another process.
+
+    Attributes:
+        kind: The operation that started the job (`run_checks`, `import_tables`, ...; JOB_KINDS).
+        job_id: DQOps's id of the job (digits), or None when only its business key is known.
+        business_key: The key the job was started with (`jobBusinessKey`), or None.
+        data_domain: The data domain the job runs in (None: the client's).
+    """
+
+    def __init__(
+        self,
+        client: Client,
+        kind: str,
+        *,
+        job_id: str | int | None = None,
+        business_key: str | None = None,
+        data_domain: str | None = None,
+    ) -> None:
+        if kind not in _KINDS:
+            raise InvalidArgument(
+                f"kind must be one of {', '.join(JOB_KINDS)}, got {cut_text(repr(kind), 80)}",
+                operation="JobHandle",
+                parameter="kind",
+            )
+        if job_id is not None:
+            job_id = str(job_id) if type(job_id) is int else job_id
+            if type(job_id) is not str or not job_id.isdigit() or not job_id.isascii() or len(job_id) > 20:
+                raise InvalidArgument(
+                    f"job_id must be DQOps's job id (digits), got {cut_text(repr(job_id), 80)}",
+                    operation="JobHandle",
+                    parameter="job_id",
+                )
+        if business_key is not None:
+            business_key = _checked_business_key(business_key)
+        if job_id is None and business_key is None:
+            raise InvalidArgument(
+                "a job handle needs a job_id or a business_key", operation="JobHandle", parameter="job_id"
+            )
+        data_domain = checked_data_domain(data_domain, "data_domain")
+        self._job = _Job(_KINDS[kind], job_id, business_key)
+        self.data_domain = data_domain if data_domain is not None else client.data_domain
+        self._client = (
+            client if data_domain in (None, client.data_domain) else client.with_options(data_domain=data_domain)
+        )
+
+    @classmethod
+    def _of(cls, client: Client, job: _Job) -> JobHandle[Any]:
+        handle: JobHandle[Any] = cls.__new__(cls)
+        handle._job = job
+        handle._client = client
+        handle.data_domain = client.data_domain
+        return handle
+
+    @property
+    def kind(self) -> str:
+        return self._job.kind.name
+
+    @property
+    def job_id(self) -> str | None:
+        return self._job.job_id
+
+    @property
+    def business_key(self) -> str | None:
+        return self._job.business_key
+
+    @property
+    def status(self) -> str | None:
+        """The job's status when this handle last heard of it ("queued", "running", "finished"...), or None."""
+        return _status_of(self._job.state)
+
+    @property
+    def last_state(self) -> Any:
+        """The last answer about the job: the start's or a wait's typed result, or a DqoJobHistoryEntryModel."""
+        return self._job.state
+
+    def __repr__(self) -> str:
+        return (
+            f"JobHandle(kind={self.kind!r}, job_id={self.job_id!r}, business_key={self.business_key!r}, "
+            f"data_domain={self.data_domain!r}, status={self.status!r})"
+        )
+
+    # Tokens.
+
+    def to_token(self) -> dict[str, Any]:
+        """A small JSON-able dict naming the job: `JobHandle.from_token(client, token)` resumes it."""
+        return {
+            "dqops_job": TOKEN_VERSION,
+            "kind": self.kind,
+            "job_id": self.job_id,
+            "business_key": self.business_key,
+            "data_domain": self.data_domain,
+        }
+
+    @classmethod
+    def from_token(cls, client: Client, token: Mapping[str, Any] | str) -> JobHandle[Any]:
+        """A handle to the job a token names (a dict from `to_token()`, or its JSON text).
+
+        Raises InvalidArgument for anything that is not such a token; nothing is sent.
+        """
+        if isinstance(token, str):
+            try:
+                token = json.loads(token)
+            except ValueError as exc:
+                raise _bad_token(f"not JSON: {exc}") from None
+        if not isinstance(token, Mapping):
+            raise _bad_token(f"expected a dict, got {type(token).__name__}")
+        if token.get("dqops_job") != TOKEN_VERSION:
+            raise _bad_token(f"expected dqops_job={TOKEN_VERSION}, got {cut_text(repr(token.get('dqops_job')), 80)}")
+        try:
+            return cls(
+                client,
+                token.get("kind"),  # type: ignore[arg-type]
+                job_id=token.get("job_id"),
+                business_key=token.get("business_key"),
+                data_domain=token.get("data_domain"),
+            )
+        except (InvalidArgument, ConfigurationError) as exc:
+            raise _bad_token(str(exc)) from None
+
+    # Waiting, polling, cancelling.
+
+    def wait(
+        self,
+        *,
+        timeout: float = DEFAULT_TIMEOUT_SECONDS,
+        poll_seconds: float = DEFAULT_POLL_SECONDS,
+        fail_at_severity: str | None = None,
+    ) -> R:
+        """Wait until the job ends; its typed result (RunChecksQueueJobResult for run_checks...).
+
+        `timeout` bounds the whole wait (JobTimeout after it; the job goes on in DQOps). DQOps's
+        wait endpoints hold each poll up to `poll_seconds`. Raises JobFailed, JobCancelled,
+        JobNotFound (DQOps does not know the job), and with `fail_at_severity` ("valid" <
+        "warning" < "error" < "fatal", run_checks only) DataQualityIssuesDetected when the checks
+        found issues at that severity or above.
+        """
+        severity = _checked_severity(fail_at_severity, self._job.kind)
+        steps = _wait_job_steps(self._job, _JobDeadline(timeout, time.monotonic), poll_seconds, severity)
+        result: R = _drive(self._client, steps)
+        return result
+
+    async def wait_async(
+        self,
+        *,
+        timeout: float = DEFAULT_TIMEOUT_SECONDS,
+        poll_seconds: float = DEFAULT_POLL_SECONDS,
+        fail_at_severity: str | None = None,
+    ) -> R:
+        """As `wait`, awaiting DQOps's long polls without blocking the event loop."""
+        severity = _checked_severity(fail_at_severity, self._job.kind)
+        steps = _wait_job_steps(self._job, _JobDeadline(timeout, time.monotonic), poll_seconds, severity)
+        result: R = await _drive_async(self._client, steps)
+        return result
+
+    def poll(self) -> DqoJobHistoryEntryModel:
+        """Ask DQOps once for the job's state (no waiting); its history entry. JobNotFound if unknown."""
+        entry: DqoJobHistoryEntryModel = _drive(self._client, self._poll_steps())
+        return entry
+
+    async def poll_async(self) -> DqoJobHistoryEntryModel:
+        entry: DqoJobHistoryEntryModel = await _drive_async(self._client, self._poll_steps())
+        return entry
+
+    def _poll_steps(self) -> Generator[_Step, Any, Any]:
+        entry = yield from _get_job_steps(self._job.reference, None)
+        self._job.state = entry
+        if self._job.job_id is None:
+            self._job.job_id = _job_id_or_none(entry)
+        return entry
+
+    def cancel(self) -> None:
+        """Ask DQOps to cancel the job (cancelJob). A running job becomes `cancel_requested`, then
+        `cancelled`; DQOps accepts the request for a job that already ended, and changes nothing."""
+        _drive(self._client, self._cancel_steps())
+
+    async def cancel_async(self) -> None:
+        await _drive_async(self._client, self._cancel_steps())
+
+    def _cancel_steps(self) -> Generator[_Step, Any, None]:
+        yield _Call(_jobs_operation("cancel_job"), (self._job.reference,))
+
+
+def _bad_token(reason: str) -> InvalidArgument:
+    return InvalidArgument(f"not a job token: {reason}", operation="JobHandle.from_token", parameter="token")
+
+
+def _start_handle(
+    client: Client, kind_name: str, json_body: Any, business_key: str | None, query: dict[str, Any], timeout: float
+) -> Generator[_Step, Any, _Job]:
+    return _start_handle_steps(_KINDS[kind_name], json_body, _checked_business_key(business_key), query, timeout)
+
+
+def _query(**values: Any) -> dict[str, Any]:
+    return {name: value for name, value in values.items() if value is not None}
+
+
+# Starting jobs: each returns a handle as soon as DQOps has queued the job.
+
+
+def start_run_checks(
+    client: Client,
+    parameters: RunChecksParameters,
+    *,
+    business_key: str | None = None,
+    timeout: float = DEFAULT_START_TIMEOUT_SECONDS,
+) -> JobHandle[RunChecksQueueJobResult]:
+    """Start a job that runs the checks `parameters` select; returns its handle as soon as DQOps queued it.
+
+    The start sends `business_key` as DQOps's `jobBusinessKey` (a unique one is made when None).
+    If the answer is lost after the request may have reached DQOps (a dropped connection, a read
+    timeout), the key is looked up before the start is sent again, so a retried start never makes
+    a second job. `timeout` bounds the start, look-ups and retries included.
+    """
+    steps = _start_handle(client, "run_checks", parameters, business_key, {}, timeout)
+    return JobHandle._of(client, _drive(client, steps))
+
+
+async def start_run_checks_async(
+    client: Client,
+    parameters: RunChecksParameters,
+    *,
+    business_key: str | None = None,
+    timeout: float = DEFAULT_START_TIMEOUT_SECONDS,
+) -> JobHandle[RunChecksQueueJobResult]:
+    """As `start_run_checks`, awaiting the start without blocking the event loop."""
+    steps = _start_handle(client, "run_checks", parameters, business_key, {}, timeout)
+    return JobHandle._of(client, await _drive_async(client, steps))
+
+
+def start_collect_error_samples(
+    client: Client,
+    parameters: CollectErrorSamplesParameters,
+    *,
+    business_key: str | None = None,
+    timeout: float = DEFAULT_START_TIMEOUT_SECONDS,
+) -> JobHandle[CollectErrorSamplesResult]:
+    """Start a job that collects error samples of the checks `parameters` select. Returns its handle at once (see `start_run_checks`)."""
+    steps = _start_handle(client, "collect_error_samples", parameters, business_key, {}, timeout)
+    return JobHandle._of(client, _drive(client, steps))
+
+
+async def start_collect_error_samples_async(
+    client: Client,
+    parameters: CollectErrorSamplesParameters,
+    *,
+    business_key: str | None = None,
+    timeout: float = DEFAULT_START_TIMEOUT_SECONDS,
+) -> JobHandle[CollectErrorSamplesResult]:
+    """Start a job that collects error samples of the checks `parameters` select. Returns its handle at once (see `start_run_checks`)."""
+    steps = _start_handle(client, "collect_error_samples", parameters, business_key, {}, timeout)
+    return JobHandle._of(client, await _drive_async(client, steps))
+
+
+def start_collect_statistics_on_table(
+    client: Client,
+    filters: StatisticsCollectorSearchFilters,
+    *,
+    business_key: str | None = None,
+    configure_table: bool | None = None,
+    samples_limit: int | None = None,
+    timeout: float = DEFAULT_START_TIMEOUT_SECONDS,
+) -> JobHandle[CollectStatisticsQueueJobResult]:
+    """Start a job that collects statistics of the tables `filters` select. Returns its handle at once (see `start_run_checks`). `configure_table` and `samples_limit` are sent as DQOps's query parameters."""
+    steps = _start_handle(
+        client,
+        "collect_statistics_on_table",
+        filters,
+        business_key,
+        _query(configure_table=configure_table, samples_limit=samples_limit),
+        timeout,
+    )
+    return JobHandle._of(client, _drive(client, steps))
+
+
+async def start_collect_statistics_on_table_async(
+    client: Client,
+    filters: StatisticsCollectorSearchFilters,
+    *,
+    business_key: str | None = None,
+    configure_table: bool | None = None,
+    samples_limit: int | None = None,
+    timeout: float = DEFAULT_START_TIMEOUT_SECONDS,
+) -> JobHandle[CollectStatisticsQueueJobResult]:
+    """Start a job that collects statistics of the tables `filters` select. Returns its handle at once (see `start_run_checks`). `configure_table` and `samples_limit` are sent as DQOps's query parameters."""
+    steps = _start_handle(
+        client,
+        "collect_statistics_on_table",
+        filters,
+        business_key,
+        _query(configure_table=configure_table, samples_limit=samples_limit),
+        timeout,
+    )
+    return JobHandle._of(client, await _drive_async(client, steps))
+
+
+def start_collect_statistics_on_data_groups(
+    client: Client,
+    filters: StatisticsCollectorSearchFilters,
+    *,
+    business_key: str | None = None,
+    configure_table: bool | None = None,
+    samples_limit: int | None = None,
+    timeout: float = DEFAULT_START_TIMEOUT_SECONDS,
+) -> JobHandle[CollectStatisticsQueueJobResult]:
+    """Start a job that collects statistics per data group of the tables `filters` select. Returns its handle at once (see `start_run_checks`). `configure_table` and `samples_limit` are sent as DQOps's query parameters."""
+    steps = _start_handle(
+        client,
+        "collect_statistics_on_data_groups",
+        filters,
+        business_key,
+        _query(configure_table=configure_table, samples_limit=samples_limit),
+        timeout,
+    )
+    return JobHandle._of(client, _drive(client, steps))
+
+
+async def start_collect_statistics_on_data_groups_async(
+    client: Client,
+    filters: StatisticsCollectorSearchFilters,
+    *,
+    business_key: str | None = None,
+    configure_table: bool | None = None,
+    samples_limit: int | None = None,
+    timeout: float = DEFAULT_START_TIMEOUT_SECONDS,
+) -> JobHandle[CollectStatisticsQueueJobResult]:
+    """Start a job that collects statistics per data group of the tables `filters` select. Returns its handle at once (see `start_run_checks`). `configure_table` and `samples_limit` are sent as DQOps's query parameters."""
+    steps = _start_handle(
+        client,
+        "collect_statistics_on_data_groups",
+        filters,
+        business_key,
+        _query(configure_table=configure_table, samples_limit=samples_limit),
+        timeout,
+    )
+    return JobHandle._of(client, await _drive_async(client, steps))
+
+
+def start_import_tables(
+    client: Client,
+    parameters: ImportTablesQueueJobParameters,
+    *,
+    business_key: str | None = None,
+    timeout: float = DEFAULT_START_TIMEOUT_SECONDS,
+) -> JobHandle[ImportTablesQueueJobResult]:
+    """Start a job that imports the metadata of the tables `parameters` select. Returns its handle at once (see `start_run_checks`)."""
+    steps = _start_handle(client, "import_tables", parameters, business_key, {}, timeout)
+    return JobHandle._of(client, _drive(client, steps))
+
+
+async def start_import_tables_async(
+    client: Client,
+    parameters: ImportTablesQueueJobParameters,
+    *,
+    business_key: str | None = None,
+    timeout: float = DEFAULT_START_TIMEOUT_SECONDS,
+) -> JobHandle[ImportTablesQueueJobResult]:
+    """Start a job that imports the metadata of the tables `parameters` select. Returns its handle at once (see `start_run_checks`)."""
+    steps = _start_handle(client, "import_tables", parameters, business_key, {}, timeout)
+    return JobHandle._of(client, await _drive_async(client, steps))
+
+
+def start_delete_stored_data(
+    client: Client,
+    parameters: DeleteStoredDataQueueJobParameters,
+    *,
+    business_key: str | None = None,
+    timeout: float = DEFAULT_START_TIMEOUT_SECONDS,
+) -> JobHandle[DeleteStoredDataQueueJobResult]:
+    """Start a job that deletes the stored data `parameters` select. Returns its handle at once (see `start_run_checks`)."""
+    steps = _start_handle(client, "delete_stored_data", parameters, business_key, {}, timeout)
+    return JobHandle._of(client, _drive(client, steps))
+
+
+async def start_delete_stored_data_async(
+    client: Client,
+    parameters: DeleteStoredDataQueueJobParameters,
+    *,
+    business_key: str | None = None,
+    timeout: float = DEFAULT_START_TIMEOUT_SECONDS,
+) -> JobHandle[DeleteStoredDataQueueJobResult]:
+    """Start a job that deletes the stored data `parameters` select. Returns its handle at once (see `start_run_checks`)."""
+    steps = _start_handle(client, "delete_stored_data", parameters, business_key, {}, timeout)
+    return JobHandle._of(client, await _drive_async(client, steps))
+
+
+def start_synchronize_folders(
+    client: Client,
+    parameters: SynchronizeMultipleFoldersDqoQueueJobParameters,
+    *,
+    business_key: str | None = None,
+    timeout: float = DEFAULT_START_TIMEOUT_SECONDS,
+) -> JobHandle[SynchronizeMultipleFoldersQueueJobResult]:
+    """Start a job that synchronizes the folders `parameters` select with DQOps Cloud. Returns its handle at once (see `start_run_checks`)."""
+    steps = _start_handle(client, "synchronize_folders", parameters, business_key, {}, timeout)
+    return JobHandle._of(client, _drive(client, steps))
+
+
+async def start_synchronize_folders_async(
+    client: Client,
+    parameters: SynchronizeMultipleFoldersDqoQueueJobParameters,
+    *,
+    business_key: str | None = None,
+    timeout: float = DEFAULT_START_TIMEOUT_SECONDS,
+) -> JobHandle[SynchronizeMultipleFoldersQueueJobResult]:
+    """Start a job that synchronizes the folders `parameters` select with DQOps Cloud. Returns its handle at once (see `start_run_checks`)."""
+    steps = _start_handle(client, "synchronize_folders", parameters, business_key, {}, timeout)
+    return JobHandle._of(client, await _drive_async(client, steps))
+
+
+# Start and wait in one call.
 
 
 def run_checks(
@@ -218,7 +911,7 @@ def run_checks(
 ) -> RunChecksQueueJobResult:
     """Run the checks selected by `parameters`; returns their result when the job has finished."""
     result: RunChecksQueueJobResult = _drive(
-        client, _typed_wait_steps("run_checks", "wait_for_run_checks_job", parameters, timeout, poll_seconds)
+        client, _start_and_wait_steps("run_checks", parameters, timeout, poll_seconds)
     )
     return result
 
@@ -231,8 +924,10 @@ async def run_checks_async(
     poll_seconds: float = DEFAULT_POLL_SECONDS,
 ) -> RunChecksQueueJobResult:
     """Async run_checks: awaits the job without blocking the event loop."""
-    steps = _typed_wait_steps("run_checks", "wait_for_run_checks_job", parameters, timeout, poll_seconds)
-    return await _drive_async(client, steps)
+    result: RunChecksQueueJobResult = await _drive_async(
+        client, _start_and_wait_steps("run_checks", parameters, timeout, poll_seconds)
+    )
+    return result
 
 
 def collect_error_samples(
@@ -243,10 +938,9 @@ def collect_error_samples(
     poll_seconds: float = DEFAULT_POLL_SECONDS,
 ) -> CollectErrorSamplesResult:
     """Collect error samples of the selected checks; returns when the job has finished."""
-    steps = _typed_wait_steps(
-        "collect_error_samples", "wait_for_collect_error_samples_job", parameters, timeout, poll_seconds
+    result: CollectErrorSamplesResult = _drive(
+        client, _start_and_wait_steps("collect_error_samples", parameters, timeout, poll_seconds)
     )
-    result: CollectErrorSamplesResult = _drive(client, steps)
     return result
 
 
@@ -257,10 +951,11 @@ async def collect_error_samples_async(
     timeout: float = DEFAULT_TIMEOUT_SECONDS,
     poll_seconds: float = DEFAULT_POLL_SECONDS,
 ) -> CollectErrorSamplesResult:
-    steps = _typed_wait_steps(
-        "collect_error_samples", "wait_for_collect_error_samples_job", parameters, timeout, poll_seconds
+    """Async collect_error_samples: awaits the job without blocking the event loop."""
+    result: CollectErrorSamplesResult = await _drive_async(
+        client, _start_and_wait_steps("collect_error_samples", parameters, timeout, poll_seconds)
     )
-    return await _drive_async(client, steps)
+    return result
 
 
 def collect_statistics_on_table(
@@ -272,7 +967,7 @@ def collect_statistics_on_table(
 ) -> CollectStatisticsQueueJobResult:
     """Collect statistics of the tables selected by `filters`; returns when the job has finished."""
     result: CollectStatisticsQueueJobResult = _drive(
-        client, _generic_wait_steps("collect_statistics_on_table", filters, timeout, poll_seconds)
+        client, _start_and_wait_steps("collect_statistics_on_table", filters, timeout, poll_seconds)
     )
     return result
 
@@ -284,8 +979,11 @@ async def collect_statistics_on_table_async(
     timeout: float = DEFAULT_TIMEOUT_SECONDS,
     poll_seconds: float = DEFAULT_POLL_SECONDS,
 ) -> CollectStatisticsQueueJobResult:
-    steps = _generic_wait_steps("collect_statistics_on_table", filters, timeout, poll_seconds)
-    return await _drive_async(client, steps)
+    """Async collect_statistics_on_table: awaits the job without blocking the event loop."""
+    result: CollectStatisticsQueueJobResult = await _drive_async(
+        client, _start_and_wait_steps("collect_statistics_on_table", filters, timeout, poll_seconds)
+    )
+    return result
 
 
 def collect_statistics_on_data_groups(
@@ -297,7 +995,7 @@ def collect_statistics_on_data_groups(
 ) -> CollectStatisticsQueueJobResult:
     """Collect statistics per data group of the selected tables; returns when the job has finished."""
     result: CollectStatisticsQueueJobResult = _drive(
-        client, _generic_wait_steps("collect_statistics_on_data_groups", filters, timeout, poll_seconds)
+        client, _start_and_wait_steps("collect_statistics_on_data_groups", filters, timeout, poll_seconds)
     )
     return result
 
@@ -309,8 +1007,11 @@ async def collect_statistics_on_data_groups_async(
     timeout: float = DEFAULT_TIMEOUT_SECONDS,
     poll_seconds: float = DEFAULT_POLL_SECONDS,
 ) -> CollectStatisticsQueueJobResult:
-    steps = _generic_wait_steps("collect_statistics_on_data_groups", filters, timeout, poll_seconds)
-    return await _drive_async(client, steps)
+    """Async collect_statistics_on_data_groups: awaits the job without blocking the event loop."""
+    result: CollectStatisticsQueueJobResult = await _drive_async(
+        client, _start_and_wait_steps("collect_statistics_on_data_groups", filters, timeout, poll_seconds)
+    )
+    return result
 
 
 def import_tables(
@@ -322,7 +1023,7 @@ def import_tables(
 ) -> ImportTablesQueueJobResult:
     """Import the selected tables' metadata; returns when the job has finished."""
     result: ImportTablesQueueJobResult = _drive(
-        client, _generic_wait_steps("import_tables", parameters, timeout, poll_seconds)
+        client, _start_and_wait_steps("import_tables", parameters, timeout, poll_seconds)
     )
     return result
 
@@ -334,14 +1035,23 @@ async def import_tables_async(
     timeout: float = DEFAULT_TIMEOUT_SECONDS,
     poll_seconds: float = DEFAULT_POLL_SECONDS,
 ) -> ImportTablesQueueJobResult:
-    steps = _generic_wait_steps("import_tables", parameters, timeout, poll_seconds)
-    return await _drive_async(client, steps)
+    """Async import_tables: awaits the job without blocking the event loop."""
+    result: ImportTablesQueueJobResult = await _drive_async(
+        client, _start_and_wait_steps("import_tables", parameters, timeout, poll_seconds)
+    )
+    return result
 
 
-def _existing_job_steps(job_id: str, timeout: float, poll_seconds: float) -> Generator[_Step, Any, Any]:
-    start = _Call(_jobs_operation("get_job"), (job_id,))
-    _, final = yield from _wait_steps(start, _jobs_operation("wait_for_job"), timeout, poll_seconds, time.monotonic)
-    return final
+# Jobs started elsewhere, by id or business key.
+
+
+def _existing_job_steps(reference: str, timeout: float, poll_seconds: float) -> Generator[_Step, Any, Any]:
+    deadline = _JobDeadline(timeout, time.monotonic)
+    entry = yield from _get_job_steps(reference, deadline)
+    job = _Job(_KINDS["run_checks"], _job_id_or_none(entry) or reference, None, state=entry)
+    yield from _until_ended_steps(deadline, _jobs_operation("wait_for_job"), job, poll_seconds)
+    yield from _raise_unless_finished_steps(deadline, job)
+    return job.state
 
 
 def wait_for_job(
@@ -351,7 +1061,7 @@ def wait_for_job(
     timeout: float = DEFAULT_TIMEOUT_SECONDS,
     poll_seconds: float = DEFAULT_POLL_SECONDS,
 ) -> DqoJobHistoryEntryModel:
-    """Wait for a job started elsewhere; returns its history entry once it has finished."""
+    """Wait for a job started elsewhere (its id or business key); returns its history entry once it has finished."""
     result: DqoJobHistoryEntryModel = _drive(client, _existing_job_steps(str(job_id), timeout, poll_seconds))
     return result
 

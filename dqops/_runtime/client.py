@@ -11,6 +11,7 @@ A timeout in seconds is a deadline for the whole call, retries and their waits i
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import ssl
 from logging import DEBUG
@@ -20,8 +21,9 @@ from typing import TYPE_CHECKING, Any, Self
 import httpx
 
 from . import logs
+from .data_domain import checked_data_domain, cookie_jar, send_data_domain
 from .deadline import bound_by_deadline, call_deadline, clamp_phases
-from .errors import ConfigurationError, RequestTimeout, TransportError
+from .errors import ConfigurationError, DQOpsError, RequestTimeout, TransportError, error_for_failure
 from .pools import AsyncPool, Pools, running_loop, watch_loop_shutdown
 from .retry import NO_RETRIES, RetryPolicy
 
@@ -83,6 +85,9 @@ class Client:
             request instead (connect, each read, write, pool): by default 120 seconds each, as in
             upstream's client. None waits without limit.
         headers, cookies: Sent with every request.
+        data_domain: The DQOps data domain the calls work in, sent as the `DQODataDomain` cookie
+            of each request; None (the default) is DQOps's default domain. `with_options(data_domain=...)`
+            gives a view in another domain that shares this client's connections.
         max_retries: Retries of a failed idempotent request (connection errors, 429, 502, 503,
             504) with exponential backoff; 0 (the default) never retries. `retry_policy` tunes it.
         http2: Speak HTTP/2 when the server offers it (needs `pip install 'dqops-sdk[http2]'`).
@@ -103,6 +108,7 @@ class Client:
         verify_ssl: bool | str | ssl.SSLContext = True,
         follow_redirects: bool = False,
         httpx_args: dict[str, Any] | None = None,
+        data_domain: str | None = None,
     ) -> None:
         if base_url is None:
             resolved_url = os.environ.get(BASE_URL_VARIABLE) or DEFAULT_BASE_URL
@@ -117,17 +123,7 @@ class Client:
                 raise ConfigurationError("http2=True needs the h2 package: pip install 'dqops-sdk[http2]'") from exc
         policy = retry_policy or NO_RETRIES
         if max_retries is not None:
-            policy = RetryPolicy(
-                max_retries=max_retries,
-                backoff_factor=policy.backoff_factor,
-                max_backoff=policy.max_backoff,
-                max_retry_after=policy.max_retry_after,
-                retry_statuses=policy.retry_statuses,
-                retry_non_idempotent=policy.retry_non_idempotent,
-                sleep=policy.sleep,
-                async_sleep=policy.async_sleep,
-                random=policy.random,
-            )
+            policy = dataclasses.replace(policy, max_retries=max_retries)
         self.raise_on_unexpected_status = raise_on_unexpected_status
         self.retry_policy = policy
         self._base_url = resolved_url
@@ -135,6 +131,7 @@ class Client:
         self._deadline_seconds = _deadline_seconds(timeout, "timeout")
         self._headers: dict[str, str] = dict(headers or {})
         self._cookies: dict[str, str] = dict(cookies or {})
+        self._data_domain = checked_data_domain(data_domain, "data_domain")
         self._http2 = http2
         self._verify_ssl = verify_ssl
         self._follow_redirects = follow_redirects
@@ -152,6 +149,11 @@ class Client:
     def base_url(self) -> str:
         return self._base_url
 
+    @property
+    def data_domain(self) -> str | None:
+        """The data domain this client's calls work in; None is DQOps's default domain."""
+        return self._data_domain
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self._base_url!r})"
 
@@ -165,7 +167,7 @@ class Client:
         kwargs: dict[str, Any] = {
             "base_url": self._base_url,
             "headers": {**self._headers, **self._auth_headers()},
-            "cookies": self._cookies,
+            "cookies": cookie_jar(self._cookies),
             "verify": verify,
             "follow_redirects": self._follow_redirects,
             "http2": self._http2,
@@ -177,9 +179,14 @@ class Client:
     # Views: same pools, other per-call options.
 
     def with_options(
-        self, *, timeout: httpx.Timeout | float | None = None, headers: dict[str, str] | None = None
+        self,
+        *,
+        timeout: httpx.Timeout | float | None = None,
+        headers: dict[str, str] | None = None,
+        data_domain: str | None = None,
     ) -> Client:
-        """A view of this client whose calls use this timeout and add these headers.
+        """A view of this client whose calls use this timeout, add these headers and work in this
+        data domain (DQOps's `DQODataDomain` cookie, sent on the view's calls only).
 
         The view shares this client's connection pools: making one per call is cheap.
         `run_checks.sync(client=dqops.with_options(timeout=120), json_body=...)`
@@ -192,6 +199,8 @@ class Client:
             options["timeout"] = timeout
         if headers:
             options["headers"] = {**options.get("headers", {}), **headers}
+        if data_domain is not None:
+            view._data_domain = checked_data_domain(data_domain, "with_options(data_domain=...)")
         view._call_options = options
         return view
 
@@ -278,10 +287,13 @@ class Client:
         log = logs.logger.isEnabledFor(DEBUG)
         # Every socket operation of the pool reads the deadline (dqops/_runtime/deadline.py).
         token: Token[float | None] | None = None if deadline is None else call_deadline.set(deadline)
+        built: httpx.Request | None = None
+        attempt = 1
         try:
-            attempt = 1
             while True:
                 built = http.build_request(**request)
+                if self._data_domain is not None:
+                    send_data_domain(built, self._data_domain)
                 if deadline is not None and clamp_phases(built, deadline) <= 0:
                     raise RequestTimeout.deadline(built, seconds or 0.0, attempt - 1)
                 started = perf_counter() if log else 0.0
@@ -298,6 +310,12 @@ class Client:
                 response.close()
                 self.retry_policy.sleep(retry_in)
                 attempt += 1
+        except DQOpsError:
+            raise
+        except Exception as exc:
+            # Whatever else httpx, a transport or an event hook raised (a body that cannot be
+            # decoded, too many redirects...): a typed error, with `exc` as its cause.
+            raise error_for_failure(exc, built, attempt) from exc
         finally:
             if token is not None:
                 call_deadline.reset(token)
@@ -315,14 +333,21 @@ class Client:
             if pool.closer is None:
                 await watch_loop_shutdown(pool)
         seconds = self._deadline_seconds
-        if seconds is None:
-            return await self._send_attempts_async(pool, request, None, _CallState())
         state = _CallState()
         try:
-            async with asyncio.timeout(seconds):
+            if seconds is None:
+                return await self._send_attempts_async(pool, request, None, state)
+            async with asyncio.timeout(seconds) as scope:
                 return await self._send_attempts_async(pool, request, monotonic() + seconds, state)
+        except DQOpsError:
+            raise
         except TimeoutError as exc:
+            if seconds is None or not scope.expired():
+                raise error_for_failure(exc, state.request, state.attempt) from exc
             raise RequestTimeout.deadline(state.request, seconds, state.attempt) from exc
+        except Exception as exc:
+            # As in send_request.
+            raise error_for_failure(exc, state.request, state.attempt) from exc
 
     async def _send_attempts_async(
         self, pool: AsyncPool, request: dict[str, Any], deadline: float | None, state: _CallState
@@ -332,6 +357,8 @@ class Client:
         log = logs.logger.isEnabledFor(DEBUG)
         while True:
             built = state.request = http.build_request(**request)
+            if self._data_domain is not None:
+                send_data_domain(built, self._data_domain)
             started = perf_counter() if log else 0.0
             try:
                 if slots is None:
