@@ -13,6 +13,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # the plain helper modules of this directory
 import summaries
+from airflow_dags import AirflowHome
 from fault_server import FaultServer
 
 #: Modules whose module- or session-scoped fixtures are expensive (packages generated from other
@@ -31,6 +32,10 @@ WORKER_GROUPS = {
     "test_typing": "mypy",
     "test_prism_loads_spec": "prism-strict",
     "test_bench_smoke": "bench",
+    # One AIRFLOW_HOME (airflow db migrate) and one warmed-up Airflow per worker.
+    "test_airflow_dags": "airflow",
+    "test_airflow_triggers": "airflow",
+    "test_airflow_operators": "airflow",
 }
 
 
@@ -55,3 +60,9 @@ def server() -> Iterator[FaultServer]:
         yield srv
     finally:
         srv.stop()
+
+
+@pytest.fixture(scope="session")
+def airflow_home(tmp_path_factory) -> AirflowHome:
+    """An AIRFLOW_HOME for this test process: SQLite database migrated, DAGs folder (tests/airflow_dags.py)."""
+    return AirflowHome.create(tmp_path_factory.mktemp("airflow-home"))
