@@ -34,14 +34,20 @@ JOB_OPERATORS = {
     ),
     "table_import": (
         "from dqops.airflow.table_import.dqops_table_import_operator import DqopsTableImportOperator",
-        "DqopsTableImportOperator(task_id='dq', connection_name='example', schema_name='public', "
-        "table_names=['fact_sales'], {args})",
+        (
+            "DqopsTableImportOperator(task_id='dq', connection_name='example', schema_name='public', "
+            "table_names=['fact_sales'], {args})"
+        ),
     ),
     "wait_for_job": (
-        "from dqops.airflow.run_checks.dqops_run_checks_operator import DqopsRunChecksOperator\n"
-        "from dqops.airflow.wait_for_job.dqops_wait_for_job_operator import DqopsWaitForJobOperator",
-        "start = DqopsRunChecksOperator(task_id='start', connection='example', wait_timeout=0, fail_on_timeout=False)\n"
-        "start >> DqopsWaitForJobOperator(task_id='dq', {args})",
+        (
+            "from dqops.airflow.run_checks.dqops_run_checks_operator import DqopsRunChecksOperator\n"
+            "from dqops.airflow.wait_for_job.dqops_wait_for_job_operator import DqopsWaitForJobOperator"
+        ),
+        (
+            "start = DqopsRunChecksOperator(task_id='start', connection='example', wait_timeout=0, fail_on_timeout=False)\n"
+            "start >> DqopsWaitForJobOperator(task_id='dq', {args})"
+        ),
     ),
 }
 #: The operation that starts each operator's job.
@@ -260,8 +266,11 @@ def test_table_status_fails_at_fail_at_severity(airflow_home, fake, operator) ->
     probe = run_dag(
         airflow_home,
         f"status_probe_{operator}",
-        dag_source(f"status_probe_{operator}", task("probe", ", fail_at_severity='fatal'"),
-                   f"from dqops.airflow.{STATUS_OPERATORS[operator]} import {operator}"),
+        dag_source(
+            f"status_probe_{operator}",
+            task("probe", ", fail_at_severity='fatal'"),
+            f"from dqops.airflow.{STATUS_OPERATORS[operator]} import {operator}",
+        ),
     )
     severity = probe.returned["probe"]["current_severity"]
     from dqops.airflow._rules import SEVERITIES

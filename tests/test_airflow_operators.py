@@ -32,7 +32,7 @@ def upstream_default(text: str | None) -> Any:
 
     if text is None:
         return inspect.Parameter.empty
-    return eval(text, {"UNSET": UNSET, "RuleSeverityLevel": RuleSeverityLevel})  # noqa: S307 - reference data
+    return eval(text, {"UNSET": UNSET, "RuleSeverityLevel": RuleSeverityLevel})  # reference data
 
 
 @pytest.mark.parametrize("package", PACKAGE_PATHS)
@@ -145,7 +145,12 @@ def test_a_connection_gives_key_domain_timeout_and_tls(airflow_home) -> None:
     settings = settings_from_connection(
         Conn(host="h", password="k-secret", extra={"data_domain": "sales", "timeout": "30", "verify_ssl": "false"})
     )
-    assert (settings.api_key, settings.data_domain, settings.timeout, settings.verify_ssl) == ("k-secret", "sales", 30, False)
+    assert (settings.api_key, settings.data_domain, settings.timeout, settings.verify_ssl) == (
+        "k-secret",
+        "sales",
+        30,
+        False,
+    )
     assert "k-secret" not in repr(settings)
     with pytest.raises(ValueError, match="schema must be http or https"):
         settings_from_connection(Conn(host="h", schema="ftp"))
@@ -194,9 +199,9 @@ def test_explicit_base_url_and_api_key_win_and_a_missing_default_connection_is_l
 
 
 def test_airflow_lists_the_dqops_connection_type(airflow_home) -> None:
-    from airflow.providers_manager import ProvidersManager
+    from airflow.sdk.providers_manager_runtime import ProvidersManagerTaskRuntime
 
-    hook = ProvidersManager().hooks["dqops"]
+    hook = ProvidersManagerTaskRuntime().hooks["dqops"]
     assert hook is not None and hook.hook_class_name == "dqops.airflow.hooks.DqopsHook"
     assert hook.package_name == "dqops-sdk"
 

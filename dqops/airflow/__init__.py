@@ -31,7 +31,21 @@ _EXPORTS = {
     "DqopsJobTrigger": "triggers",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "DqopsAssertMonitoringTableStatusOperator",
+    "DqopsAssertPartitionedTableStatusOperator",
+    "DqopsAssertProfilingTableStatusOperator",
+    "DqopsAssertTableStatusOperator",
+    "DqopsCollectStatisticsOperator",
+    "DqopsHook",
+    "DqopsJobTrigger",
+    "DqopsRunChecksOperator",
+    "DqopsRunMonitoringChecksOperator",
+    "DqopsRunPartitionedChecksOperator",
+    "DqopsRunProfilingChecksOperator",
+    "DqopsTableImportOperator",
+    "DqopsWaitForJobOperator",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -7,15 +7,21 @@ in `airflow.models` and `airflow.hooks`. Each name is imported here once, so the
 
 from __future__ import annotations
 
-try:
-    from airflow.sdk import BaseHook, BaseOperator
-    from airflow.sdk.exceptions import AirflowException, AirflowFailException
-except ImportError:  # Airflow 2.10
-    from airflow.exceptions import AirflowException, AirflowFailException  # type: ignore[no-redef]
-    from airflow.hooks.base import BaseHook  # type: ignore[no-redef]
-    from airflow.models import BaseOperator  # type: ignore[no-redef]
+from typing import TYPE_CHECKING
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
+
+if TYPE_CHECKING:
+    from airflow.sdk import BaseHook, BaseOperator
+    from airflow.sdk.exceptions import AirflowException, AirflowFailException, AirflowNotFoundException
+else:
+    try:
+        from airflow.sdk import BaseHook, BaseOperator
+        from airflow.sdk.exceptions import AirflowException, AirflowFailException, AirflowNotFoundException
+    except ImportError:  # Airflow 2.10
+        from airflow.exceptions import AirflowException, AirflowFailException, AirflowNotFoundException
+        from airflow.hooks.base import BaseHook
+        from airflow.models import BaseOperator
 
 
 def default_deferrable() -> bool:
@@ -23,13 +29,16 @@ def default_deferrable() -> bool:
     try:
         from airflow.sdk import conf
     except ImportError:  # Airflow 2.10
-        from airflow.configuration import conf  # type: ignore[no-redef]
+        from airflow.configuration import conf as core_conf
+
+        return bool(core_conf.getboolean("operators", "default_deferrable", fallback=False))
     return bool(conf.getboolean("operators", "default_deferrable", fallback=False))
 
 
 __all__ = [
     "AirflowException",
     "AirflowFailException",
+    "AirflowNotFoundException",
     "BaseHook",
     "BaseOperator",
     "BaseTrigger",

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, ClassVar, NoReturn, TypeVar
 
 from dqops._runtime import errors
-from dqops._runtime.types import UNSET
+from dqops._runtime.types import UNSET, Unset
 from dqops.airflow import _rules
 from dqops.airflow._compat import AirflowException, BaseOperator, default_deferrable
 from dqops.airflow.hooks import DEFAULT_BASE_URL, DEFAULT_CONN_ID, DqopsHook, DqopsSettings, extract_base_url
@@ -50,15 +50,15 @@ def _to_dict(answer: Any) -> dict[str, Any]:
 class DqopsOperator(BaseOperator):
     """The base of the DQOps operators: connection, client and errors (not used in DAGs directly)."""
 
-    template_fields: ClassVar[tuple[str, ...]] = ("dqops_conn_id",)
+    template_fields: Sequence[str] = ("dqops_conn_id",)
 
     def __init__(
         self,
         *,
         base_url: str = DEFAULT_URL,
-        api_key: str | None = UNSET,  # type: ignore[assignment]
+        api_key: Unset | None | str = UNSET,
         dqops_conn_id: str = DEFAULT_CONN_ID,
-        wait_timeout: int | None = UNSET,  # type: ignore[assignment]
+        wait_timeout: Unset | None | int = UNSET,
         fail_on_timeout: bool = True,
         **kwargs: Any,
     ) -> None:
@@ -120,7 +120,7 @@ class DqopsJobOperator(DqopsOperator):
     def __init__(
         self,
         *,
-        job_business_key: str | None = UNSET,  # type: ignore[assignment]
+        job_business_key: Unset | None | str = UNSET,
         deferrable: bool | None = None,
         **kwargs: Any,
     ) -> None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dqops._runtime.client import AuthenticatedClient, Client
-from dqops.airflow._compat import BaseHook
+from dqops.airflow._compat import AirflowNotFoundException, BaseHook
 
 DEFAULT_BASE_URL = "http://localhost:8888/"
 DEFAULT_CONN_ID = "dqops_default"
@@ -158,8 +158,6 @@ class DqopsHook(BaseHook):
 
     def get_settings(self) -> DqopsSettings:
         """The connection's settings, with the hook's base_url and api_key winning."""
-        from airflow.exceptions import AirflowNotFoundException
-
         try:
             settings = settings_from_connection(self.get_connection(self.dqops_conn_id))
         except AirflowNotFoundException as exc:
@@ -168,8 +166,6 @@ class DqopsHook(BaseHook):
 
     async def aget_settings(self) -> DqopsSettings:
         """get_settings for the triggerer's event loop: the connection is read without blocking it."""
-        from airflow.exceptions import AirflowNotFoundException
-
         try:
             aget = getattr(self, "aget_connection", None)
             if aget is not None:

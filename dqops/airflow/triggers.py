@@ -63,7 +63,7 @@ class DqopsJobTrigger(BaseTrigger):
         wait_timeout: int = DEFAULT_WAIT_SECONDS,
         deadline: float | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]
         if wait_operation not in WAIT_OPERATIONS:
             raise ValueError(f"wait_operation must be one of {WAIT_OPERATIONS}, got {wait_operation!r}")
         self.job_id = str(job_id)
@@ -111,15 +111,17 @@ class DqopsJobTrigger(BaseTrigger):
                     )
                     answered = answer.to_dict()
                     if answered.get("status") in ENDED:
-                        yield TriggerEvent({"status": "ended", "answer": answered})
+                        yield TriggerEvent({"status": "ended", "answer": answered})  # type: ignore[no-untyped-call]
                         return
                     if self._next_wait() is None:
-                        yield TriggerEvent({"status": "timeout", "answer": answered})
+                        yield TriggerEvent({"status": "timeout", "answer": answered})  # type: ignore[no-untyped-call]
                         return
                     if time.monotonic() - asked_at < MIN_REQUEST_INTERVAL_SECONDS:
                         await asyncio.sleep(MIN_REQUEST_INTERVAL_SECONDS)
         except DQOpsError as exc:
-            yield TriggerEvent({"status": "error", "error_type": type(exc).__name__, "message": str(exc)})
+            yield TriggerEvent(  # type: ignore[no-untyped-call]
+                {"status": "error", "error_type": type(exc).__name__, "message": str(exc)}
+            )
 
     async def on_kill(self) -> None:
         """The task was killed (marked failed, cleared...) while deferred: cancel the DQOps job."""

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Sequence
+from typing import Any
 
 from dqops._runtime.types import UNSET, Unset
 from dqops.airflow import _rules
@@ -40,7 +41,7 @@ class DqopsRunChecksOperator(DqopsJobOperator):
             `execution_timeout`, after which `fail_on_timeout` applies.
     """
 
-    template_fields: ClassVar[tuple[str, ...]] = (
+    template_fields: Sequence[str] = (
         "dqops_conn_id",
         "job_business_key",
         "connection",

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Sequence
+from typing import Any
 
 from dqops._runtime.types import UNSET, Unset
 from dqops.airflow._operator import DEFAULT_URL, DqopsJobOperator
@@ -20,7 +21,7 @@ class DqopsTableImportOperator(DqopsJobOperator):
             deferrable: As for DqopsRunChecksOperator.
     """
 
-    template_fields: ClassVar[tuple[str, ...]] = (
+    template_fields: Sequence[str] = (
         "dqops_conn_id",
         "job_business_key",
         "connection_name",

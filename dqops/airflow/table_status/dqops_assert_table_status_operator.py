@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Sequence
+from typing import Any
 
 from dqops._runtime.types import UNSET, Unset
 from dqops.airflow import _rules
-from dqops.airflow._operator import DEFAULT_URL, DqopsOperator, _NoAnswer
+from dqops.airflow._operator import DEFAULT_URL, DqopsOperator, _given, _NoAnswer
 from dqops.client.api.check_results import get_table_data_quality_status
 from dqops.client.models.check_time_scale import CheckTimeScale
 from dqops.client.models.rule_severity_level import RuleSeverityLevel
@@ -26,11 +27,25 @@ class DqopsAssertTableStatusOperator(DqopsOperator):
             for DqopsRunChecksOperator; `wait_timeout` bounds the call.
     """
 
-    template_fields: ClassVar[tuple[str, ...]] = (
+    template_fields: Sequence[str] = (
         "dqops_conn_id",
         "connection_name",
         "schema_name",
         "table_name",
+        "data_group",
+        "check_name",
+        "category",
+        "table_comparison",
+        "quality_dimension",
+    )
+
+    #: The keywords sent as the operation's query parameters (when given).
+    FILTERS = (
+        "months",
+        "profiling",
+        "monitoring",
+        "partitioned",
+        "check_time_scale",
         "data_group",
         "check_name",
         "category",
@@ -55,7 +70,7 @@ class DqopsAssertTableStatusOperator(DqopsOperator):
         table_comparison: Unset | None | str = UNSET,
         quality_dimension: Unset | None | str = UNSET,
         base_url: str = DEFAULT_URL,
-        wait_timeout: int | Unset = UNSET,
+        wait_timeout: Unset | None | int = UNSET,
         fail_on_timeout: bool = True,
         fail_at_severity: RuleSeverityLevel = RuleSeverityLevel.FATAL,
         **kwargs: Any,
@@ -79,24 +94,12 @@ class DqopsAssertTableStatusOperator(DqopsOperator):
 
     def execute(self, context: Any) -> dict[str, Any] | None:
         settings = self._settings()
-        timeout = None if self.wait_timeout in (UNSET, None) else float(self.wait_timeout)
+        wait_timeout = _given(self.wait_timeout)
+        filters = {name: getattr(self, name) for name in self.FILTERS if _given(getattr(self, name)) is not None}
         try:
-            with self._calling_dqops(), settings.client(timeout=timeout) as client:
+            with self._calling_dqops(), settings.client(timeout=wait_timeout and float(wait_timeout)) as client:
                 status = get_table_data_quality_status.sync(
-                    self.connection_name,
-                    self.schema_name,
-                    self.table_name,
-                    client=client,
-                    months=self.months,
-                    profiling=self.profiling,
-                    monitoring=self.monitoring,
-                    partitioned=self.partitioned,
-                    check_time_scale=self.check_time_scale,
-                    data_group=self.data_group,
-                    check_name=self.check_name,
-                    category=self.category,
-                    table_comparison=self.table_comparison,
-                    quality_dimension=self.quality_dimension,
+                    self.connection_name, self.schema_name, self.table_name, client=client, **filters
                 ).to_dict()
         except _NoAnswer:
             return None

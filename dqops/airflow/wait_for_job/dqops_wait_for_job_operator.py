@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Sequence
+from typing import Any
 
 from dqops._runtime.types import UNSET, Unset
 from dqops.airflow import _rules
@@ -31,7 +32,7 @@ class DqopsWaitForJobOperator(DqopsJobOperator):
             dqops_conn_id, deferrable: As for DqopsRunChecksOperator.
     """
 
-    template_fields: ClassVar[tuple[str, ...]] = ("dqops_conn_id", "job_business_key", "task_id_to_wait_for")
+    template_fields: Sequence[str] = ("dqops_conn_id", "job_business_key", "task_id_to_wait_for")
 
     def __init__(
         self,
