@@ -36,6 +36,7 @@ WORKER_GROUPS = {
     "test_airflow_dags": "airflow",
     "test_airflow_triggers": "airflow",
     "test_airflow_operators": "airflow",
+    "test_airflow_docs": "airflow",
 }
 
 

@@ -5,7 +5,7 @@ as the reference documents: the JSON its page shows for the operation at the req
 and path (tests/reference_docs.py, docs_runner.mock_answer). A block that shows DQOps answering
 otherwise is named in SCENARIOS, with how the mock answers it and what the block must print.
 Every block also type-checks under `mypy --strict`, in one run, and makes no request outside
-the mock.
+the mock. The Airflow DAG blocks run on Airflow instead (tests/test_airflow_docs.py).
 
 The README also states facts that must hold for the pinned spec: the DQOps version the client
 speaks, and how many operations and reference examples there are.
@@ -51,7 +51,7 @@ def python_blocks(text: str) -> list[Block]:
     return [
         Block(text.count("\n", 0, match.start()) + 2, match.group("code"))
         for match in FENCE.finditer(text)
-        if match.group("info") == "python"
+        if match.group("info") == "python" and "from airflow" not in match.group("code")
     ]
 
 
