@@ -104,6 +104,17 @@ class DqopsOperator(BaseOperator):
             return call(client)
 
 
+def _job_entry_result(entry: dict[str, Any]) -> Any:
+    """The result a job's history entry carries in its parameters (`collect_statistics_result`...), or None."""
+    parameters = entry.get("parameters")
+    for value in parameters.values() if isinstance(parameters, dict) else ():
+        if isinstance(value, dict):
+            for key, result in value.items():
+                if key.endswith("_result") and isinstance(result, dict):
+                    return result
+    return None
+
+
 class _NoAnswer(Exception):
     """DQOps did not answer in time and `fail_on_timeout` is False: the task succeeds with no return value."""
 
@@ -189,18 +200,16 @@ class DqopsJobOperator(DqopsOperator):
                 api_key=_given(self.api_key),
                 wait_timeout=self._wait_seconds() or 1,
                 deadline=time.time() + timeout.total_seconds() if timeout is not None else None,
+                started=started,
             ),
             method_name="execute_complete",
-            kwargs={"started": started},
         )
 
-    def execute_complete(
-        self, context: Any, event: dict[str, Any], started: dict[str, Any] | None = None
-    ) -> dict[str, Any] | None:
+    def execute_complete(self, context: Any, event: dict[str, Any]) -> dict[str, Any] | None:
         """Resumes the task when the trigger fires: the same rules as the sync path."""
         if event.get("status") == "error":
             raise AirflowException(f"DQOps call failed while waiting for the job: {event.get('message')}")
-        answer = self.merge_answer(started, event["answer"])
+        answer = self.merge_answer(event.get("started"), event["answer"])
         return self._finish(context, answer)
 
     def merge_answer(self, started: dict[str, Any] | None, waited: dict[str, Any]) -> dict[str, Any]:
@@ -209,6 +218,9 @@ class DqopsJobOperator(DqopsOperator):
             return waited
         merged = dict(started)
         merged["status"] = waited.get("status")
+        result = _job_entry_result(waited)
+        if result is not None:
+            merged["result"] = result
         return merged
 
     def on_kill(self) -> None:

@@ -33,6 +33,10 @@ CANCEL_TIMEOUT_SECONDS = 10.0
 WAIT_OPERATIONS = ("wait_for_job", "wait_for_run_checks_job")
 
 
+def _event(payload: dict[str, Any]) -> TriggerEvent:
+    return TriggerEvent(payload)  # type: ignore[no-untyped-call]
+
+
 def jobs_operation(name: str) -> Any:
     return import_module(f"dqops.client.api.jobs.{name}")
 
@@ -47,9 +51,10 @@ class DqopsJobTrigger(BaseTrigger):
         dqops_conn_id, base_url, api_key: As for DqopsHook.
         wait_timeout: The server-side wait of each request, in seconds.
         deadline: A UNIX time after which the trigger stops waiting, or None to wait until the job ends.
+        started: The answer of the call that started the job, handed back in the event.
 
-    The event is `{"status": "ended" | "timeout", "answer": <the last answer's to_dict()>}`, or
-    `{"status": "error", "error_type": ..., "message": ...}` when DQOps could not be called.
+    The event is `{"status": "ended" | "timeout", "answer": <the last answer's to_dict()>, "started": ...}`,
+    or `{"status": "error", "error_type": ..., "message": ...}` when DQOps could not be called.
     """
 
     def __init__(
@@ -62,6 +67,7 @@ class DqopsJobTrigger(BaseTrigger):
         api_key: str | None = None,
         wait_timeout: int = DEFAULT_WAIT_SECONDS,
         deadline: float | None = None,
+        started: dict[str, Any] | None = None,
     ) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         if wait_operation not in WAIT_OPERATIONS:
@@ -73,6 +79,7 @@ class DqopsJobTrigger(BaseTrigger):
         self.api_key = api_key
         self.wait_timeout = max(1, int(wait_timeout))
         self.deadline = deadline
+        self.started = started
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         return (
@@ -85,6 +92,7 @@ class DqopsJobTrigger(BaseTrigger):
                 "api_key": self.api_key,
                 "wait_timeout": self.wait_timeout,
                 "deadline": self.deadline,
+                "started": self.started,
             },
         )
 
@@ -111,17 +119,15 @@ class DqopsJobTrigger(BaseTrigger):
                     )
                     answered = answer.to_dict()
                     if answered.get("status") in ENDED:
-                        yield TriggerEvent({"status": "ended", "answer": answered})  # type: ignore[no-untyped-call]
+                        yield _event({"status": "ended", "answer": answered, "started": self.started})
                         return
                     if self._next_wait() is None:
-                        yield TriggerEvent({"status": "timeout", "answer": answered})  # type: ignore[no-untyped-call]
+                        yield _event({"status": "timeout", "answer": answered, "started": self.started})
                         return
                     if time.monotonic() - asked_at < MIN_REQUEST_INTERVAL_SECONDS:
                         await asyncio.sleep(MIN_REQUEST_INTERVAL_SECONDS)
         except DQOpsError as exc:
-            yield TriggerEvent(  # type: ignore[no-untyped-call]
-                {"status": "error", "error_type": type(exc).__name__, "message": str(exc)}
-            )
+            yield _event({"status": "error", "error_type": type(exc).__name__, "message": str(exc)})
 
     async def on_kill(self) -> None:
         """The task was killed (marked failed, cleared...) while deferred: cancel the DQOps job."""
