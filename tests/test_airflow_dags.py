@@ -300,3 +300,51 @@ def test_table_status_fails_at_fail_at_severity(airflow_home, fake, operator) ->
     for word, flag in flags.items():
         if word in operator:
             assert status_calls[0].query[flag] == ["true"]
+
+
+def test_table_status_timeouts_server_errors_and_keys(airflow_home, server, monkeypatch) -> None:
+    """On the fault server: a slow answer past wait_timeout both ways, a 500, an empty answer; on the fake: no key."""
+    from airflow.exceptions import AirflowException
+    from fault_server import json_answer, respond, slow, status
+
+    from dqops.airflow.common.exceptions import (
+        DqopsEmptyResponseException,
+        DqopsInternalServerErrorException,
+        DqopsTimeoutException,
+    )
+    from dqops.client import errors
+
+    tables = "/api/connections/example/schemas/public/tables/"
+    valid = {"connection_name": "example", "current_severity": "valid"}
+    server.route(tables + "slow_a/status", slow(4, json_answer(valid)))
+    server.route(tables + "slow_b/status", slow(4, json_answer(valid)))
+    server.route(tables + "broken/status", status(500))
+    server.route(tables + "empty/status", respond(200, b""))
+    monkeypatch.setenv("AIRFLOW_CONN_DQOPS_DEFAULT", connection_json(server.base_url))
+
+    def task(table: str, args: str = "") -> str:
+        return (
+            f"DqopsAssertTableStatusOperator(task_id={table!r}, connection_name='example', schema_name='public', "
+            f"table_name={table!r}{args})\n"
+        )
+
+    imports = "from dqops.airflow.table_status.dqops_assert_table_status_operator import DqopsAssertTableStatusOperator"
+    body = (
+        task("slow_a", ", wait_timeout=1")
+        + task("slow_b", ", wait_timeout=1, fail_on_timeout=False")
+        + task("broken")
+        + task("empty")
+    )
+    run = run_dag(airflow_home, "status_faults", dag_source("status_faults", body, imports))
+    assert isinstance(run.failure("slow_a"), DqopsTimeoutException)
+    assert isinstance(run.failure("slow_a").__cause__, errors.RequestTimeout)
+    assert run.states["slow_b"] == "success" and run.returned["slow_b"] is None
+    assert isinstance(run.failure("broken"), DqopsInternalServerErrorException)
+    assert isinstance(run.failure("broken").__cause__, errors.ServerError)
+    assert isinstance(run.failure("empty"), DqopsEmptyResponseException)
+
+    with FakeDQOps(api_key=API_KEY) as fake:
+        monkeypatch.setenv("AIRFLOW_CONN_DQOPS_DEFAULT", connection_json(fake.base_url))
+        run = run_dag(airflow_home, "status_no_key", dag_source("status_no_key", task("fact_sales"), imports))
+        error = run.failure("fact_sales")
+        assert isinstance(error, AirflowException) and isinstance(error.__cause__, errors.Unauthorized)
