@@ -214,3 +214,15 @@ def test_the_sdk_never_imports_airflow() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_airflow_extra_and_the_provider_entry_point_are_declared() -> None:
+    import importlib.metadata
+
+    distribution = importlib.metadata.distribution("dqops-sdk")
+    assert "airflow" in distribution.metadata.get_all("Provides-Extra")
+    assert any(r.startswith("apache-airflow>=3") and 'extra == "airflow"' in r for r in distribution.requires or []), (
+        distribution.requires
+    )
+    (entry,) = [e for e in distribution.entry_points if e.group == "apache_airflow_provider"]
+    assert entry.value == "dqops.airflow.provider:get_provider_info"
