@@ -55,10 +55,15 @@ class Kind:
 
 KINDS = [
     Kind("run_checks", "runChecks", RunChecksParameters, "waitForRunChecksJob"),
-    Kind("collect_error_samples", "collectErrorSamples", CollectErrorSamplesParameters, "waitForCollectErrorSamplesJob"),
+    Kind(
+        "collect_error_samples", "collectErrorSamples", CollectErrorSamplesParameters, "waitForCollectErrorSamplesJob"
+    ),
     Kind("collect_statistics_on_table", "collectStatisticsOnTable", StatisticsCollectorSearchFilters, "waitForJob"),
     Kind(
-        "collect_statistics_on_data_groups", "collectStatisticsOnDataGroups", StatisticsCollectorSearchFilters, "waitForJob"
+        "collect_statistics_on_data_groups",
+        "collectStatisticsOnDataGroups",
+        StatisticsCollectorSearchFilters,
+        "waitForJob",
     ),
     Kind("import_tables", "importTables", ImportTablesQueueJobParameters, "waitForJob"),
     Kind("delete_stored_data", "deleteStoredData", DeleteStoredDataQueueJobParameters, "waitForJob"),
@@ -117,7 +122,9 @@ def test_start_returns_a_handle_at_once_and_wait_long_polls(fake, dqops, kind):
 @pytest.mark.asyncio
 async def test_start_and_wait_async(fake, dqops, kind):
     async with dqops:
-        handle = await asyncio.wait_for(kind.start_async(dqops, kind.parameters(), business_key=f"nightly-{kind.name}"), GUARD_SECONDS)
+        handle = await asyncio.wait_for(
+            kind.start_async(dqops, kind.parameters(), business_key=f"nightly-{kind.name}"), GUARD_SECONDS
+        )
         assert handle.business_key == f"nightly-{kind.name}"
         result = await asyncio.wait_for(handle.wait_async(timeout=10), GUARD_SECONDS)
     assert result.status == "finished"
