@@ -76,7 +76,7 @@ def run_example(code: str) -> str:
     namespace: dict[str, Any] = {"__name__": "__main__"}
     try:
         with contextlib.redirect_stdout(output):
-            result = eval(compiled, namespace)  # noqa: S307 - running the documented example is the point
+            result = eval(compiled, namespace)  # running the documented example is the point
             if asyncio.iscoroutine(result):
                 asyncio.run(result)
     finally:
