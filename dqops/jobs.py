@@ -151,10 +151,15 @@ class _JobDeadline:
 
     def timed_out(self, job_id: str | None, job: Any, status: str | None) -> JobTimeout:
         if job_id is None:
-            what = "the job did not start"
-        else:
-            what = f"job {job_id} " + (f"still {status}" if status else "did not finish")
-        return JobTimeout(f"{what} after {self.timeout:g} s (a job goes on running in DQOps)", job_id=job_id, job=job)
+            return JobTimeout(
+                f"DQOps did not answer the start of the job within {self.timeout:g} s "
+                "(the job may have started, and goes on running in DQOps)",
+                job=job,
+            )
+        state = f"still {status}" if status else "not finished"
+        return JobTimeout(
+            f"job {job_id} {state} after {self.timeout:g} s (it goes on running in DQOps)", job_id=job_id, job=job
+        )
 
     def call(self, step: _Call, poll_seconds: float, job_id: str | None, job: Any) -> Generator[_Step, Any, Any]:
         """Make `step`, bounded by the deadline: JobTimeout when the deadline passes first."""
@@ -374,7 +379,7 @@ def _get_job_steps(reference: str, deadline: _JobDeadline | None) -> Generator[_
             return (yield call)
         return (yield from deadline.call(call, 0, reference, None))
     except NotFound as exc:
-        raise JobNotFound(reference, exc) from exc
+        raise JobNotFound.of(reference, exc) from exc
 
 
 def _until_ended_steps(
@@ -388,7 +393,7 @@ def _until_ended_steps(
         try:
             job.state = yield from deadline.call(poll, poll_seconds, job.job_id or reference, job.state)
         except NotFound as exc:
-            raise JobNotFound(reference, exc) from exc
+            raise JobNotFound.of(reference, exc) from exc
         if (
             _status_of(job.state) not in (FINISHED, FAILED, CANCELLED)
             and deadline.now() - asked_at < MIN_POLL_INTERVAL_SECONDS
@@ -411,8 +416,10 @@ def _raise_unless_finished_steps(deadline: _JobDeadline, job: _Job) -> Generator
             except JobTimeout:
                 entry = None  # the job failed: that is the answer, with or without its message
             message = getattr(entry, "error_message", None)
-        detail = f": {cut_text(message)}" if isinstance(message, str) and message else ""
-        raise JobFailed(f"job {shown} failed{detail}", job_id=shown, job=result)
+        if not isinstance(message, str) or not message:
+            message = None
+        detail = f": {cut_text(message)}" if message else ""
+        raise JobFailed(f"job {shown} failed{detail}", job_id=shown, job=result, error_message=message)
     if status == CANCELLED:
         raise JobCancelled(f"job {shown} was cancelled", job_id=shown, job=result)
 
@@ -442,7 +449,7 @@ def _raise_if_issues(job: _Job, outcome: Any, fail_at_severity: str | None) -> N
         raise DataQualityIssuesDetected(
             f"job {shown}: the checks found issues of severity {severity} (fail_at_severity={fail_at_severity})",
             job_id=shown,
-            result=outcome,
+            job=outcome,
             highest_severity=str(severity),
             fail_at_severity=fail_at_severity,
         )

@@ -288,7 +288,7 @@ class Client:
         # Every socket operation of the pool reads the deadline (dqops/_runtime/deadline.py).
         token: Token[float | None] | None = None if deadline is None else call_deadline.set(deadline)
         built: httpx.Request | None = None
-        attempt = 1
+        attempt, started = 1, 0.0
         try:
             while True:
                 built = http.build_request(**request)
@@ -313,9 +313,7 @@ class Client:
         except DQOpsError:
             raise
         except Exception as exc:
-            # Whatever else httpx, a transport or an event hook raised (a body that cannot be
-            # decoded, too many redirects...): a typed error, with `exc` as its cause.
-            raise error_for_failure(exc, built, attempt) from exc
+            raise self._unexpected_failure(exc, built, attempt, log, started) from exc
         finally:
             if token is not None:
                 call_deadline.reset(token)
@@ -333,21 +331,14 @@ class Client:
             if pool.closer is None:
                 await watch_loop_shutdown(pool)
         seconds = self._deadline_seconds
+        if seconds is None:
+            return await self._send_attempts_async(pool, request, None, _CallState())
         state = _CallState()
         try:
-            if seconds is None:
-                return await self._send_attempts_async(pool, request, None, state)
-            async with asyncio.timeout(seconds) as scope:
+            async with asyncio.timeout(seconds):
                 return await self._send_attempts_async(pool, request, monotonic() + seconds, state)
-        except DQOpsError:
-            raise
         except TimeoutError as exc:
-            if seconds is None or not scope.expired():
-                raise error_for_failure(exc, state.request, state.attempt) from exc
             raise RequestTimeout.deadline(state.request, seconds, state.attempt) from exc
-        except Exception as exc:
-            # As in send_request.
-            raise error_for_failure(exc, state.request, state.attempt) from exc
 
     async def _send_attempts_async(
         self, pool: AsyncPool, request: dict[str, Any], deadline: float | None, state: _CallState
@@ -355,30 +346,36 @@ class Client:
         http = pool.client
         slots = pool.slots
         log = logs.logger.isEnabledFor(DEBUG)
-        while True:
-            built = state.request = http.build_request(**request)
-            if self._data_domain is not None:
-                send_data_domain(built, self._data_domain)
-            started = perf_counter() if log else 0.0
-            try:
-                if slots is None:
-                    response = await http.send(built)
-                else:
-                    # More requests than connections would queue inside httpcore's pool, which
-                    # slows down sharply with thousands of waiters (encode/httpx#1171); they wait here.
-                    async with slots:
+        started = 0.0
+        try:
+            while True:
+                built = state.request = http.build_request(**request)
+                if self._data_domain is not None:
+                    send_data_domain(built, self._data_domain)
+                started = perf_counter() if log else 0.0
+                try:
+                    if slots is None:
                         response = await http.send(built)
-            except httpx.TransportError as exc:
-                delay = self._retry_after_error(exc, built, state.attempt, deadline, log, started)
-                await self.retry_policy.async_sleep(delay)
+                    else:
+                        # More requests than connections would queue inside httpcore's pool, which
+                        # slows down sharply with thousands of waiters (encode/httpx#1171); they wait here.
+                        async with slots:
+                            response = await http.send(built)
+                except httpx.TransportError as exc:
+                    delay = self._retry_after_error(exc, built, state.attempt, deadline, log, started)
+                    await self.retry_policy.async_sleep(delay)
+                    state.attempt += 1
+                    continue
+                retry_in = self._retry_after_response(response, built, state.attempt, deadline, log, started)
+                if retry_in is None:
+                    return response
+                await response.aclose()
+                await self.retry_policy.async_sleep(retry_in)
                 state.attempt += 1
-                continue
-            retry_in = self._retry_after_response(response, built, state.attempt, deadline, log, started)
-            if retry_in is None:
-                return response
-            await response.aclose()
-            await self.retry_policy.async_sleep(retry_in)
-            state.attempt += 1
+        except DQOpsError:
+            raise
+        except Exception as exc:  # not the deadline's cancellation: a BaseException
+            raise self._unexpected_failure(exc, state.request, state.attempt, log, started) from exc
 
     # What follows an attempt, shared by the sync and the async loop.
 
@@ -408,6 +405,16 @@ class Client:
         if log:
             logs.log_retry(request.method, str(request.url), delay, attempt)
         return delay
+
+    def _unexpected_failure(
+        self, exc: Exception, request: httpx.Request | None, attempt: int, log: bool, started: float
+    ) -> DQOpsError:
+        """The typed error for whatever else httpx, a transport or an event hook raised (a body
+        that cannot be decoded, too many redirects...); `exc` becomes its cause. Never retried."""
+        if log and request is not None:
+            elapsed = perf_counter() - started
+            logs.log_attempt(request, None, elapsed, attempt, failure=exc, secret_header=self._secret_header)
+        return error_for_failure(exc, request, attempt)
 
     def _retry_after_response(
         self,
