@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, cast
 from urllib.parse import parse_qs
 
 from dqops.testing._jobs import DEFAULT_DATA_DOMAIN, JOB_KINDS, Job, JobOutcome, JobQueue
@@ -29,6 +29,19 @@ DATA_DOMAIN_COOKIE = "DQODataDomain"
 #: What DQOps waits for a job when the call gives no waitTimeout (seconds).
 DEFAULT_WAIT_TIMEOUT = 120
 FAULT_MODES = ("drop", "drop_unprocessed")
+#: The operations of the job queue that are not starts (JOB_KINDS), and the methods of
+#: _JobOperations that answer them.
+JOB_QUEUE_LOOKUPS = {
+    "getJob": "get_job",
+    "waitForJob": "wait_for_job",
+    "waitForRunChecksJob": "wait_for_typed_result",
+    "waitForCollectErrorSamplesJob": "wait_for_typed_result",
+    "cancelJob": "cancel_job",
+    "getAllJobs": "get_all_jobs",
+    "getJobChangesSince": "get_job_changes_since",
+}
+#: Every operation the job queue answers, instead of its documented answer.
+JOB_QUEUE_OPERATIONS = frozenset(JOB_KINDS) | frozenset(JOB_QUEUE_LOOKUPS)
 
 
 @dataclass(frozen=True)
@@ -263,18 +276,12 @@ class _JobOperations:
         self.data_domain = cookies.get(DATA_DOMAIN_COOKIE) or DEFAULT_DATA_DOMAIN
 
     def handler(self) -> Callable[[], _Answer] | None:
+        """The method that answers this request's operation, if the job queue answers it."""
         operation_id = self.route.operation_id
         if operation_id in JOB_KINDS:
             return self.start
-        return {
-            "getJob": self.get_job,
-            "waitForJob": self.wait_for_job,
-            "waitForRunChecksJob": self.wait_for_typed_result,
-            "waitForCollectErrorSamplesJob": self.wait_for_typed_result,
-            "cancelJob": self.cancel_job,
-            "getAllJobs": self.get_all_jobs,
-            "getJobChangesSince": self.get_job_changes_since,
-        }.get(operation_id)
+        name = JOB_QUEUE_LOOKUPS.get(operation_id)
+        return None if name is None else cast("Callable[[], _Answer]", getattr(self, name))
 
     def _query(self, name: str) -> str | None:
         values = self.request.query.get(name)
@@ -315,17 +322,13 @@ class _JobOperations:
             return _Answer(404) if job is None else _Answer.of_json(200, job.history_model())
 
     def wait_for_job(self) -> _Answer:
-        timeout = self._wait_timeout()
-        if isinstance(timeout, _Answer):
-            return timeout
-        with self.queue.condition:
-            job = self._job()
-            if job is None:
-                return _Answer(404)
-            self._wait_for(job, timeout)
-            return _Answer.of_json(200, job.history_model())
+        return self._wait_and_answer(Job.history_model)
 
     def wait_for_typed_result(self) -> _Answer:
+        return self._wait_and_answer(Job.queue_result)
+
+    def _wait_and_answer(self, model: Callable[[Job], dict[str, Any]]) -> _Answer:
+        """A wait operation: the job's `model` once it ends or `waitTimeout` passes; 404 for an unknown job."""
         timeout = self._wait_timeout()
         if isinstance(timeout, _Answer):
             return timeout
@@ -334,7 +337,7 @@ class _JobOperations:
             if job is None:
                 return _Answer(404)
             self._wait_for(job, timeout)
-            return _Answer.of_json(200, job.queue_result())
+            return _Answer.of_json(200, model(job))
 
     def cancel_job(self) -> _Answer:
         with self.queue.condition:
