@@ -348,6 +348,10 @@ def test_the_forgotten_history_is_missing_from_the_feed(fake: FakeDQOps, dqops_c
     later = run_checks.sync(client=dqops_client, json_body=checks(), wait=False)
     feed = get_job_changes_since.sync(since, client=dqops_client)
     assert {change.job_id.job_id for change in feed.job_changes} == {later.job_id.job_id}
+    fake.forget_job_history(changes_only=True)
+    assert get_job_changes_since.sync(since, client=dqops_client).job_changes is UNSET
+    assert get_job.sync(str(later.job_id.job_id), client=dqops_client).status == DqoJobStatus.FINISHED
+    assert [job.job_id.job_id for job in get_all_jobs.sync(client=dqops_client).jobs] == [later.job_id.job_id]
 
 
 def test_jobs_are_kept_per_data_domain(fake: FakeDQOps) -> None:

@@ -508,10 +508,12 @@ class FakeDQOps:
         with self._state.queue.condition:
             return [job.history_model() for job in self._state.queue.jobs.values()]
 
-    def forget_job_history(self) -> None:
-        """Drop every job and every change from the history, as DQOps drops old ones: the jobs then
-        answer 404, and a change feed resumed from an older sequence number misses their changes."""
-        self._state.queue.forget_history()
+    def forget_job_history(self, *, changes_only: bool = False) -> None:
+        """Drop the job history, as DQOps drops what is older than it keeps: every job (which then
+        answers 404 by id or business key) and every change of the feed, or with `changes_only`
+        the changes alone. As in DQOps, the feed then answers the changes it still has, from any
+        older sequence number, with no sign that others are gone."""
+        self._state.queue.forget_history(changes_only)
 
     def fail_next(self, count: int = 1, mode: str = "drop", *, operation: str | None = None) -> None:
         """Make the next `count` requests (of `operation` only, when given: an operationId such as

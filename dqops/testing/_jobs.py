@@ -330,10 +330,11 @@ class JobQueue:
         self._set_status(job, CANCEL_REQUESTED)
         self._set_status(job, CANCELLED)
 
-    def forget_history(self) -> None:
-        """Drop every job and every change, as DQOps does with the ones older than its history keeps."""
+    def forget_history(self, changes_only: bool = False) -> None:
+        """Drop every change, and every job unless `changes_only`, as DQOps drops the old ones."""
         with self.condition:
-            self.jobs.clear()
+            if not changes_only:
+                self.jobs.clear()
             self.changes.clear()
             self.condition.notify_all()
 
