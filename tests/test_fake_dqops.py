@@ -191,6 +191,16 @@ def test_requests_are_recorded_with_method_path_query_headers_and_json_body(
     assert fake.requests == []
 
 
+def test_a_chunked_body_is_read_and_recorded(fake: FakeDQOps) -> None:
+    body = json.dumps(checks().to_dict()).encode()
+    chunks = iter([body[:7], body[7:]])
+    answer = httpx.post(fake.base_url + "api/jobs/runchecks?wait=false", content=chunks)
+    assert answer.status_code == 201
+    [request] = fake.requests
+    assert request.headers["transfer-encoding"] == "chunked" and request.body == body
+    assert fake.jobs[0]["parameters"]["runChecksParameters"] == checks().to_dict()
+
+
 # ---------------------------------------------------------------------------
 # The job queue
 # ---------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -198,7 +199,10 @@ class _Handler(BaseHTTPRequestHandler):
         if fault is not None and fault.mode == "drop_unprocessed":
             self._drop()
             return
-        answer = self._answer(state, recorded, route)
+        try:
+            answer = self._answer(state, recorded, route)
+        except Exception as error:  # noqa: BLE001 - answered as DQOps answers its own failures
+            answer = _spring_error(500, "Internal Server Error", raw_path, f"{type(error).__name__}: {error}")
         if fault is not None:
             self._drop()
             return
@@ -253,6 +257,11 @@ class _Server(ThreadingHTTPServer):
         with self.connections_lock:
             self.connections.discard(request)
         super().shutdown_request(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Quiet about a client that went away (or a connection closed by stop()); loud otherwise."""
+        if not isinstance(sys.exc_info()[1], OSError):
+            super().handle_error(request, client_address)
 
     def close_connections(self) -> None:
         with self.connections_lock:
