@@ -510,7 +510,9 @@ def test_the_pytest_plugin_offers_a_started_fake(tmp_path: Path) -> None:
     (tmp_path / "test_user.py").write_text(
         textwrap.dedent(
             """
+            import pytest
             from dqops import client
+            from dqops.client import errors
             from dqops.client.api.connections import get_all_connections
             from dqops.testing import FakeDQOps
 
@@ -522,12 +524,29 @@ def test_the_pytest_plugin_offers_a_started_fake(tmp_path: Path) -> None:
 
             def test_gets_a_fresh_fake(fake_dqops):
                 assert fake_dqops.requests == []
+
+            @pytest.mark.fake_dqops(api_key="k")
+            def test_takes_its_options_from_the_marker(fake_dqops):
+                with client.Client(fake_dqops.base_url, raise_on_unexpected_status=True) as dqops:
+                    with pytest.raises(errors.Unauthorized):
+                        get_all_connections.sync(client=dqops)
             """
         ),
         encoding="utf-8",
     )
     completed = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist", str(tmp_path)],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:xdist",
+            "--strict-markers",
+            str(tmp_path),
+        ],
         cwd=tmp_path,
         capture_output=True,
         text=True,
@@ -535,7 +554,7 @@ def test_the_pytest_plugin_offers_a_started_fake(tmp_path: Path) -> None:
         check=False,
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
-    assert "2 passed" in completed.stdout
+    assert "3 passed" in completed.stdout
 
 
 def test_importing_the_sdk_imports_neither_pytest_nor_the_fake() -> None:

@@ -19,17 +19,13 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import httpx
-import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))  # works with any --import-mode
 import docs_examples as dx
 import docs_runner
+import httpx
+import pytest
 import reference_docs
 
 from dqops.testing import FakeDQOps, RecordedRequest
