@@ -468,6 +468,28 @@ def test_stop_answers_pending_long_polls_and_closes_connections() -> None:
         httpx.get(base_url, timeout=2)
 
 
+def test_python_m_dqops_testing_serves_until_terminated() -> None:
+    """The fake in a process of its own, for code under test that runs in other processes."""
+    port = free_loopback_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dqops.testing", "--port", str(port), "--api-key", "k"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert f"listening on http://127.0.0.1:{port}/" in line, line
+        with client.AuthenticatedClient(f"http://127.0.0.1:{port}/", token="k") as dqops:
+            assert get_all_connections.sync(client=dqops)
+        assert httpx.get(f"http://127.0.0.1:{port}/api/connections").status_code == 401
+    finally:
+        process.terminate()
+        assert process.wait(timeout=GUARD_SECONDS) == 0
+        process.stdout.close()
+
+
 # ---------------------------------------------------------------------------
 # make demo
 # ---------------------------------------------------------------------------
