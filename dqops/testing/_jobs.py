@@ -158,8 +158,7 @@ class Change:
     job: Job
     status: str
     status_changed_at: int
-    with_model: bool
-    model: dict[str, Any] | None = None
+    model: dict[str, Any] | None  # the job's whole model, sent with some changes
 
     def as_json(self) -> dict[str, Any]:
         """The change as DqoJobChangeModel."""
@@ -243,8 +242,6 @@ class JobQueue:
             if job.status == RUNNING and now >= job.ends_at:
                 if job.outcome.status == FAILED:
                     job.error_message = job.outcome.error_message or "the job failed (FakeDQOps.set_job_outcome)"
-                elif job.outcome.status == FINISHED:
-                    job.error_message = job.outcome.error_message
                 self._set_status(job, job.outcome.status)
             due = job.running_at if job.status == QUEUED else job.ends_at if job.status == RUNNING else None
             if due is not None:
@@ -264,7 +261,7 @@ class JobQueue:
         # result) and a failed one (its error message); a status otherwise.
         with_model = status in (QUEUED, FAILED) or (status == FINISHED and job.kind.result_field is not None)
         model = job.history_model() if with_model else None
-        self.changes.append(Change(self.next_sequence(), job, status, job.status_changed_at, with_model, model))
+        self.changes.append(Change(self.next_sequence(), job, status, job.status_changed_at, model))
         self.condition.notify_all()
 
     def changes_after(self, sequence: int, data_domain: str) -> list[dict[str, Any]]:
