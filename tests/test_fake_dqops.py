@@ -323,6 +323,8 @@ def test_the_change_feed_and_the_snapshot(fake: FakeDQOps, dqops_client: client.
     ]  # fmt: skip
     sequences = [change.change_sequence for change in feed.job_changes]
     assert sequences == sorted(sequences) and sequences[0] > since and feed.last_sequence_number > sequences[-1]
+    # As DQOps makes them: epoch seconds * 1,000,000 + a counter within the second.
+    assert abs(feed.last_sequence_number // 1_000_000 - time.time()) < 60
     assert feed.job_changes[0].updated_model.job_id.job_business_key == "a"
     assert feed.job_changes[2].updated_model.parameters.run_checks_parameters.run_checks_result.highest_severity
     snapshot = get_all_jobs.sync(client=dqops_client)

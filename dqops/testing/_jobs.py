@@ -3,7 +3,8 @@
 It models what DQOps's job queue shows through its REST API (JobsController and
 DqoJobQueueMonitoringServiceImpl in DQOps's source):
 
-- one counter gives job ids and change sequence numbers, both increasing;
+- one counter gives job ids and change sequence numbers, both increasing, made of the time
+  (epoch seconds * 1,000,000 + a counter within the second);
 - every status change of a job is a change in the feed (`jobChanges`, after a sequence number);
   the change of a new job carries its whole model, a later one its status (and the model when it
   finished with a result or failed with a message);
@@ -36,6 +37,7 @@ ENDED = frozenset({FINISHED, FAILED, CANCELLED})
 OUTCOMES = frozenset({FINISHED, FAILED, CANCELLED})
 SEVERITIES = ("valid", "warning", "error", "fatal")
 DEFAULT_DATA_DOMAIN = "(default)"
+SEQUENCES_PER_SECOND = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -208,8 +210,7 @@ class JobQueue:
     changes: list[Change] = field(default_factory=list)
     condition: threading.Condition = field(default_factory=threading.Condition)
     closed: bool = False
-    # Ids and sequence numbers as large as DQOps's (they are made from the time there too).
-    _sequence: int = field(default_factory=lambda: int(time.time() * 1000))
+    _sequence: int = 0
     _clock: threading.Thread | None = None
 
     # -- the clock -------------------------------------------------------------------------
@@ -251,7 +252,9 @@ class JobQueue:
     # -- changes ---------------------------------------------------------------------------
 
     def next_sequence(self) -> int:
-        self._sequence += 1
+        """The next job id or change sequence number, made as DQOps's DqoJobIdGeneratorImpl makes
+        them: epoch seconds * 1,000,000 + a counter within the second. Holds the lock."""
+        self._sequence = max(int(time.time()) * SEQUENCES_PER_SECOND, self._sequence + 1)
         return self._sequence
 
     def _set_status(self, job: Job, status: str) -> None:
