@@ -581,6 +581,20 @@ def test_the_pytest_plugin_offers_a_started_fake(tmp_path: Path) -> None:
     assert "3 passed" in completed.stdout
 
 
+def test_a_fake_never_stopped_does_not_keep_the_process_from_exiting() -> None:
+    """Not even with a client's keep-alive connection to it still open."""
+    code = textwrap.dedent(
+        """
+        import httpx
+        from dqops.testing import FakeDQOps
+        fake = FakeDQOps().start()
+        print(httpx.Client().get(fake.base_url + "api/connections").status_code)
+        """
+    )
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert completed.stdout.split() == ["200"]
+
+
 def test_importing_the_sdk_imports_neither_pytest_nor_the_fake() -> None:
     code = (
         "import sys, dqops, dqops.client, dqops.testing; print('pytest' in sys.modules, 'http.server' in sys.modules)"

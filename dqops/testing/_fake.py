@@ -30,6 +30,8 @@ DATA_DOMAIN_COOKIE = "DQODataDomain"
 #: What DQOps waits for a job when the call gives no waitTimeout (seconds).
 DEFAULT_WAIT_TIMEOUT = 120
 FAULT_MODES = ("drop", "drop_unprocessed")
+#: How long stop() waits for the connections' threads to close them.
+STOP_SECONDS = 5.0
 #: The operations of the job queue that are not starts (JOB_KINDS), and the methods of
 #: _JobOperations that answer them.
 JOB_QUEUE_LOOKUPS = {
@@ -238,8 +240,10 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class _Server(ThreadingHTTPServer):
-    daemon_threads = False
-    block_on_close = True
+    # Daemon threads: a fake a test never stopped, with a client's keep-alive connection still
+    # open, must not keep the interpreter from exiting. stop() closes the connections and waits
+    # for their threads to finish instead.
+    daemon_threads = True
     allow_reuse_address = False
 
     def __init__(self, state: _State, port: int) -> None:
@@ -263,7 +267,8 @@ class _Server(ThreadingHTTPServer):
         if not isinstance(sys.exc_info()[1], OSError):
             super().handle_error(request, client_address)
 
-    def close_connections(self) -> None:
+    def close_connections(self, timeout: float) -> None:
+        """Shut every open connection down, and wait up to `timeout` seconds for their threads to close them."""
         with self.connections_lock:
             connections = list(self.connections)
         for connection in connections:
@@ -271,6 +276,12 @@ class _Server(ThreadingHTTPServer):
                 connection.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.connections_lock:
+                if not self.connections:
+                    return
+            time.sleep(0.01)
 
 
 class _JobOperations:
@@ -457,7 +468,7 @@ class FakeDQOps:
             return
         server.shutdown()
         self._state.queue.close()
-        server.close_connections()
+        server.close_connections(timeout=STOP_SECONDS)
         server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
