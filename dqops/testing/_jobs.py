@@ -36,7 +36,8 @@ ENDED = frozenset({FINISHED, FAILED, CANCELLED})
 #: What `set_job_outcome(status=...)` accepts: how a job that is not cancelled by a client ends.
 OUTCOMES = frozenset({FINISHED, FAILED, CANCELLED})
 SEVERITIES = ("valid", "warning", "error", "fatal")
-DEFAULT_DATA_DOMAIN = "(default)"
+#: The data domain of a call without the DQODataDomain cookie: DQOps names its root domain "".
+DEFAULT_DATA_DOMAIN = ""
 SEQUENCES_PER_SECOND = 1_000_000
 
 
