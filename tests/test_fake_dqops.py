@@ -374,7 +374,9 @@ def test_jobs_are_kept_per_data_domain(fake: FakeDQOps) -> None:
         with pytest.raises(errors.NotFound):
             get_job.sync(str(started.job_id.job_id), client=default)
         assert get_all_jobs.sync(client=default).jobs == []
-    assert [job["dataDomain"] for job in fake.jobs] == ["sales"]
+        run_checks.sync(client=default, json_body=checks(), wait=False)
+        assert [job.data_domain for job in get_all_jobs.sync(client=default).jobs] == [""]  # DQOps's root domain
+    assert [job["dataDomain"] for job in fake.jobs] == ["sales", ""]
 
 
 def test_the_job_helpers_run_against_the_fake(fake: FakeDQOps, dqops_client: client.Client) -> None:
