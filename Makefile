@@ -64,7 +64,7 @@ dist: generate
 bench: generate
 	$(PY) scripts/bench/run.py
 
-## demo: a local DQOps stand-in (Prism on the spec) and the seed page's guide, sync and async
+## demo: the seed page's guide, sync and async, against dqops.testing.FakeDQOps (scripts/demo.py --prism: Prism)
 demo: generate
 	$(PY) scripts/demo.py $(if $(PORT),--port $(PORT))
 

@@ -26,6 +26,9 @@ from dqops.client.models.run_checks_parameters import RunChecksParameters
 from dqops.testing import FakeDQOps
 
 GUARD_SECONDS = 15.0
+# The feeds of the re-snapshot tests take a position this old as lost. DQOps's sequence numbers
+# tell the time to the second, so it is above the 2 s that a change and a long poll can span.
+HISTORY_SECONDS = 2.5
 
 
 @pytest.fixture
@@ -88,7 +91,7 @@ def test_a_feed_resumed_from_a_position_gives_the_changes_after_it(fake, dqops):
 
 
 def test_the_feed_across_a_forced_re_snapshot(fake, dqops):
-    feed = jobs.watch(dqops, history_seconds=0.5)
+    feed = jobs.watch(dqops, history_seconds=HISTORY_SECONDS)
     changes = iter(feed)
     early = jobs.start_run_checks(dqops, RunChecksParameters())
     until_job_ends(changes, early.job_id)
@@ -97,7 +100,7 @@ def test_the_feed_across_a_forced_re_snapshot(fake, dqops):
     fake.forget_job_history()
     fake.set_job_outcome(delay=10.0)
     late = jobs.start_run_checks(dqops, RunChecksParameters())
-    time.sleep(0.6)
+    time.sleep(HISTORY_SECONDS + 0.1)
     change = next(changes)
     assert feed.snapshots == 2, "the feed went on from a position whose changes DQOps may have dropped"
     assert str(change.job_id.job_id) == late.job_id
@@ -108,10 +111,28 @@ def test_the_feed_across_a_forced_re_snapshot(fake, dqops):
     assert statuses_of(until_job_ends(changes, late.job_id), late.job_id)[-1] == "cancelled"
 
 
+def test_a_feed_resumed_from_a_position_dqops_no_longer_covers_re_snapshots(fake, dqops):
+    """Another feed (or process) resumes from a stored position: only DQOps's sequence numbers,
+    which are made of the time, tell that the position is older than the history."""
+    first = jobs.watch(dqops)
+    early = jobs.start_run_checks(dqops, RunChecksParameters())
+    until_job_ends(iter(first), early.job_id)
+    stored = first.position
+    fake.forget_job_history()
+    fake.set_job_outcome(delay=10.0)
+    late = jobs.start_run_checks(dqops, RunChecksParameters())
+    time.sleep(HISTORY_SECONDS + 1.0)  # whole seconds of DQOps's clock
+    resumed = jobs.watch(dqops, since=stored, history_seconds=HISTORY_SECONDS)
+    change = next(iter(resumed))
+    assert resumed.snapshots == 1
+    assert str(change.job_id.job_id) == late.job_id and change.change_sequence == resumed.position
+    late.cancel()
+
+
 @pytest.mark.asyncio
 async def test_the_feed_across_a_forced_re_snapshot_async(fake, dqops):
     async with dqops:
-        feed = jobs.watch(dqops, history_seconds=0.5)
+        feed = jobs.watch(dqops, history_seconds=HISTORY_SECONDS)
         changes = aiter(feed)
         early = await jobs.start_run_checks_async(dqops, RunChecksParameters())
         while True:
@@ -120,7 +141,7 @@ async def test_the_feed_across_a_forced_re_snapshot_async(fake, dqops):
                 break
         fake.forget_job_history()
         late = await jobs.start_run_checks_async(dqops, RunChecksParameters())
-        await asyncio.sleep(0.6)
+        await asyncio.sleep(HISTORY_SECONDS + 0.1)
         change = await asyncio.wait_for(anext(changes), GUARD_SECONDS)
         assert feed.snapshots == 2
         assert str(change.job_id.job_id) == late.job_id

@@ -35,6 +35,8 @@ from typing import Any
 
 import httpx
 
+from .redaction import redact_response, redacted_request
+
 
 class DQOpsError(Exception):
     """Base class of every error this SDK raises."""
@@ -130,7 +132,7 @@ class TransportError(DQOpsError):
     """The request got no answer. `request` is the request that failed; `__cause__` is httpx's error."""
 
     def __init__(self, message: str, *, request: httpx.Request | None = None, attempts: int = 1) -> None:
-        self.request = request
+        self.request = redacted_request(request)
         self.attempts = attempts
         self.method = request.method if request is not None else None
         self.url = str(request.url) if request is not None else None
@@ -290,7 +292,7 @@ class UnexpectedStatus(DQOpsError):
     def __init__(self, status_code: int, content: bytes, *, response: httpx.Response | None = None) -> None:
         self.status_code = status_code
         self.content = content
-        self.response = response
+        self.response = redact_response(response)
         request = _request_of(response)
         self.method = request.method if request is not None else None
         self.url = str(request.url) if request is not None else None
