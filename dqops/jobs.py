@@ -237,8 +237,9 @@ class _JobKind:
     result_class_name: str  # the typed result of the start and wait operations, in dqops.client.models
 
     def result_class(self) -> type[Any]:
-        module = re.sub(r"(?<!^)(?=[A-Z])", "_", self.result_class_name).lower()
-        return getattr(import_module(f"dqops.client.models.{module}"), self.result_class_name)  # type: ignore[no-any-return]
+        module = import_module("dqops.client.models." + re.sub(r"(?<!^)(?=[A-Z])", "_", self.result_class_name).lower())
+        result_class: type[Any] = getattr(module, self.result_class_name)
+        return result_class
 
 
 _KINDS: dict[str, _JobKind] = {
@@ -687,7 +688,7 @@ def _bad_token(reason: str) -> InvalidArgument:
 
 
 def _start_handle(
-    client: Client, kind_name: str, json_body: Any, business_key: str | None, query: dict[str, Any], timeout: float
+    kind_name: str, json_body: Any, business_key: str | None, query: dict[str, Any], timeout: float
 ) -> Generator[_Step, Any, _Job]:
     return _start_handle_steps(_KINDS[kind_name], json_body, _checked_business_key(business_key), query, timeout)
 
@@ -713,7 +714,7 @@ def start_run_checks(
     timeout), the key is looked up before the start is sent again, so a retried start never makes
     a second job. `timeout` bounds the start, look-ups and retries included.
     """
-    steps = _start_handle(client, "run_checks", parameters, business_key, {}, timeout)
+    steps = _start_handle("run_checks", parameters, business_key, {}, timeout)
     return JobHandle._of(client, _drive(client, steps))
 
 
@@ -725,7 +726,7 @@ async def start_run_checks_async(
     timeout: float = DEFAULT_START_TIMEOUT_SECONDS,
 ) -> JobHandle[RunChecksQueueJobResult]:
     """As `start_run_checks`, awaiting the start without blocking the event loop."""
-    steps = _start_handle(client, "run_checks", parameters, business_key, {}, timeout)
+    steps = _start_handle("run_checks", parameters, business_key, {}, timeout)
     return JobHandle._of(client, await _drive_async(client, steps))
 
 
@@ -736,8 +737,9 @@ def start_collect_error_samples(
     business_key: str | None = None,
     timeout: float = DEFAULT_START_TIMEOUT_SECONDS,
 ) -> JobHandle[CollectErrorSamplesResult]:
-    """Start a job that collects error samples of the checks `parameters` select. Returns its handle at once (see `start_run_checks`)."""
-    steps = _start_handle(client, "collect_error_samples", parameters, business_key, {}, timeout)
+    """Start a job that collects error samples of the checks `parameters` select. Returns its handle at
+    once (see `start_run_checks`)."""
+    steps = _start_handle("collect_error_samples", parameters, business_key, {}, timeout)
     return JobHandle._of(client, _drive(client, steps))
 
 
@@ -748,8 +750,9 @@ async def start_collect_error_samples_async(
     business_key: str | None = None,
     timeout: float = DEFAULT_START_TIMEOUT_SECONDS,
 ) -> JobHandle[CollectErrorSamplesResult]:
-    """Start a job that collects error samples of the checks `parameters` select. Returns its handle at once (see `start_run_checks`)."""
-    steps = _start_handle(client, "collect_error_samples", parameters, business_key, {}, timeout)
+    """Start a job that collects error samples of the checks `parameters` select. Returns its handle at
+    once (see `start_run_checks`)."""
+    steps = _start_handle("collect_error_samples", parameters, business_key, {}, timeout)
     return JobHandle._of(client, await _drive_async(client, steps))
 
 
@@ -762,9 +765,10 @@ def start_collect_statistics_on_table(
     samples_limit: int | None = None,
     timeout: float = DEFAULT_START_TIMEOUT_SECONDS,
 ) -> JobHandle[CollectStatisticsQueueJobResult]:
-    """Start a job that collects statistics of the tables `filters` select. Returns its handle at once (see `start_run_checks`). `configure_table` and `samples_limit` are sent as DQOps's query parameters."""
+    """Start a job that collects statistics of the tables `filters` select. Returns its handle at once
+    (see `start_run_checks`). `configure_table` and `samples_limit` are sent as DQOps's query
+    parameters."""
     steps = _start_handle(
-        client,
         "collect_statistics_on_table",
         filters,
         business_key,
@@ -783,9 +787,10 @@ async def start_collect_statistics_on_table_async(
     samples_limit: int | None = None,
     timeout: float = DEFAULT_START_TIMEOUT_SECONDS,
 ) -> JobHandle[CollectStatisticsQueueJobResult]:
-    """Start a job that collects statistics of the tables `filters` select. Returns its handle at once (see `start_run_checks`). `configure_table` and `samples_limit` are sent as DQOps's query parameters."""
+    """Start a job that collects statistics of the tables `filters` select. Returns its handle at once
+    (see `start_run_checks`). `configure_table` and `samples_limit` are sent as DQOps's query
+    parameters."""
     steps = _start_handle(
-        client,
         "collect_statistics_on_table",
         filters,
         business_key,
@@ -804,9 +809,10 @@ def start_collect_statistics_on_data_groups(
     samples_limit: int | None = None,
     timeout: float = DEFAULT_START_TIMEOUT_SECONDS,
 ) -> JobHandle[CollectStatisticsQueueJobResult]:
-    """Start a job that collects statistics per data group of the tables `filters` select. Returns its handle at once (see `start_run_checks`). `configure_table` and `samples_limit` are sent as DQOps's query parameters."""
+    """Start a job that collects statistics per data group of the tables `filters` select. Returns its
+    handle at once (see `start_run_checks`). `configure_table` and `samples_limit` are sent as
+    DQOps's query parameters."""
     steps = _start_handle(
-        client,
         "collect_statistics_on_data_groups",
         filters,
         business_key,
@@ -825,9 +831,10 @@ async def start_collect_statistics_on_data_groups_async(
     samples_limit: int | None = None,
     timeout: float = DEFAULT_START_TIMEOUT_SECONDS,
 ) -> JobHandle[CollectStatisticsQueueJobResult]:
-    """Start a job that collects statistics per data group of the tables `filters` select. Returns its handle at once (see `start_run_checks`). `configure_table` and `samples_limit` are sent as DQOps's query parameters."""
+    """Start a job that collects statistics per data group of the tables `filters` select. Returns its
+    handle at once (see `start_run_checks`). `configure_table` and `samples_limit` are sent as
+    DQOps's query parameters."""
     steps = _start_handle(
-        client,
         "collect_statistics_on_data_groups",
         filters,
         business_key,
@@ -844,8 +851,9 @@ def start_import_tables(
     business_key: str | None = None,
     timeout: float = DEFAULT_START_TIMEOUT_SECONDS,
 ) -> JobHandle[ImportTablesQueueJobResult]:
-    """Start a job that imports the metadata of the tables `parameters` select. Returns its handle at once (see `start_run_checks`)."""
-    steps = _start_handle(client, "import_tables", parameters, business_key, {}, timeout)
+    """Start a job that imports the metadata of the tables `parameters` select. Returns its handle at
+    once (see `start_run_checks`)."""
+    steps = _start_handle("import_tables", parameters, business_key, {}, timeout)
     return JobHandle._of(client, _drive(client, steps))
 
 
@@ -856,8 +864,9 @@ async def start_import_tables_async(
     business_key: str | None = None,
     timeout: float = DEFAULT_START_TIMEOUT_SECONDS,
 ) -> JobHandle[ImportTablesQueueJobResult]:
-    """Start a job that imports the metadata of the tables `parameters` select. Returns its handle at once (see `start_run_checks`)."""
-    steps = _start_handle(client, "import_tables", parameters, business_key, {}, timeout)
+    """Start a job that imports the metadata of the tables `parameters` select. Returns its handle at
+    once (see `start_run_checks`)."""
+    steps = _start_handle("import_tables", parameters, business_key, {}, timeout)
     return JobHandle._of(client, await _drive_async(client, steps))
 
 
@@ -868,8 +877,9 @@ def start_delete_stored_data(
     business_key: str | None = None,
     timeout: float = DEFAULT_START_TIMEOUT_SECONDS,
 ) -> JobHandle[DeleteStoredDataQueueJobResult]:
-    """Start a job that deletes the stored data `parameters` select. Returns its handle at once (see `start_run_checks`)."""
-    steps = _start_handle(client, "delete_stored_data", parameters, business_key, {}, timeout)
+    """Start a job that deletes the stored data `parameters` select. Returns its handle at once (see
+    `start_run_checks`)."""
+    steps = _start_handle("delete_stored_data", parameters, business_key, {}, timeout)
     return JobHandle._of(client, _drive(client, steps))
 
 
@@ -880,8 +890,9 @@ async def start_delete_stored_data_async(
     business_key: str | None = None,
     timeout: float = DEFAULT_START_TIMEOUT_SECONDS,
 ) -> JobHandle[DeleteStoredDataQueueJobResult]:
-    """Start a job that deletes the stored data `parameters` select. Returns its handle at once (see `start_run_checks`)."""
-    steps = _start_handle(client, "delete_stored_data", parameters, business_key, {}, timeout)
+    """Start a job that deletes the stored data `parameters` select. Returns its handle at once (see
+    `start_run_checks`)."""
+    steps = _start_handle("delete_stored_data", parameters, business_key, {}, timeout)
     return JobHandle._of(client, await _drive_async(client, steps))
 
 
@@ -892,8 +903,9 @@ def start_synchronize_folders(
     business_key: str | None = None,
     timeout: float = DEFAULT_START_TIMEOUT_SECONDS,
 ) -> JobHandle[SynchronizeMultipleFoldersQueueJobResult]:
-    """Start a job that synchronizes the folders `parameters` select with DQOps Cloud. Returns its handle at once (see `start_run_checks`)."""
-    steps = _start_handle(client, "synchronize_folders", parameters, business_key, {}, timeout)
+    """Start a job that synchronizes the folders `parameters` select with DQOps Cloud. Returns its
+    handle at once (see `start_run_checks`)."""
+    steps = _start_handle("synchronize_folders", parameters, business_key, {}, timeout)
     return JobHandle._of(client, _drive(client, steps))
 
 
@@ -904,8 +916,9 @@ async def start_synchronize_folders_async(
     business_key: str | None = None,
     timeout: float = DEFAULT_START_TIMEOUT_SECONDS,
 ) -> JobHandle[SynchronizeMultipleFoldersQueueJobResult]:
-    """Start a job that synchronizes the folders `parameters` select with DQOps Cloud. Returns its handle at once (see `start_run_checks`)."""
-    steps = _start_handle(client, "synchronize_folders", parameters, business_key, {}, timeout)
+    """Start a job that synchronizes the folders `parameters` select with DQOps Cloud. Returns its
+    handle at once (see `start_run_checks`)."""
+    steps = _start_handle("synchronize_folders", parameters, business_key, {}, timeout)
     return JobHandle._of(client, await _drive_async(client, steps))
 
 
@@ -1129,7 +1142,8 @@ def _snapshot_steps() -> Generator[_FeedStep, Any, int]:
     position = snapshot.last_sequence_number
     if not isinstance(position, int):
         raise ResponseDecodingError(
-            f"getAllJobs answered no lastSequenceNumber, which the change feed resumes from: {cut_text(repr(snapshot), 300)}",
+            "getAllJobs answered no lastSequenceNumber, which the change feed resumes from: "
+            + cut_text(repr(snapshot), 300),
             expected="DqoJobQueueInitialSnapshotModel",
         )
     jobs = snapshot.jobs if isinstance(snapshot.jobs, list) else []
