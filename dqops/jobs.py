@@ -26,7 +26,7 @@ import math
 import re
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import import_module
 from types import ModuleType
@@ -38,6 +38,7 @@ from dqops._runtime.client import Client
 from dqops._runtime.data_domain import checked_data_domain
 from dqops._runtime.errors import (
     ApiStatusError,
+    ArgumentTypeError,
     ConfigurationError,
     DataQualityIssuesDetected,
     DQOpsError,
@@ -1293,3 +1294,141 @@ def watch(client: Client, since: int | None = None, *, history_seconds: float = 
     See JobFeed. Nothing is requested before the first change is asked for.
     """
     return JobFeed(client, since, history_seconds=history_seconds)
+
+
+# Many jobs awaited through one feed.
+
+
+def _same_job(job: _Job, job_id: Any) -> bool:
+    """Whether a DqoQueueJobId of the feed names this job (by id, else by business key)."""
+    number = getattr(job_id, "job_id", None)
+    if job.job_id is not None and isinstance(number, int) and not isinstance(number, bool):
+        return str(number) == job.job_id
+    key = getattr(job_id, "job_business_key", None)
+    return job.business_key is not None and key == job.business_key
+
+
+def _wait_all_steps(
+    jobs: list[_Job], deadline: _JobDeadline, poll_seconds: float, fail_at_severity: str | None
+) -> Generator[_Step, Any, list[Any]]:
+    """Wait for every job through one change feed; each job's typed result or its error, in order.
+
+    A snapshot first (getAllJobs) tells which jobs already ended; then the feed's long poll gives
+    the changes of them all on one connection. A job that ended is then read once for its typed
+    result, as `wait` would (which also raises its JobFailed, JobCancelled, JobNotFound...).
+    """
+    outcomes: list[Any] = [None] * len(jobs)
+    waiting = dict(enumerate(jobs))
+    ended: list[int] = []
+    position: int | None = None
+    received_at = 0.0
+    try:
+        while waiting:
+            if position is None or time.monotonic() - received_at >= FEED_HISTORY_SECONDS:
+                snapshot = yield from deadline.call(_Call(_jobs_operation("get_all_jobs")), 0, None, None)
+                position = snapshot.last_sequence_number if isinstance(snapshot.last_sequence_number, int) else 0
+                entries = snapshot.jobs if isinstance(snapshot.jobs, list) else []
+                for index, job in waiting.items():
+                    found = [entry for entry in entries if _same_job(job, entry.job_id)]
+                    # A job the snapshot lacks is read on its own: its 404 says DQOps does not know it.
+                    if not found or _status_of(found[0]) in (FINISHED, FAILED, CANCELLED):
+                        ended.append(index)
+            else:
+                try:
+                    answer = yield from deadline.call(
+                        _Call(_jobs_operation("get_job_changes_since"), (position,)), 0, None, None
+                    )
+                except ApiStatusError as exc:
+                    if exc.status_code not in (404, 410):
+                        raise
+                    answer = None  # the position is gone: a snapshot again
+                sequence = getattr(answer, "last_sequence_number", None)
+                if answer is None or not isinstance(sequence, int) or sequence < position:
+                    position = None
+                    continue
+                position = sequence
+                changes = answer.job_changes if isinstance(answer.job_changes, list) else []
+                for index, job in waiting.items():
+                    if any(
+                        _same_job(job, change.job_id) and _status_of(change) in (FINISHED, FAILED, CANCELLED)
+                        for change in changes
+                    ):
+                        ended.append(index)
+            received_at = time.monotonic()
+            for index in ended:
+                job = waiting.pop(index)
+                job.state = None  # read it once more, for its typed result
+                try:
+                    outcomes[index] = yield from _wait_job_steps(job, deadline, poll_seconds, fail_at_severity)
+                except DQOpsError as exc:
+                    outcomes[index] = exc
+            ended.clear()
+    except JobTimeout:
+        for index, job in waiting.items():
+            outcomes[index] = deadline.timed_out(job.job_id or job.reference, job.state, _status_of(job.state))
+    return outcomes
+
+
+def _checked_handles(
+    handles: Sequence[JobHandle[Any]], fail_at_severity: object
+) -> tuple[Client, list[_Job], str | None]:
+    if not handles:
+        raise InvalidArgument("wait_all needs at least one job handle", operation="wait_all", parameter="handles")
+    if not all(isinstance(handle, JobHandle) for handle in handles):
+        raise ArgumentTypeError("wait_all takes JobHandle objects", operation="wait_all", parameter="handles")
+    first = handles[0]._client
+    if any(
+        (handle._client.base_url, handle.data_domain) != (first.base_url, handles[0].data_domain) for handle in handles
+    ):
+        raise InvalidArgument(
+            "wait_all follows one DQOps and one data domain: the handles name several (wait for each group apart)",
+            operation="wait_all",
+            parameter="handles",
+        )
+    severity = None
+    if fail_at_severity is not None:
+        severity = _checked_severity(fail_at_severity, _KINDS["run_checks"])
+    return first, [handle._job for handle in handles], severity
+
+
+def _finish_all(outcomes: list[Any], return_exceptions: bool) -> list[Any]:
+    if not return_exceptions:
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
+    return outcomes
+
+
+def wait_all(
+    handles: Sequence[JobHandle[Any]],
+    *,
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    poll_seconds: float = DEFAULT_POLL_SECONDS,
+    fail_at_severity: str | None = None,
+    return_exceptions: bool = False,
+) -> list[Any]:
+    """Wait for many jobs at once through one change feed (one connection, not one per job).
+
+    Returns each job's typed result, in the order of `handles`. The first error in that order is
+    raised (JobFailed, JobCancelled, JobNotFound, JobTimeout, DataQualityIssuesDetected for a
+    run-checks job with `fail_at_severity`), or with `return_exceptions=True` each job's error
+    is in its place. `timeout` bounds the whole wait. The handles must share one DQOps and one
+    data domain.
+    """
+    client, jobs, severity = _checked_handles(handles, fail_at_severity)
+    steps = _wait_all_steps(jobs, _JobDeadline(timeout, time.monotonic), poll_seconds, severity)
+    return _finish_all(_drive(client, steps), return_exceptions)
+
+
+async def wait_all_async(
+    handles: Sequence[JobHandle[Any]],
+    *,
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    poll_seconds: float = DEFAULT_POLL_SECONDS,
+    fail_at_severity: str | None = None,
+    return_exceptions: bool = False,
+) -> list[Any]:
+    """As `wait_all`, awaiting the feed without blocking the event loop."""
+    client, jobs, severity = _checked_handles(handles, fail_at_severity)
+    steps = _wait_all_steps(jobs, _JobDeadline(timeout, time.monotonic), poll_seconds, severity)
+    return _finish_all(await _drive_async(client, steps), return_exceptions)

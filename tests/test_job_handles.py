@@ -382,3 +382,70 @@ def test_a_job_in_another_data_domain_is_not_found_from_the_default_one(fake, dq
     with pytest.raises(errors.JobNotFound):
         plain.poll()
     assert jobs.JobHandle.from_token(dqops, handle.to_token()).poll().status in ("queued", "running", "finished")
+
+
+# Many jobs through one feed.
+
+
+def test_wait_all_follows_many_jobs_through_one_feed(fake, dqops):
+    fake.set_job_outcome(delay=0.8, highest_severity="warning")
+    handles = [jobs.start_run_checks(dqops, RunChecksParameters()) for _ in range(6)]
+    fake.clear_requests()
+    results = jobs.wait_all(handles, timeout=15)
+    assert [str(result.job_id.job_id) for result in results] == [handle.job_id for handle in handles]
+    assert {result.status for result in results} == {"finished"}
+    assert {result.result.highest_severity for result in results} == {"warning"}
+    asked = [request.operation_id for request in fake.requests]
+    # One snapshot, the feed's long polls, and one read of each ended job for its typed result:
+    # never a long poll per job.
+    assert asked.count("getAllJobs") == 1
+    assert asked.count("waitForRunChecksJob") == 6
+    assert asked.count("getJobChangesSince") <= 6
+    assert all(
+        int(request.query["waitTimeout"][0]) >= 1 and request.status == 200
+        for request in fake.requests
+        if request.operation_id == "waitForRunChecksJob"
+    )
+
+
+@pytest.mark.asyncio
+async def test_wait_all_async_with_each_outcome_in_its_place(fake, dqops):
+    async with dqops:
+        fake.set_job_outcome(delay=0.6)
+        finished = await jobs.start_import_tables_async(dqops, ImportTablesQueueJobParameters())
+        fake.set_job_outcome(delay=5.0)
+        cancelled = await jobs.start_run_checks_async(dqops, RunChecksParameters())
+        unknown = jobs.JobHandle(dqops, "run_checks", business_key="never-started")
+        await cancelled.cancel_async()
+        outcomes = await asyncio.wait_for(
+            jobs.wait_all_async([finished, cancelled, unknown], timeout=10, return_exceptions=True), GUARD_SECONDS
+        )
+    assert outcomes[0].status == "finished"
+    assert isinstance(outcomes[1], errors.JobCancelled)
+    assert isinstance(outcomes[2], errors.JobNotFound)
+
+
+def test_wait_all_raises_the_first_error_and_bounds_the_wait(fake, dqops):
+    fake.set_job_outcome(delay=0.3, highest_severity="fatal")
+    failing = jobs.start_run_checks(dqops, RunChecksParameters())
+    with pytest.raises(errors.DataQualityIssuesDetected):
+        jobs.wait_all([failing], timeout=10, fail_at_severity="error")
+    fake.set_job_outcome(delay=30.0)
+    slow = [jobs.start_run_checks(dqops, RunChecksParameters()) for _ in range(2)]
+    started = time.monotonic()
+    with pytest.raises(errors.JobTimeout) as info:
+        jobs.wait_all(slow, timeout=1.0)
+    assert time.monotonic() - started < 3.0
+    assert info.value.job_id == slow[0].job_id
+    for handle in slow:
+        handle.cancel()
+
+
+def test_wait_all_refuses_handles_of_several_domains(fake, dqops):
+    plain = jobs.JobHandle(dqops, "run_checks", job_id="1")
+    sales = jobs.JobHandle(dqops, "run_checks", job_id="2", data_domain="sales")
+    with pytest.raises(errors.InvalidArgument):
+        jobs.wait_all([plain, sales])
+    with pytest.raises(errors.InvalidArgument):
+        jobs.wait_all([])
+    assert fake.requests == []
