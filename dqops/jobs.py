@@ -26,7 +26,7 @@ import math
 import re
 import time
 import uuid
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import import_module
 from types import ModuleType
@@ -37,6 +37,8 @@ import httpx
 from dqops._runtime.client import Client
 from dqops._runtime.data_domain import checked_data_domain
 from dqops._runtime.errors import (
+    ApiStatusError,
+    ArgumentTypeError,
     ConfigurationError,
     DataQualityIssuesDetected,
     DQOpsError,
@@ -47,6 +49,7 @@ from dqops._runtime.errors import (
     JobTimeout,
     NotFound,
     RequestTimeout,
+    ResponseDecodingError,
     TransportError,
     cut_text,
 )
@@ -58,6 +61,7 @@ if TYPE_CHECKING:
         CollectStatisticsQueueJobResult,
         DeleteStoredDataQueueJobParameters,
         DeleteStoredDataQueueJobResult,
+        DqoJobChangeModel,
         DqoJobHistoryEntryModel,
         ImportTablesQueueJobParameters,
         ImportTablesQueueJobResult,
@@ -148,10 +152,15 @@ class _JobDeadline:
 
     def timed_out(self, job_id: str | None, job: Any, status: str | None) -> JobTimeout:
         if job_id is None:
-            what = "the job did not start"
-        else:
-            what = f"job {job_id} " + (f"still {status}" if status else "did not finish")
-        return JobTimeout(f"{what} after {self.timeout:g} s (a job goes on running in DQOps)", job_id=job_id, job=job)
+            return JobTimeout(
+                f"DQOps did not answer the start of the job within {self.timeout:g} s "
+                "(the job may have started, and goes on running in DQOps)",
+                job=job,
+            )
+        state = f"still {status}" if status else "not finished"
+        return JobTimeout(
+            f"job {job_id} {state} after {self.timeout:g} s (it goes on running in DQOps)", job_id=job_id, job=job
+        )
 
     def call(self, step: _Call, poll_seconds: float, job_id: str | None, job: Any) -> Generator[_Step, Any, Any]:
         """Make `step`, bounded by the deadline: JobTimeout when the deadline passes first."""
@@ -229,8 +238,9 @@ class _JobKind:
     result_class_name: str  # the typed result of the start and wait operations, in dqops.client.models
 
     def result_class(self) -> type[Any]:
-        module = re.sub(r"(?<!^)(?=[A-Z])", "_", self.result_class_name).lower()
-        return getattr(import_module(f"dqops.client.models.{module}"), self.result_class_name)  # type: ignore[no-any-return]
+        module = import_module("dqops.client.models." + re.sub(r"(?<!^)(?=[A-Z])", "_", self.result_class_name).lower())
+        result_class: type[Any] = getattr(module, self.result_class_name)
+        return result_class
 
 
 _KINDS: dict[str, _JobKind] = {
@@ -371,7 +381,7 @@ def _get_job_steps(reference: str, deadline: _JobDeadline | None) -> Generator[_
             return (yield call)
         return (yield from deadline.call(call, 0, reference, None))
     except NotFound as exc:
-        raise JobNotFound(reference, exc) from exc
+        raise JobNotFound.of(reference, exc) from exc
 
 
 def _until_ended_steps(
@@ -385,7 +395,7 @@ def _until_ended_steps(
         try:
             job.state = yield from deadline.call(poll, poll_seconds, job.job_id or reference, job.state)
         except NotFound as exc:
-            raise JobNotFound(reference, exc) from exc
+            raise JobNotFound.of(reference, exc) from exc
         if (
             _status_of(job.state) not in (FINISHED, FAILED, CANCELLED)
             and deadline.now() - asked_at < MIN_POLL_INTERVAL_SECONDS
@@ -408,8 +418,10 @@ def _raise_unless_finished_steps(deadline: _JobDeadline, job: _Job) -> Generator
             except JobTimeout:
                 entry = None  # the job failed: that is the answer, with or without its message
             message = getattr(entry, "error_message", None)
-        detail = f": {cut_text(message)}" if isinstance(message, str) and message else ""
-        raise JobFailed(f"job {shown} failed{detail}", job_id=shown, job=result)
+        if not isinstance(message, str) or not message:
+            message = None
+        detail = f": {cut_text(message)}" if message else ""
+        raise JobFailed(f"job {shown} failed{detail}", job_id=shown, job=result, error_message=message)
     if status == CANCELLED:
         raise JobCancelled(f"job {shown} was cancelled", job_id=shown, job=result)
 
@@ -439,7 +451,7 @@ def _raise_if_issues(job: _Job, outcome: Any, fail_at_severity: str | None) -> N
         raise DataQualityIssuesDetected(
             f"job {shown}: the checks found issues of severity {severity} (fail_at_severity={fail_at_severity})",
             job_id=shown,
-            result=outcome,
+            job=outcome,
             highest_severity=str(severity),
             fail_at_severity=fail_at_severity,
         )
@@ -677,7 +689,7 @@ def _bad_token(reason: str) -> InvalidArgument:
 
 
 def _start_handle(
-    client: Client, kind_name: str, json_body: Any, business_key: str | None, query: dict[str, Any], timeout: float
+    kind_name: str, json_body: Any, business_key: str | None, query: dict[str, Any], timeout: float
 ) -> Generator[_Step, Any, _Job]:
     return _start_handle_steps(_KINDS[kind_name], json_body, _checked_business_key(business_key), query, timeout)
 
@@ -703,7 +715,7 @@ def start_run_checks(
     timeout), the key is looked up before the start is sent again, so a retried start never makes
     a second job. `timeout` bounds the start, look-ups and retries included.
     """
-    steps = _start_handle(client, "run_checks", parameters, business_key, {}, timeout)
+    steps = _start_handle("run_checks", parameters, business_key, {}, timeout)
     return JobHandle._of(client, _drive(client, steps))
 
 
@@ -715,7 +727,7 @@ async def start_run_checks_async(
     timeout: float = DEFAULT_START_TIMEOUT_SECONDS,
 ) -> JobHandle[RunChecksQueueJobResult]:
     """As `start_run_checks`, awaiting the start without blocking the event loop."""
-    steps = _start_handle(client, "run_checks", parameters, business_key, {}, timeout)
+    steps = _start_handle("run_checks", parameters, business_key, {}, timeout)
     return JobHandle._of(client, await _drive_async(client, steps))
 
 
@@ -726,8 +738,9 @@ def start_collect_error_samples(
     business_key: str | None = None,
     timeout: float = DEFAULT_START_TIMEOUT_SECONDS,
 ) -> JobHandle[CollectErrorSamplesResult]:
-    """Start a job that collects error samples of the checks `parameters` select. Returns its handle at once (see `start_run_checks`)."""
-    steps = _start_handle(client, "collect_error_samples", parameters, business_key, {}, timeout)
+    """Start a job that collects error samples of the checks `parameters` select. Returns its handle at
+    once (see `start_run_checks`)."""
+    steps = _start_handle("collect_error_samples", parameters, business_key, {}, timeout)
     return JobHandle._of(client, _drive(client, steps))
 
 
@@ -738,8 +751,9 @@ async def start_collect_error_samples_async(
     business_key: str | None = None,
     timeout: float = DEFAULT_START_TIMEOUT_SECONDS,
 ) -> JobHandle[CollectErrorSamplesResult]:
-    """Start a job that collects error samples of the checks `parameters` select. Returns its handle at once (see `start_run_checks`)."""
-    steps = _start_handle(client, "collect_error_samples", parameters, business_key, {}, timeout)
+    """Start a job that collects error samples of the checks `parameters` select. Returns its handle at
+    once (see `start_run_checks`)."""
+    steps = _start_handle("collect_error_samples", parameters, business_key, {}, timeout)
     return JobHandle._of(client, await _drive_async(client, steps))
 
 
@@ -752,9 +766,10 @@ def start_collect_statistics_on_table(
     samples_limit: int | None = None,
     timeout: float = DEFAULT_START_TIMEOUT_SECONDS,
 ) -> JobHandle[CollectStatisticsQueueJobResult]:
-    """Start a job that collects statistics of the tables `filters` select. Returns its handle at once (see `start_run_checks`). `configure_table` and `samples_limit` are sent as DQOps's query parameters."""
+    """Start a job that collects statistics of the tables `filters` select. Returns its handle at once
+    (see `start_run_checks`). `configure_table` and `samples_limit` are sent as DQOps's query
+    parameters."""
     steps = _start_handle(
-        client,
         "collect_statistics_on_table",
         filters,
         business_key,
@@ -773,9 +788,10 @@ async def start_collect_statistics_on_table_async(
     samples_limit: int | None = None,
     timeout: float = DEFAULT_START_TIMEOUT_SECONDS,
 ) -> JobHandle[CollectStatisticsQueueJobResult]:
-    """Start a job that collects statistics of the tables `filters` select. Returns its handle at once (see `start_run_checks`). `configure_table` and `samples_limit` are sent as DQOps's query parameters."""
+    """Start a job that collects statistics of the tables `filters` select. Returns its handle at once
+    (see `start_run_checks`). `configure_table` and `samples_limit` are sent as DQOps's query
+    parameters."""
     steps = _start_handle(
-        client,
         "collect_statistics_on_table",
         filters,
         business_key,
@@ -794,9 +810,10 @@ def start_collect_statistics_on_data_groups(
     samples_limit: int | None = None,
     timeout: float = DEFAULT_START_TIMEOUT_SECONDS,
 ) -> JobHandle[CollectStatisticsQueueJobResult]:
-    """Start a job that collects statistics per data group of the tables `filters` select. Returns its handle at once (see `start_run_checks`). `configure_table` and `samples_limit` are sent as DQOps's query parameters."""
+    """Start a job that collects statistics per data group of the tables `filters` select. Returns its
+    handle at once (see `start_run_checks`). `configure_table` and `samples_limit` are sent as
+    DQOps's query parameters."""
     steps = _start_handle(
-        client,
         "collect_statistics_on_data_groups",
         filters,
         business_key,
@@ -815,9 +832,10 @@ async def start_collect_statistics_on_data_groups_async(
     samples_limit: int | None = None,
     timeout: float = DEFAULT_START_TIMEOUT_SECONDS,
 ) -> JobHandle[CollectStatisticsQueueJobResult]:
-    """Start a job that collects statistics per data group of the tables `filters` select. Returns its handle at once (see `start_run_checks`). `configure_table` and `samples_limit` are sent as DQOps's query parameters."""
+    """Start a job that collects statistics per data group of the tables `filters` select. Returns its
+    handle at once (see `start_run_checks`). `configure_table` and `samples_limit` are sent as
+    DQOps's query parameters."""
     steps = _start_handle(
-        client,
         "collect_statistics_on_data_groups",
         filters,
         business_key,
@@ -834,8 +852,9 @@ def start_import_tables(
     business_key: str | None = None,
     timeout: float = DEFAULT_START_TIMEOUT_SECONDS,
 ) -> JobHandle[ImportTablesQueueJobResult]:
-    """Start a job that imports the metadata of the tables `parameters` select. Returns its handle at once (see `start_run_checks`)."""
-    steps = _start_handle(client, "import_tables", parameters, business_key, {}, timeout)
+    """Start a job that imports the metadata of the tables `parameters` select. Returns its handle at
+    once (see `start_run_checks`)."""
+    steps = _start_handle("import_tables", parameters, business_key, {}, timeout)
     return JobHandle._of(client, _drive(client, steps))
 
 
@@ -846,8 +865,9 @@ async def start_import_tables_async(
     business_key: str | None = None,
     timeout: float = DEFAULT_START_TIMEOUT_SECONDS,
 ) -> JobHandle[ImportTablesQueueJobResult]:
-    """Start a job that imports the metadata of the tables `parameters` select. Returns its handle at once (see `start_run_checks`)."""
-    steps = _start_handle(client, "import_tables", parameters, business_key, {}, timeout)
+    """Start a job that imports the metadata of the tables `parameters` select. Returns its handle at
+    once (see `start_run_checks`)."""
+    steps = _start_handle("import_tables", parameters, business_key, {}, timeout)
     return JobHandle._of(client, await _drive_async(client, steps))
 
 
@@ -858,8 +878,9 @@ def start_delete_stored_data(
     business_key: str | None = None,
     timeout: float = DEFAULT_START_TIMEOUT_SECONDS,
 ) -> JobHandle[DeleteStoredDataQueueJobResult]:
-    """Start a job that deletes the stored data `parameters` select. Returns its handle at once (see `start_run_checks`)."""
-    steps = _start_handle(client, "delete_stored_data", parameters, business_key, {}, timeout)
+    """Start a job that deletes the stored data `parameters` select. Returns its handle at once (see
+    `start_run_checks`)."""
+    steps = _start_handle("delete_stored_data", parameters, business_key, {}, timeout)
     return JobHandle._of(client, _drive(client, steps))
 
 
@@ -870,8 +891,9 @@ async def start_delete_stored_data_async(
     business_key: str | None = None,
     timeout: float = DEFAULT_START_TIMEOUT_SECONDS,
 ) -> JobHandle[DeleteStoredDataQueueJobResult]:
-    """Start a job that deletes the stored data `parameters` select. Returns its handle at once (see `start_run_checks`)."""
-    steps = _start_handle(client, "delete_stored_data", parameters, business_key, {}, timeout)
+    """Start a job that deletes the stored data `parameters` select. Returns its handle at once (see
+    `start_run_checks`)."""
+    steps = _start_handle("delete_stored_data", parameters, business_key, {}, timeout)
     return JobHandle._of(client, await _drive_async(client, steps))
 
 
@@ -882,8 +904,9 @@ def start_synchronize_folders(
     business_key: str | None = None,
     timeout: float = DEFAULT_START_TIMEOUT_SECONDS,
 ) -> JobHandle[SynchronizeMultipleFoldersQueueJobResult]:
-    """Start a job that synchronizes the folders `parameters` select with DQOps Cloud. Returns its handle at once (see `start_run_checks`)."""
-    steps = _start_handle(client, "synchronize_folders", parameters, business_key, {}, timeout)
+    """Start a job that synchronizes the folders `parameters` select with DQOps Cloud. Returns its
+    handle at once (see `start_run_checks`)."""
+    steps = _start_handle("synchronize_folders", parameters, business_key, {}, timeout)
     return JobHandle._of(client, _drive(client, steps))
 
 
@@ -894,8 +917,9 @@ async def start_synchronize_folders_async(
     business_key: str | None = None,
     timeout: float = DEFAULT_START_TIMEOUT_SECONDS,
 ) -> JobHandle[SynchronizeMultipleFoldersQueueJobResult]:
-    """Start a job that synchronizes the folders `parameters` select with DQOps Cloud. Returns its handle at once (see `start_run_checks`)."""
-    steps = _start_handle(client, "synchronize_folders", parameters, business_key, {}, timeout)
+    """Start a job that synchronizes the folders `parameters` select with DQOps Cloud. Returns its
+    handle at once (see `start_run_checks`)."""
+    steps = _start_handle("synchronize_folders", parameters, business_key, {}, timeout)
     return JobHandle._of(client, await _drive_async(client, steps))
 
 
@@ -1074,3 +1098,337 @@ async def wait_for_job_async(
     poll_seconds: float = DEFAULT_POLL_SECONDS,
 ) -> DqoJobHistoryEntryModel:
     return await _drive_async(client, _existing_job_steps(str(job_id), timeout, poll_seconds))
+
+
+# The job change feed.
+
+# DQOps keeps the changes of its job queue this long (dqo.queue.keep-jobs-changes-history-seconds).
+DQOPS_CHANGE_HISTORY_SECONDS = 300.0
+# The feed takes a fresh snapshot when its position is this old: DQOps's history, less a margin
+# for its long poll (20 s) and the second-granularity of its sequence numbers.
+FEED_HISTORY_SECONDS = DQOPS_CHANGE_HISTORY_SECONDS - 30.0
+# DQOps holds a change-feed call up to 20 s (dqo.queue.get-job-changes-since-wait-seconds).
+FEED_HTTP_TIMEOUT_SECONDS = 20.0 + HTTP_TIMEOUT_MARGIN_SECONDS
+# DQOps makes its sequence numbers of the time: epoch seconds * 1,000,000 + a counter within the second.
+_SEQUENCE_PER_SECOND = 1_000_000
+_TIMED_SEQUENCES = range(10**15, 10**17)  # epoch seconds from 2001 to 5138
+
+
+@dataclass
+class _Emit:
+    """A step of the feed: give these changes; the feed's position is `position` once they are given."""
+
+    changes: list[Any]
+    position: int
+    snapshot: bool
+
+
+_FeedStep = _Call | _Emit
+
+
+def _position_age(position: int, answer_sequence: int, asked_after: float | None) -> float:
+    """How old the feed's position was when it was sent: by DQOps's clock where its sequence numbers
+    tell the time, and by ours since the feed received it (`asked_after` seconds before asking)."""
+    ages = [] if asked_after is None else [asked_after]
+    if position in _TIMED_SEQUENCES and answer_sequence in _TIMED_SEQUENCES:
+        ages.append(float(answer_sequence // _SEQUENCE_PER_SECOND - position // _SEQUENCE_PER_SECOND))
+    return max(ages, default=0.0)
+
+
+def _snapshot_steps() -> Generator[_FeedStep, Any, int]:
+    """getAllJobs, given as changes: each job DQOps knows, with the snapshot's sequence number."""
+    from dqops.client.models.dqo_job_change_model import DqoJobChangeModel
+
+    snapshot = yield _Call(_jobs_operation("get_all_jobs"), http_timeout=FEED_HTTP_TIMEOUT_SECONDS)
+    position = snapshot.last_sequence_number
+    if not isinstance(position, int):
+        raise ResponseDecodingError(
+            "getAllJobs answered no lastSequenceNumber, which the change feed resumes from: "
+            + cut_text(repr(snapshot), 300),
+            expected="DqoJobQueueInitialSnapshotModel",
+        )
+    jobs = snapshot.jobs if isinstance(snapshot.jobs, list) else []
+    changes = [
+        DqoJobChangeModel(status=job.status, job_id=job.job_id, change_sequence=position, updated_model=job)
+        for job in jobs
+    ]
+    yield _Emit(changes, position, snapshot=True)
+    return position
+
+
+def _feed_steps(since: int | None, history_seconds: float) -> Generator[_FeedStep, Any, None]:
+    """Follow the change feed from `since` (None: a snapshot first), for ever."""
+    position = since
+    received_at: float | None = None  # when this feed received `position` (None: given by the caller)
+    if position is None:
+        position = yield from _snapshot_steps()
+        received_at = time.monotonic()
+    while True:
+        asked_at = time.monotonic()
+        call = _Call(_jobs_operation("get_job_changes_since"), (position,), http_timeout=FEED_HTTP_TIMEOUT_SECONDS)
+        try:
+            answer = yield call
+        except ApiStatusError as exc:
+            if exc.status_code not in (404, 410):
+                raise
+            answer = None  # a DQOps (or a proxy) that says the position is gone
+        sequence = getattr(answer, "last_sequence_number", None)
+        asked_after = None if received_at is None else asked_at - received_at
+        if (
+            answer is None
+            or not isinstance(sequence, int)
+            or sequence < position
+            or _position_age(position, sequence, asked_after) >= history_seconds
+        ):
+            # DQOps may have dropped changes after `position`: it never says so, so the feed
+            # starts again from what DQOps knows now.
+            position = yield from _snapshot_steps()
+            received_at = time.monotonic()
+            continue
+        changes = answer.job_changes if isinstance(answer.job_changes, list) else []
+        changes = sorted((change for change in changes if _change_sequence(change) > position), key=_change_sequence)
+        received_at = time.monotonic()
+        if changes:
+            yield _Emit(changes, sequence, snapshot=False)
+        position = sequence
+
+
+def _change_sequence(change: Any) -> int:
+    sequence = getattr(change, "change_sequence", None)
+    return sequence if isinstance(sequence, int) else 0
+
+
+class JobFeed:
+    """The changes of DQOps's job queue, as they happen: `jobs.watch(client)`.
+
+    Iterate it with `for` or `async for`; each item is a DqoJobChangeModel (`status`, `job_id`,
+    `change_sequence`, and `updated_model` when DQOps sends the whole job). DQOps's long poll
+    (`getJobChangesSince`, held up to 20 s) does the waiting: one connection follows every job.
+
+    - Without `since`, the feed starts with a snapshot (`getAllJobs`): every job DQOps knows,
+      each given as a change whose `change_sequence` is the snapshot's sequence number.
+    - `position` is the sequence number to resume from: `jobs.watch(client, since=feed.position)`,
+      in this process or another, gives the changes after the ones this feed gave.
+    - DQOps keeps changes for 300 s and never says when it dropped some. When the position is
+      `history_seconds` old or more (by DQOps's sequence numbers, which tell the time, and by the
+      time since the feed received it), or DQOps answers 404 / 410 to it, the feed takes a fresh
+      snapshot, gives it as changes, and goes on from there (`snapshots` counts them).
+    - Breaking out of the loop or cancelling the task stops it; nothing runs in the background.
+    """
+
+    def __init__(
+        self, client: Client, since: int | None = None, *, history_seconds: float = FEED_HISTORY_SECONDS
+    ) -> None:
+        if since is not None and (type(since) is not int or since < 0):
+            raise InvalidArgument(
+                f"since must be a sequence number (an int >= 0) or None, got {cut_text(repr(since), 80)}",
+                operation="watch",
+                parameter="since",
+            )
+        if type(history_seconds) not in (int, float) or not history_seconds > 0:
+            raise InvalidArgument(
+                f"history_seconds must be a number > 0, got {history_seconds!r}",
+                operation="watch",
+                parameter="history_seconds",
+            )
+        self._client = client
+        self.position: int | None = since
+        self.history_seconds = float(history_seconds)
+        self.snapshots = 0
+
+    def __repr__(self) -> str:
+        return f"JobFeed(position={self.position!r}, snapshots={self.snapshots})"
+
+    def __iter__(self) -> Iterator[DqoJobChangeModel]:
+        steps = _feed_steps(self.position, self.history_seconds)
+        reply: Any = None
+        failure: DQOpsError | None = None
+        while True:
+            step = steps.send(reply) if failure is None else steps.throw(failure)
+            reply, failure = None, None
+            if isinstance(step, _Emit):
+                yield from self._give(step)
+                continue
+            target = self._client.with_options(timeout=step.http_timeout) if step.http_timeout else self._client
+            try:
+                reply = step.operation.sync(*step.args, client=target, **step.kwargs)
+            except DQOpsError as exc:
+                failure = exc
+
+    async def __aiter__(self) -> AsyncIterator[DqoJobChangeModel]:
+        steps = _feed_steps(self.position, self.history_seconds)
+        reply: Any = None
+        failure: DQOpsError | None = None
+        while True:
+            step = steps.send(reply) if failure is None else steps.throw(failure)
+            reply, failure = None, None
+            if isinstance(step, _Emit):
+                for change in self._give(step):
+                    yield change
+                continue
+            target = self._client.with_options(timeout=step.http_timeout) if step.http_timeout else self._client
+            try:
+                reply = await step.operation.asyncio(*step.args, client=target, **step.kwargs)
+            except DQOpsError as exc:
+                failure = exc
+
+    def _give(self, emit: _Emit) -> Iterator[Any]:
+        """The changes of one answer. The position moves as each change is given, so that a
+        consumer that stops resumes after the last change it got; a snapshot moves it once its
+        last change is given (a snapshot cut short is taken again)."""
+        if emit.snapshot:
+            self.snapshots += 1
+        last = len(emit.changes) - 1
+        for index, change in enumerate(emit.changes):
+            if index == last:
+                self.position = emit.position
+            elif not emit.snapshot:
+                self.position = _change_sequence(change)
+            yield change
+        self.position = emit.position
+
+
+def watch(client: Client, since: int | None = None, *, history_seconds: float = FEED_HISTORY_SECONDS) -> JobFeed:
+    """The changes of DQOps's job queue: `async for change in jobs.watch(client)` or `for change in ...`.
+
+    See JobFeed. Nothing is requested before the first change is asked for.
+    """
+    return JobFeed(client, since, history_seconds=history_seconds)
+
+
+# Many jobs awaited through one feed.
+
+
+def _same_job(job: _Job, job_id: Any) -> bool:
+    """Whether a DqoQueueJobId of the feed names this job (by id, else by business key)."""
+    number = getattr(job_id, "job_id", None)
+    if job.job_id is not None and isinstance(number, int) and not isinstance(number, bool):
+        return str(number) == job.job_id
+    key = getattr(job_id, "job_business_key", None)
+    return job.business_key is not None and key == job.business_key
+
+
+def _wait_all_steps(
+    jobs: list[_Job], deadline: _JobDeadline, poll_seconds: float, fail_at_severity: str | None
+) -> Generator[_Step, Any, list[Any]]:
+    """Wait for every job through one change feed; each job's typed result or its error, in order.
+
+    A snapshot first (getAllJobs) tells which jobs already ended; then the feed's long poll gives
+    the changes of them all on one connection. A job that ended is then read once for its typed
+    result, as `wait` would (which also raises its JobFailed, JobCancelled, JobNotFound...).
+    """
+    outcomes: list[Any] = [None] * len(jobs)
+    waiting = dict(enumerate(jobs))
+    ended: list[int] = []
+    position: int | None = None
+    received_at = 0.0
+    try:
+        while waiting:
+            if position is None or time.monotonic() - received_at >= FEED_HISTORY_SECONDS:
+                snapshot = yield from deadline.call(_Call(_jobs_operation("get_all_jobs")), 0, None, None)
+                position = snapshot.last_sequence_number if isinstance(snapshot.last_sequence_number, int) else 0
+                entries = snapshot.jobs if isinstance(snapshot.jobs, list) else []
+                for index, job in waiting.items():
+                    found = [entry for entry in entries if _same_job(job, entry.job_id)]
+                    # A job the snapshot lacks is read on its own: its 404 says DQOps does not know it.
+                    if not found or _status_of(found[0]) in (FINISHED, FAILED, CANCELLED):
+                        ended.append(index)
+            else:
+                try:
+                    answer = yield from deadline.call(
+                        _Call(_jobs_operation("get_job_changes_since"), (position,)), 0, None, None
+                    )
+                except ApiStatusError as exc:
+                    if exc.status_code not in (404, 410):
+                        raise
+                    answer = None  # the position is gone: a snapshot again
+                sequence = getattr(answer, "last_sequence_number", None)
+                if answer is None or not isinstance(sequence, int) or sequence < position:
+                    position = None
+                    continue
+                position = sequence
+                changes = answer.job_changes if isinstance(answer.job_changes, list) else []
+                for index, job in waiting.items():
+                    if any(
+                        _same_job(job, change.job_id) and _status_of(change) in (FINISHED, FAILED, CANCELLED)
+                        for change in changes
+                    ):
+                        ended.append(index)
+            received_at = time.monotonic()
+            for index in ended:
+                job = waiting.pop(index)
+                job.state = None  # read it once more, for its typed result
+                try:
+                    outcomes[index] = yield from _wait_job_steps(job, deadline, poll_seconds, fail_at_severity)
+                except DQOpsError as exc:
+                    outcomes[index] = exc
+            ended.clear()
+    except JobTimeout:
+        for index, job in waiting.items():
+            outcomes[index] = deadline.timed_out(job.job_id or job.reference, job.state, _status_of(job.state))
+    return outcomes
+
+
+def _checked_handles(
+    handles: Sequence[JobHandle[Any]], fail_at_severity: object
+) -> tuple[Client, list[_Job], str | None]:
+    if not handles:
+        raise InvalidArgument("wait_all needs at least one job handle", operation="wait_all", parameter="handles")
+    if not all(isinstance(handle, JobHandle) for handle in handles):
+        raise ArgumentTypeError("wait_all takes JobHandle objects", operation="wait_all", parameter="handles")
+    first = handles[0]._client
+    if any(
+        (handle._client.base_url, handle.data_domain) != (first.base_url, handles[0].data_domain) for handle in handles
+    ):
+        raise InvalidArgument(
+            "wait_all follows one DQOps and one data domain: the handles name several (wait for each group apart)",
+            operation="wait_all",
+            parameter="handles",
+        )
+    severity = None
+    if fail_at_severity is not None:
+        severity = _checked_severity(fail_at_severity, _KINDS["run_checks"])
+    return first, [handle._job for handle in handles], severity
+
+
+def _finish_all(outcomes: list[Any], return_exceptions: bool) -> list[Any]:
+    if not return_exceptions:
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
+    return outcomes
+
+
+def wait_all(
+    handles: Sequence[JobHandle[Any]],
+    *,
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    poll_seconds: float = DEFAULT_POLL_SECONDS,
+    fail_at_severity: str | None = None,
+    return_exceptions: bool = False,
+) -> list[Any]:
+    """Wait for many jobs at once through one change feed (one connection, not one per job).
+
+    Returns each job's typed result, in the order of `handles`. The first error in that order is
+    raised (JobFailed, JobCancelled, JobNotFound, JobTimeout, DataQualityIssuesDetected for a
+    run-checks job with `fail_at_severity`), or with `return_exceptions=True` each job's error
+    is in its place. `timeout` bounds the whole wait. The handles must share one DQOps and one
+    data domain.
+    """
+    client, jobs, severity = _checked_handles(handles, fail_at_severity)
+    steps = _wait_all_steps(jobs, _JobDeadline(timeout, time.monotonic), poll_seconds, severity)
+    return _finish_all(_drive(client, steps), return_exceptions)
+
+
+async def wait_all_async(
+    handles: Sequence[JobHandle[Any]],
+    *,
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    poll_seconds: float = DEFAULT_POLL_SECONDS,
+    fail_at_severity: str | None = None,
+    return_exceptions: bool = False,
+) -> list[Any]:
+    """As `wait_all`, awaiting the feed without blocking the event loop."""
+    client, jobs, severity = _checked_handles(handles, fail_at_severity)
+    steps = _wait_all_steps(jobs, _JobDeadline(timeout, time.monotonic), poll_seconds, severity)
+    return _finish_all(await _drive_async(client, steps), return_exceptions)

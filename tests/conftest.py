@@ -29,6 +29,7 @@ WORKER_GROUPS = {
     "test_reference_docs": "reference-docs",
     "test_readme": "reference-docs",
     "test_reference_fake": "reference-docs",
+    "test_reference_pagers": "reference-docs",
     "test_typing": "mypy",
     "test_prism_loads_spec": "prism-strict",
     "test_bench_smoke": "bench",

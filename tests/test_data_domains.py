@@ -12,11 +12,10 @@ import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from fault_server import FaultServer, json_answer
 
 from dqops.client import AuthenticatedClient, Client, errors
 from dqops.client.api.connections import get_all_connections
-
-from fault_server import FaultServer, json_answer
 
 PATH = "/api/connections"
 
@@ -29,9 +28,7 @@ def domains_sent(server: FaultServer) -> list[str | None]:
     """The DQODataDomain of each request the server received, None where there was none."""
     found: list[str | None] = []
     for request in server.requests_to(PATH):
-        pairs = dict(
-            pair.split("=", 1) for pair in (cookie_of(request) or "").split("; ") if "=" in pair
-        )
+        pairs = dict(pair.split("=", 1) for pair in (cookie_of(request) or "").split("; ") if "=" in pair)
         found.append(pairs.get("DQODataDomain"))
     return found
 

@@ -47,6 +47,7 @@ from dqops.client.models import (
 )
 from dqops.client.types import UNSET
 from dqops.testing import FakeDQOps, RecordedRequest
+from dqops.testing._fake import JOB_QUEUE_OPERATIONS
 from dqops.testing._routes import route_table
 
 GUARD_SECONDS = 10.0
@@ -78,12 +79,6 @@ def checks() -> RunChecksParameters:
 # Documented answers, routes, auth
 # ---------------------------------------------------------------------------
 
-JOB_OPERATIONS = {
-    "runChecks", "collectStatisticsOnTable", "collectStatisticsOnDataGroups", "collectErrorSamples", "importTables",
-    "deleteStoredData", "synchronizeFolders", "getJob", "waitForJob", "waitForRunChecksJob",
-    "waitForCollectErrorSamplesJob", "cancelJob", "getAllJobs", "getJobChangesSince",
-}  # fmt: skip
-
 
 def sample_path(template: str) -> str:
     return "/".join("sample%2Fvalue" if part.startswith("{") else part for part in template.split("/"))
@@ -96,7 +91,7 @@ def test_every_other_operation_answers_its_documented_answer(fake: FakeDQOps) ->
     assert len(table.routes) == 341
     with httpx.Client(base_url=fake.base_url.rstrip("/")) as http:
         for route in table.routes:
-            if route.operation_id in JOB_OPERATIONS:
+            if route.operation_id in JOB_QUEUE_OPERATIONS:
                 continue
             answer = http.request(route.method, sample_path(route.path))
             assert answer.status_code == route.status, route
@@ -105,8 +100,17 @@ def test_every_other_operation_answers_its_documented_answer(fake: FakeDQOps) ->
             if route.content_type is None:
                 assert answer.content == b"", route
     assert {request.operation_id for request in fake.requests} == {
-        route.operation_id for route in table.routes if route.operation_id not in JOB_OPERATIONS
+        route.operation_id for route in table.routes if route.operation_id not in JOB_QUEUE_OPERATIONS
     }
+
+
+def test_the_job_queue_answers_every_job_operation_of_the_spec_but_the_scheduler_s() -> None:
+    job_operations = {
+        route.operation_id
+        for route in route_table().routes
+        if route.path.startswith("/api/jobs/") and not route.path.startswith("/api/jobs/scheduler/")
+    }
+    assert job_operations == JOB_QUEUE_OPERATIONS
 
 
 def test_the_route_table_is_the_generated_client_s() -> None:
@@ -187,28 +191,33 @@ def test_requests_are_recorded_with_method_path_query_headers_and_json_body(
     assert fake.requests == []
 
 
+def test_a_chunked_body_is_read_and_recorded(fake: FakeDQOps) -> None:
+    body = json.dumps(checks().to_dict()).encode()
+    chunks = iter([body[:7], body[7:]])
+    answer = httpx.post(fake.base_url + "api/jobs/runchecks?wait=false", content=chunks)
+    assert answer.status_code == 201
+    [request] = fake.requests
+    assert request.headers["transfer-encoding"] == "chunked" and request.body == body
+    assert fake.jobs[0]["parameters"]["runChecksParameters"] == checks().to_dict()
+
+
 # ---------------------------------------------------------------------------
 # The job queue
 # ---------------------------------------------------------------------------
 
 
 def test_a_started_job_goes_from_queued_to_running_to_finished(fake: FakeDQOps, dqops_client: client.Client) -> None:
+    """Not before its times: running from half of the delay, finished after it (the feed's epoch milliseconds)."""
     fake.set_job_outcome(delay=0.4)
+    since = get_all_jobs.sync(client=dqops_client).last_sequence_number
     started = run_checks.sync(client=dqops_client, json_body=checks(), wait=False)
     assert started is not None and started.status is UNSET  # DQOps sends only the id when not waiting
     job_id = str(started.job_id.job_id)
-    seen = []
-    deadline = time.monotonic() + GUARD_SECONDS
-    while time.monotonic() < deadline:
-        status = get_job.sync(job_id, client=dqops_client).status
-        if not seen or seen[-1] != status:
-            seen.append(status)
-        if status == DqoJobStatus.FINISHED:
-            break
-        time.sleep(0.02)
-    assert seen[0] == DqoJobStatus.QUEUED
-    assert seen[-1] == DqoJobStatus.FINISHED
-    assert DqoJobStatus.RUNNING in seen
+    assert wait_for_job.sync(job_id, client=dqops_client, wait_timeout=10).status == DqoJobStatus.FINISHED
+    changes = get_job_changes_since.sync(since, client=dqops_client).job_changes
+    assert [change.status for change in changes] == ["queued", "running", "finished"]
+    queued, running, finished = (change.status_changed_at for change in changes)
+    assert running - queued >= 190 and finished - queued >= 390, (queued, running, finished)
 
 
 def test_wait_on_the_start_returns_the_finished_result(fake: FakeDQOps, dqops_client: client.Client) -> None:
@@ -221,10 +230,10 @@ def test_wait_on_the_start_returns_the_finished_result(fake: FakeDQOps, dqops_cl
 
 
 def test_wait_timeout_on_the_start_returns_the_unfinished_job(fake: FakeDQOps, dqops_client: client.Client) -> None:
-    fake.set_job_outcome(delay=3)
+    fake.set_job_outcome(delay=6)
     started_at = time.monotonic()
     result = run_checks.sync(client=dqops_client, json_body=checks(), wait_timeout=1)
-    assert 0.9 <= time.monotonic() - started_at < 2.5
+    assert 0.9 <= time.monotonic() - started_at < 5
     assert result is not None and result.status in (DqoJobStatus.QUEUED, DqoJobStatus.RUNNING)
     assert result.result is UNSET
 
@@ -314,6 +323,8 @@ def test_the_change_feed_and_the_snapshot(fake: FakeDQOps, dqops_client: client.
     ]  # fmt: skip
     sequences = [change.change_sequence for change in feed.job_changes]
     assert sequences == sorted(sequences) and sequences[0] > since and feed.last_sequence_number > sequences[-1]
+    # As DQOps makes them: epoch seconds * 1,000,000 + a counter within the second.
+    assert abs(feed.last_sequence_number // 1_000_000 - time.time()) < 60
     assert feed.job_changes[0].updated_model.job_id.job_business_key == "a"
     assert feed.job_changes[2].updated_model.parameters.run_checks_parameters.run_checks_result.highest_severity
     snapshot = get_all_jobs.sync(client=dqops_client)
@@ -349,6 +360,10 @@ def test_the_forgotten_history_is_missing_from_the_feed(fake: FakeDQOps, dqops_c
     later = run_checks.sync(client=dqops_client, json_body=checks(), wait=False)
     feed = get_job_changes_since.sync(since, client=dqops_client)
     assert {change.job_id.job_id for change in feed.job_changes} == {later.job_id.job_id}
+    fake.forget_job_history(changes_only=True)
+    assert get_job_changes_since.sync(since, client=dqops_client).job_changes is UNSET
+    assert get_job.sync(str(later.job_id.job_id), client=dqops_client).status == DqoJobStatus.FINISHED
+    assert [job.job_id.job_id for job in get_all_jobs.sync(client=dqops_client).jobs] == [later.job_id.job_id]
 
 
 def test_jobs_are_kept_per_data_domain(fake: FakeDQOps) -> None:
@@ -359,7 +374,9 @@ def test_jobs_are_kept_per_data_domain(fake: FakeDQOps) -> None:
         with pytest.raises(errors.NotFound):
             get_job.sync(str(started.job_id.job_id), client=default)
         assert get_all_jobs.sync(client=default).jobs == []
-    assert [job["dataDomain"] for job in fake.jobs] == ["sales"]
+        run_checks.sync(client=default, json_body=checks(), wait=False)
+        assert [job.data_domain for job in get_all_jobs.sync(client=default).jobs] == [""]  # DQOps's root domain
+    assert [job["dataDomain"] for job in fake.jobs] == ["sales", ""]
 
 
 def test_the_job_helpers_run_against_the_fake(fake: FakeDQOps, dqops_client: client.Client) -> None:
@@ -455,6 +472,28 @@ def test_stop_answers_pending_long_polls_and_closes_connections() -> None:
         httpx.get(base_url, timeout=2)
 
 
+def test_python_m_dqops_testing_serves_until_terminated() -> None:
+    """The fake in a process of its own, for code under test that runs in other processes."""
+    port = free_loopback_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dqops.testing", "--port", str(port), "--api-key", "k"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert f"listening on http://127.0.0.1:{port}/" in line, line
+        with client.AuthenticatedClient(f"http://127.0.0.1:{port}/", token="k") as dqops:
+            assert get_all_connections.sync(client=dqops)
+        assert httpx.get(f"http://127.0.0.1:{port}/api/connections").status_code == 401
+    finally:
+        process.terminate()
+        assert process.wait(timeout=GUARD_SECONDS) == 0
+        process.stdout.close()
+
+
 # ---------------------------------------------------------------------------
 # make demo
 # ---------------------------------------------------------------------------
@@ -497,7 +536,9 @@ def test_the_pytest_plugin_offers_a_started_fake(tmp_path: Path) -> None:
     (tmp_path / "test_user.py").write_text(
         textwrap.dedent(
             """
+            import pytest
             from dqops import client
+            from dqops.client import errors
             from dqops.client.api.connections import get_all_connections
             from dqops.testing import FakeDQOps
 
@@ -509,12 +550,29 @@ def test_the_pytest_plugin_offers_a_started_fake(tmp_path: Path) -> None:
 
             def test_gets_a_fresh_fake(fake_dqops):
                 assert fake_dqops.requests == []
+
+            @pytest.mark.fake_dqops(api_key="k")
+            def test_takes_its_options_from_the_marker(fake_dqops):
+                with client.Client(fake_dqops.base_url, raise_on_unexpected_status=True) as dqops:
+                    with pytest.raises(errors.Unauthorized):
+                        get_all_connections.sync(client=dqops)
             """
         ),
         encoding="utf-8",
     )
     completed = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist", str(tmp_path)],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:xdist",
+            "--strict-markers",
+            str(tmp_path),
+        ],
         cwd=tmp_path,
         capture_output=True,
         text=True,
@@ -522,7 +580,21 @@ def test_the_pytest_plugin_offers_a_started_fake(tmp_path: Path) -> None:
         check=False,
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
-    assert "2 passed" in completed.stdout
+    assert "3 passed" in completed.stdout
+
+
+def test_a_fake_never_stopped_does_not_keep_the_process_from_exiting() -> None:
+    """Not even with a client's keep-alive connection to it still open."""
+    code = textwrap.dedent(
+        """
+        import httpx
+        from dqops.testing import FakeDQOps
+        fake = FakeDQOps().start()
+        print(httpx.Client().get(fake.base_url + "api/connections").status_code)
+        """
+    )
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert completed.stdout.split() == ["200"]
 
 
 def test_importing_the_sdk_imports_neither_pytest_nor_the_fake() -> None:

@@ -19,34 +19,23 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import httpx
-import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))  # works with any --import-mode
 import docs_examples as dx
 import docs_runner
+import httpx
+import pytest
 import reference_docs
 
 from dqops.testing import FakeDQOps, RecordedRequest
+from dqops.testing._fake import JOB_QUEUE_OPERATIONS
 from dqops.testing._routes import route_table
 
 GENERATED = reference_docs.generated()
 EXAMPLES = GENERATED.examples
 OPERATIONS = {op.key: op for op in GENERATED.operations}
 DOCS_BASE_URL = "http://localhost:8888/"
-#: The operations answered by the fake's job queue rather than by their documented answer.
-JOB_QUEUE_OPERATIONS = frozenset(
-    {
-        "runChecks", "collectStatisticsOnTable", "collectStatisticsOnDataGroups", "collectErrorSamples",
-        "importTables", "deleteStoredData", "synchronizeFolders", "getJob", "waitForJob", "waitForRunChecksJob",
-        "waitForCollectErrorSamplesJob", "cancelJob", "getAllJobs", "getJobChangesSince",
-    }
-)  # fmt: skip
 
 
 @pytest.fixture(scope="module")

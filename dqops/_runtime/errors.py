@@ -35,29 +35,14 @@ from typing import Any
 
 import httpx
 
-
-# The most an error's str() takes, in bytes of UTF-8, and the most of the server's text it quotes.
-MAX_MESSAGE_BYTES = 2048
-MAX_QUOTED_BYTES = 1024
-
-
-def cut_text(text: str, limit: int = MAX_QUOTED_BYTES) -> str:
-    """`text`, or its first `limit` bytes (UTF-8) and how many bytes were left out."""
-    if len(text) <= limit // 4:  # no character takes more than 4 bytes: short enough
-        return text
-    encoded = text.encode("utf-8", errors="replace")
-    if len(encoded) <= limit:
-        return text
-    head = encoded[: limit - 32].decode("utf-8", errors="ignore")
-    return f"{head}… ({len(encoded) - len(head.encode('utf-8'))} more bytes)"
+from .redaction import redact_response, redacted_request
 
 
 class DQOpsError(Exception):
-    """Base class of every error this SDK raises.
+    """Base class of every error this SDK raises."""
 
-    Its message is cut to MAX_MESSAGE_BYTES. Pickling and copying keep the class, the message
-    and the attributes, without the httpx request and response (see `__reduce__`).
-    """
+    # Its message is cut to MAX_MESSAGE_BYTES. Pickling and copying keep the class, the message
+    # and the attributes, without the httpx request and response (see __reduce__).
 
     def __init__(self, *args: object) -> None:
         if args and isinstance(args[0], str):
@@ -73,6 +58,27 @@ class DQOpsError(Exception):
             for name, value in self.__dict__.items()
         }
         return (_restore_error, (type(self), self.args), state)
+
+
+# The most an error's str() takes, in bytes of UTF-8, and the most of the server's text it quotes.
+MAX_MESSAGE_BYTES = 2048
+MAX_QUOTED_BYTES = 1024
+
+
+def cut_text(text: str, limit: int = MAX_QUOTED_BYTES) -> str:
+    """`text`, or its first `limit` bytes (UTF-8) and how many bytes were left out."""
+    if len(text) <= limit // 4:  # no character takes more than 4 bytes: short enough
+        return text
+    encoded = text.encode("utf-8", errors="replace")
+    return text if len(encoded) <= limit else _quoted_content(encoded, limit)
+
+
+def _quoted_content(content: bytes, limit: int = MAX_QUOTED_BYTES) -> str:
+    """A body as text, cut to `limit` bytes with the number of bytes left out."""
+    if len(content) <= limit:
+        return content.decode("utf-8", errors="replace")
+    head = content[: limit - 32].decode("utf-8", errors="ignore")  # room for the note
+    return f"{head}… ({len(content) - len(head.encode('utf-8'))} more bytes)"
 
 
 def _restore_error(cls: type[DQOpsError], args: tuple[Any, ...]) -> DQOpsError:
@@ -126,7 +132,7 @@ class TransportError(DQOpsError):
     """The request got no answer. `request` is the request that failed; `__cause__` is httpx's error."""
 
     def __init__(self, message: str, *, request: httpx.Request | None = None, attempts: int = 1) -> None:
-        self.request = request
+        self.request = redacted_request(request)
         self.attempts = attempts
         self.method = request.method if request is not None else None
         self.url = str(request.url) if request is not None else None
@@ -166,9 +172,8 @@ def error_for_failure(exc: Exception, request: httpx.Request | None, attempts: i
     """The typed error for any exception a call met while sending or receiving (`exc` stays its
     __cause__): httpx's transport errors as from_httpx types them, a body that cannot be
     decoded as ResponseDecodingError, too many redirects as RedirectFailed, anything else as
-    InvalidRequest (an httpx error about the request) or TransportError."""
-    if isinstance(exc, DQOpsError):
-        return exc
+    InvalidRequest (an httpx error about the request) or TransportError. `exc` is not a
+    DQOpsError: those are raised as they are."""
     if isinstance(exc, httpx.TransportError):
         return TransportError.from_httpx(exc, attempts)
     if isinstance(exc, httpx.RequestError):
@@ -287,7 +292,7 @@ class UnexpectedStatus(DQOpsError):
     def __init__(self, status_code: int, content: bytes, *, response: httpx.Response | None = None) -> None:
         self.status_code = status_code
         self.content = content
-        self.response = response
+        self.response = redact_response(response)
         request = _request_of(response)
         self.method = request.method if request is not None else None
         self.url = str(request.url) if request is not None else None
@@ -299,7 +304,9 @@ class UnexpectedStatus(DQOpsError):
 
     def _message(self) -> str:
         where = f"{self.method} {self.url}: " if self.method else ""
-        return f"{where}Unexpected status code: {self.status_code}\n\nResponse content:\n{_quoted_content(self.content)}"
+        return (
+            f"{where}Unexpected status code: {self.status_code}\n\nResponse content:\n{_quoted_content(self.content)}"
+        )
 
 
 class ApiStatusError(UnexpectedStatus):
@@ -507,7 +514,14 @@ class JobError(DQOpsError):
 
 
 class JobFailed(JobError):
-    """The job finished with status `failed`."""
+    """The job finished with status `failed`; `error_message` is DQOps's message, whole (the
+    error's str() quotes its first MAX_QUOTED_BYTES), or None."""
+
+    def __init__(
+        self, message: str, *, job_id: str | None = None, job: Any = None, error_message: str | None = None
+    ) -> None:
+        self.error_message = error_message
+        super().__init__(message, job_id=job_id, job=job)
 
 
 class JobCancelled(JobError):
@@ -526,10 +540,17 @@ class JobNotFound(JobError, NotFound):
         job_id: The job id or business key that was asked for.
     """
 
-    def __init__(self, job_id: str, not_found: NotFound) -> None:
+    def __init__(
+        self, status_code: int, content: bytes, *, response: httpx.Response | None = None, job_id: str | None = None
+    ) -> None:
         self.job_id = job_id
         self.job = None
-        NotFound.__init__(self, not_found.status_code, not_found.content, response=not_found.response)
+        NotFound.__init__(self, status_code, content, response=response)
+
+    @classmethod
+    def of(cls, job_id: str, not_found: NotFound) -> JobNotFound:
+        """The error for `not_found`, DQOps's answer about the job `job_id`."""
+        return cls(not_found.status_code, not_found.content, response=not_found.response, job_id=job_id)
 
     def _message(self) -> str:
         return (
@@ -545,24 +566,23 @@ class DataQualityIssuesDetected(JobError):
     Attributes:
         highest_severity: The highest severity of the checks' results: "warning", "error" or "fatal".
         fail_at_severity: The severity the wait failed at.
-        result: The job's typed result (RunChecksQueueJobResult), with the counts of each severity.
+        result: The job's typed result (RunChecksQueueJobResult), with the counts of each severity;
+            also `job`.
     """
 
     def __init__(
-        self, message: str, *, job_id: str | None, result: Any, highest_severity: str, fail_at_severity: str
+        self,
+        message: str,
+        *,
+        job_id: str | None = None,
+        job: Any = None,
+        highest_severity: str | None = None,
+        fail_at_severity: str | None = None,
     ) -> None:
-        self.result = result
+        self.result = job
         self.highest_severity = highest_severity
         self.fail_at_severity = fail_at_severity
-        super().__init__(message, job_id=job_id, job=result)
-
-
-def _quoted_content(content: bytes, limit: int = MAX_QUOTED_BYTES) -> str:
-    """A body as text, cut to `limit` bytes with the number of bytes left out."""
-    if len(content) <= limit:
-        return content.decode("utf-8", errors="replace")
-    head = content[: limit - 32].decode("utf-8", errors="ignore")
-    return f"{head}… ({len(content) - len(head.encode('utf-8'))} more bytes)"
+        super().__init__(message, job_id=job_id, job=job)
 
 
 def _request_of(response: httpx.Response | None) -> httpx.Request | None:
@@ -611,6 +631,7 @@ __all__ = [
     "DataQualityIssuesDetected",
     "Forbidden",
     "InvalidArgument",
+    "InvalidRequest",
     "JobCancelled",
     "JobError",
     "JobFailed",
@@ -619,6 +640,7 @@ __all__ = [
     "ModelDecodingError",
     "NotFound",
     "RateLimited",
+    "RedirectFailed",
     "RequestTimeout",
     "ResponseDecodingError",
     "ServerError",

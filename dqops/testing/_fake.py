@@ -11,13 +11,14 @@ from __future__ import annotations
 import dataclasses
 import json
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, cast
 from urllib.parse import parse_qs
 
 from dqops.testing._jobs import DEFAULT_DATA_DOMAIN, JOB_KINDS, Job, JobOutcome, JobQueue
@@ -29,6 +30,21 @@ DATA_DOMAIN_COOKIE = "DQODataDomain"
 #: What DQOps waits for a job when the call gives no waitTimeout (seconds).
 DEFAULT_WAIT_TIMEOUT = 120
 FAULT_MODES = ("drop", "drop_unprocessed")
+#: How long stop() waits for the connections' threads to close them.
+STOP_SECONDS = 5.0
+#: The operations of the job queue that are not starts (JOB_KINDS), and the methods of
+#: _JobOperations that answer them.
+JOB_QUEUE_LOOKUPS = {
+    "getJob": "get_job",
+    "waitForJob": "wait_for_job",
+    "waitForRunChecksJob": "wait_for_typed_result",
+    "waitForCollectErrorSamplesJob": "wait_for_typed_result",
+    "cancelJob": "cancel_job",
+    "getAllJobs": "get_all_jobs",
+    "getJobChangesSince": "get_job_changes_since",
+}
+#: Every operation the job queue answers, instead of its documented answer.
+JOB_QUEUE_OPERATIONS = frozenset(JOB_KINDS) | frozenset(JOB_QUEUE_LOOKUPS)
 
 
 @dataclass(frozen=True)
@@ -185,7 +201,10 @@ class _Handler(BaseHTTPRequestHandler):
         if fault is not None and fault.mode == "drop_unprocessed":
             self._drop()
             return
-        answer = self._answer(state, recorded, route)
+        try:
+            answer = self._answer(state, recorded, route)
+        except Exception as error:  # noqa: BLE001 - answered as DQOps answers its own failures
+            answer = _spring_error(500, "Internal Server Error", raw_path, f"{type(error).__name__}: {error}")
         if fault is not None:
             self._drop()
             return
@@ -221,8 +240,10 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class _Server(ThreadingHTTPServer):
-    daemon_threads = False
-    block_on_close = True
+    # Daemon threads: a fake a test never stopped, with a client's keep-alive connection still
+    # open, must not keep the interpreter from exiting. stop() closes the connections and waits
+    # for their threads to finish instead.
+    daemon_threads = True
     allow_reuse_address = False
 
     def __init__(self, state: _State, port: int) -> None:
@@ -241,7 +262,13 @@ class _Server(ThreadingHTTPServer):
             self.connections.discard(request)
         super().shutdown_request(request)
 
-    def close_connections(self) -> None:
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Quiet about a client that went away (or a connection closed by stop()); loud otherwise."""
+        if not isinstance(sys.exc_info()[1], OSError):
+            super().handle_error(request, client_address)
+
+    def close_connections(self, timeout: float) -> None:
+        """Shut every open connection down, and wait up to `timeout` seconds for their threads to close them."""
         with self.connections_lock:
             connections = list(self.connections)
         for connection in connections:
@@ -249,6 +276,12 @@ class _Server(ThreadingHTTPServer):
                 connection.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.connections_lock:
+                if not self.connections:
+                    return
+            time.sleep(0.01)
 
 
 class _JobOperations:
@@ -263,18 +296,12 @@ class _JobOperations:
         self.data_domain = cookies.get(DATA_DOMAIN_COOKIE) or DEFAULT_DATA_DOMAIN
 
     def handler(self) -> Callable[[], _Answer] | None:
+        """The method that answers this request's operation, if the job queue answers it."""
         operation_id = self.route.operation_id
         if operation_id in JOB_KINDS:
             return self.start
-        return {
-            "getJob": self.get_job,
-            "waitForJob": self.wait_for_job,
-            "waitForRunChecksJob": self.wait_for_typed_result,
-            "waitForCollectErrorSamplesJob": self.wait_for_typed_result,
-            "cancelJob": self.cancel_job,
-            "getAllJobs": self.get_all_jobs,
-            "getJobChangesSince": self.get_job_changes_since,
-        }.get(operation_id)
+        name = JOB_QUEUE_LOOKUPS.get(operation_id)
+        return None if name is None else cast("Callable[[], _Answer]", getattr(self, name))
 
     def _query(self, name: str) -> str | None:
         values = self.request.query.get(name)
@@ -315,17 +342,13 @@ class _JobOperations:
             return _Answer(404) if job is None else _Answer.of_json(200, job.history_model())
 
     def wait_for_job(self) -> _Answer:
-        timeout = self._wait_timeout()
-        if isinstance(timeout, _Answer):
-            return timeout
-        with self.queue.condition:
-            job = self._job()
-            if job is None:
-                return _Answer(404)
-            self._wait_for(job, timeout)
-            return _Answer.of_json(200, job.history_model())
+        return self._wait_and_answer(Job.history_model)
 
     def wait_for_typed_result(self) -> _Answer:
+        return self._wait_and_answer(Job.queue_result)
+
+    def _wait_and_answer(self, model: Callable[[Job], dict[str, Any]]) -> _Answer:
+        """A wait operation: the job's `model` once it ends or `waitTimeout` passes; 404 for an unknown job."""
         timeout = self._wait_timeout()
         if isinstance(timeout, _Answer):
             return timeout
@@ -334,7 +357,7 @@ class _JobOperations:
             if job is None:
                 return _Answer(404)
             self._wait_for(job, timeout)
-            return _Answer.of_json(200, job.queue_result())
+            return _Answer.of_json(200, model(job))
 
     def cancel_job(self) -> _Answer:
         with self.queue.condition:
@@ -445,7 +468,7 @@ class FakeDQOps:
             return
         server.shutdown()
         self._state.queue.close()
-        server.close_connections()
+        server.close_connections(timeout=STOP_SECONDS)
         server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
@@ -505,10 +528,12 @@ class FakeDQOps:
         with self._state.queue.condition:
             return [job.history_model() for job in self._state.queue.jobs.values()]
 
-    def forget_job_history(self) -> None:
-        """Drop every job and every change from the history, as DQOps drops old ones: the jobs then
-        answer 404, and a change feed resumed from an older sequence number misses their changes."""
-        self._state.queue.forget_history()
+    def forget_job_history(self, *, changes_only: bool = False) -> None:
+        """Drop the job history, as DQOps drops what is older than it keeps: every job (which then
+        answers 404 by id or business key) and every change of the feed, or with `changes_only`
+        the changes alone. As in DQOps, the feed then answers the changes it still has, from any
+        older sequence number, with no sign that others are gone."""
+        self._state.queue.forget_history(changes_only)
 
     def fail_next(self, count: int = 1, mode: str = "drop", *, operation: str | None = None) -> None:
         """Make the next `count` requests (of `operation` only, when given: an operationId such as

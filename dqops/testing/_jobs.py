@@ -3,7 +3,8 @@
 It models what DQOps's job queue shows through its REST API (JobsController and
 DqoJobQueueMonitoringServiceImpl in DQOps's source):
 
-- one counter gives job ids and change sequence numbers, both increasing;
+- one counter gives job ids and change sequence numbers, both increasing, made of the time
+  (epoch seconds * 1,000,000 + a counter within the second);
 - every status change of a job is a change in the feed (`jobChanges`, after a sequence number);
   the change of a new job carries its whole model, a later one its status (and the model when it
   finished with a result or failed with a message);
@@ -35,7 +36,9 @@ ENDED = frozenset({FINISHED, FAILED, CANCELLED})
 #: What `set_job_outcome(status=...)` accepts: how a job that is not cancelled by a client ends.
 OUTCOMES = frozenset({FINISHED, FAILED, CANCELLED})
 SEVERITIES = ("valid", "warning", "error", "fatal")
-DEFAULT_DATA_DOMAIN = "(default)"
+#: The data domain of a call without the DQODataDomain cookie: DQOps names its root domain "".
+DEFAULT_DATA_DOMAIN = ""
+SEQUENCES_PER_SECOND = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -158,8 +161,7 @@ class Change:
     job: Job
     status: str
     status_changed_at: int
-    with_model: bool
-    model: dict[str, Any] | None = None
+    model: dict[str, Any] | None  # the job's whole model, sent with some changes
 
     def as_json(self) -> dict[str, Any]:
         """The change as DqoJobChangeModel."""
@@ -209,8 +211,7 @@ class JobQueue:
     changes: list[Change] = field(default_factory=list)
     condition: threading.Condition = field(default_factory=threading.Condition)
     closed: bool = False
-    # Ids and sequence numbers as large as DQOps's (they are made from the time there too).
-    _sequence: int = field(default_factory=lambda: int(time.time() * 1000))
+    _sequence: int = 0
     _clock: threading.Thread | None = None
 
     # -- the clock -------------------------------------------------------------------------
@@ -243,8 +244,6 @@ class JobQueue:
             if job.status == RUNNING and now >= job.ends_at:
                 if job.outcome.status == FAILED:
                     job.error_message = job.outcome.error_message or "the job failed (FakeDQOps.set_job_outcome)"
-                elif job.outcome.status == FINISHED:
-                    job.error_message = job.outcome.error_message
                 self._set_status(job, job.outcome.status)
             due = job.running_at if job.status == QUEUED else job.ends_at if job.status == RUNNING else None
             if due is not None:
@@ -254,7 +253,9 @@ class JobQueue:
     # -- changes ---------------------------------------------------------------------------
 
     def next_sequence(self) -> int:
-        self._sequence += 1
+        """The next job id or change sequence number, made as DQOps's DqoJobIdGeneratorImpl makes
+        them: epoch seconds * 1,000,000 + a counter within the second. Holds the lock."""
+        self._sequence = max(int(time.time()) * SEQUENCES_PER_SECOND, self._sequence + 1)
         return self._sequence
 
     def _set_status(self, job: Job, status: str) -> None:
@@ -264,7 +265,7 @@ class JobQueue:
         # result) and a failed one (its error message); a status otherwise.
         with_model = status in (QUEUED, FAILED) or (status == FINISHED and job.kind.result_field is not None)
         model = job.history_model() if with_model else None
-        self.changes.append(Change(self.next_sequence(), job, status, job.status_changed_at, with_model, model))
+        self.changes.append(Change(self.next_sequence(), job, status, job.status_changed_at, model))
         self.condition.notify_all()
 
     def changes_after(self, sequence: int, data_domain: str) -> list[dict[str, Any]]:
@@ -330,10 +331,11 @@ class JobQueue:
         self._set_status(job, CANCEL_REQUESTED)
         self._set_status(job, CANCELLED)
 
-    def forget_history(self) -> None:
-        """Drop every job and every change, as DQOps does with the ones older than its history keeps."""
+    def forget_history(self, changes_only: bool = False) -> None:
+        """Drop every change, and every job unless `changes_only`, as DQOps drops the old ones."""
         with self.condition:
-            self.jobs.clear()
+            if not changes_only:
+                self.jobs.clear()
             self.changes.clear()
             self.condition.notify_all()
 
