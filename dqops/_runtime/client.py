@@ -11,6 +11,7 @@ A timeout in seconds is a deadline for the whole call, retries and their waits i
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import ssl
@@ -24,7 +25,7 @@ import httpx
 from . import logs
 from .arguments import url_refused
 from .deadline import bound_by_deadline, call_deadline, clamp_phases
-from .errors import ConfigurationError, RequestTimeout, TransportError
+from .errors import ConfigurationError, DQOpsError, RequestTimeout, TransportError, error_for_failure
 from .pools import AsyncPool, Pools, running_loop, watch_loop_shutdown
 from .redaction import register_secret_header
 from .retry import NO_RETRIES, RetryPolicy
@@ -217,17 +218,7 @@ class Client:
                 raise ConfigurationError("http2=True needs the h2 package: pip install 'dqops-sdk[http2]'") from exc
         policy = retry_policy or NO_RETRIES
         if max_retries is not None:
-            policy = RetryPolicy(
-                max_retries=max_retries,
-                backoff_factor=policy.backoff_factor,
-                max_backoff=policy.max_backoff,
-                max_retry_after=policy.max_retry_after,
-                retry_statuses=policy.retry_statuses,
-                retry_non_idempotent=policy.retry_non_idempotent,
-                sleep=policy.sleep,
-                async_sleep=policy.async_sleep,
-                random=policy.random,
-            )
+            policy = dataclasses.replace(policy, max_retries=max_retries)
         self.raise_on_unexpected_status = raise_on_unexpected_status
         self.retry_policy = policy
         self._base_url = resolved_url.url
@@ -395,8 +386,9 @@ class Client:
         log = logs.logger.isEnabledFor(DEBUG)
         # Every socket operation of the pool reads the deadline (dqops/_runtime/deadline.py).
         token: Token[float | None] | None = None if deadline is None else call_deadline.set(deadline)
+        built: httpx.Request | None = None
+        attempt, started = 1, 0.0
         try:
-            attempt = 1
             while True:
                 try:
                     built = http.build_request(**request)
@@ -418,6 +410,10 @@ class Client:
                 response.close()
                 self.retry_policy.sleep(retry_in)
                 attempt += 1
+        except DQOpsError:
+            raise
+        except Exception as exc:
+            raise self._unexpected_failure(exc, built, attempt, log, started) from exc
         finally:
             if token is not None:
                 call_deadline.reset(token)
@@ -450,31 +446,37 @@ class Client:
         http = pool.client
         slots = pool.slots
         log = logs.logger.isEnabledFor(DEBUG)
-        while True:
-            try:
-                built = state.request = http.build_request(**request)
-            except httpx.InvalidURL as exc:
-                raise url_refused(request, exc) from exc
-            started = perf_counter() if log else 0.0
-            try:
-                if slots is None:
-                    response = await http.send(built)
-                else:
-                    # More requests than connections would queue inside httpcore's pool, which
-                    # slows down sharply with thousands of waiters (encode/httpx#1171); they wait here.
-                    async with slots:
+        started = 0.0
+        try:
+            while True:
+                try:
+                    built = state.request = http.build_request(**request)
+                except httpx.InvalidURL as exc:
+                    raise url_refused(request, exc) from exc
+                started = perf_counter() if log else 0.0
+                try:
+                    if slots is None:
                         response = await http.send(built)
-            except httpx.TransportError as exc:
-                delay = self._retry_after_error(exc, built, state.attempt, deadline, log, started)
-                await self.retry_policy.async_sleep(delay)
+                    else:
+                        # More requests than connections would queue inside httpcore's pool, which
+                        # slows down sharply with thousands of waiters (encode/httpx#1171); they wait here.
+                        async with slots:
+                            response = await http.send(built)
+                except httpx.TransportError as exc:
+                    delay = self._retry_after_error(exc, built, state.attempt, deadline, log, started)
+                    await self.retry_policy.async_sleep(delay)
+                    state.attempt += 1
+                    continue
+                retry_in = self._retry_after_response(response, built, state.attempt, deadline, log, started)
+                if retry_in is None:
+                    return response
+                await response.aclose()
+                await self.retry_policy.async_sleep(retry_in)
                 state.attempt += 1
-                continue
-            retry_in = self._retry_after_response(response, built, state.attempt, deadline, log, started)
-            if retry_in is None:
-                return response
-            await response.aclose()
-            await self.retry_policy.async_sleep(retry_in)
-            state.attempt += 1
+        except DQOpsError:
+            raise
+        except Exception as exc:  # not the deadline's cancellation: a BaseException
+            raise self._unexpected_failure(exc, state.request, state.attempt, log, started) from exc
 
     # What follows an attempt, shared by the sync and the async loop.
 
@@ -504,6 +506,16 @@ class Client:
         if log:
             logs.log_retry(request.method, str(request.url), delay, attempt)
         return delay
+
+    def _unexpected_failure(
+        self, exc: Exception, request: httpx.Request | None, attempt: int, log: bool, started: float
+    ) -> DQOpsError:
+        """The typed error for whatever else httpx, a transport or an event hook raised (a body
+        that cannot be decoded, too many redirects...); `exc` becomes its cause. Never retried."""
+        if log and request is not None:
+            elapsed = perf_counter() - started
+            logs.log_attempt(request, None, elapsed, attempt, failure=exc, secret_header=self._secret_header)
+        return error_for_failure(exc, request, attempt)
 
     def _retry_after_response(
         self,
