@@ -151,3 +151,38 @@ async def test_the_connection_gives_url_and_key(fake, monkeypatch) -> None:
     event = await first_event(DqopsJobTrigger(job_id, dqops_conn_id="dq_trigger"))
     assert event["status"] == "ended"
     assert wait_requests(fake)[0].headers["authorization"] == f"Bearer {API_KEY}"
+
+
+@pytest.mark.asyncio
+async def test_a_dropped_wait_request_is_asked_again(fake) -> None:
+    fake.set_job_outcome(delay=0.5)
+    job_id = start_job(fake)
+    fake.fail_next(1, "drop", operation="waitForJob")
+    event = await first_event(trigger_for(fake, job_id, wait_timeout=5))
+    assert event["status"] == "ended" and event["answer"]["status"] == "finished"
+    assert len(wait_requests(fake)) == 2
+
+
+@pytest.mark.parametrize(
+    ("error_type", "fail_on_timeout", "raised"),
+    [
+        ("RequestTimeout", True, "DqopsTimeoutException"),
+        ("RequestTimeout", False, None),
+        ("ServerError", True, "DqopsInternalServerErrorException"),
+        ("Unauthorized", True, "AirflowException"),
+    ],
+)
+def test_execute_complete_fails_an_error_event_as_the_sync_path(
+    airflow_home, error_type, fail_on_timeout, raised
+) -> None:
+    from dqops.airflow import DqopsRunChecksOperator
+
+    op = DqopsRunChecksOperator(task_id="t", fail_on_timeout=fail_on_timeout, deferrable=True)
+    event = {"status": "error", "error_type": error_type, "message": "what the SDK said"}
+    if raised is None:
+        assert op.execute_complete({"ti": None}, event) is None
+        return
+    with pytest.raises(Exception) as failure:
+        op.execute_complete({"ti": None}, event)
+    assert type(failure.value).__name__ == raised
+    assert f"{error_type}: what the SDK said" in str(failure.value)

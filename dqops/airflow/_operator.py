@@ -19,6 +19,7 @@ from dqops._runtime import errors
 from dqops._runtime.types import UNSET, Unset
 from dqops.airflow import _rules
 from dqops.airflow._compat import AirflowException, BaseOperator, default_deferrable
+from dqops.airflow.common.exceptions import DqopsInternalServerErrorException, DqopsTimeoutException
 from dqops.airflow.hooks import DEFAULT_BASE_URL, DEFAULT_CONN_ID, DqopsHook, DqopsSettings, extract_base_url
 from dqops.airflow.triggers import HTTP_MARGIN_SECONDS, DqopsJobTrigger, cancel_job, jobs_operation
 
@@ -208,9 +209,21 @@ class DqopsJobOperator(DqopsOperator):
     def execute_complete(self, context: Any, event: dict[str, Any]) -> dict[str, Any] | None:
         """Resumes the task when the trigger fires: the same rules as the sync path."""
         if event.get("status") == "error":
-            raise AirflowException(f"DQOps call failed while waiting for the job: {event.get('message')}")
+            return self._wait_failed(event)
         answer = self.merge_answer(event.get("started"), event["answer"])
         return self._finish(context, answer)
+
+    def _wait_failed(self, event: dict[str, Any]) -> None:
+        """The trigger could not call DQOps: the same exceptions as a failed call of the sync path."""
+        message = f"{event.get('error_type')}: {event.get('message')}"
+        if event.get("error_type") == "RequestTimeout":
+            if self.fail_on_timeout:
+                raise DqopsTimeoutException(detail=message)
+            self.log.warning("DQOps did not answer in time (fail_on_timeout=False: the task succeeds): %s", message)
+            return
+        if event.get("error_type") == "ServerError":
+            raise DqopsInternalServerErrorException(detail=message)
+        raise AirflowException(f"DQOps call failed while waiting for the job: {message}")
 
     def merge_answer(self, started: dict[str, Any] | None, waited: dict[str, Any]) -> dict[str, Any]:
         """The answer of the deferred wait, in the shape the sync call returns (the start answer's)."""

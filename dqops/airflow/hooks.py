@@ -56,10 +56,11 @@ class DqopsSettings:
         key = "set" if self.api_key else "none"
         return f"DqopsSettings(base_url={self.base_url!r}, api_key={key}, data_domain={self.data_domain!r})"
 
-    def client(self, timeout: float | None = None) -> Client:
-        """An SDK client for these settings; `timeout` (seconds) bounds each whole call."""
+    def client(self, timeout: float | None = None, max_retries: int = 0) -> Client:
+        """An SDK client for these settings; `timeout` (seconds) bounds each whole call, retries included."""
         options: dict[str, Any] = {
             "timeout": self.timeout if timeout is None else timeout,
+            "max_retries": max_retries,
             "verify_ssl": self.verify_ssl,
             "raise_on_unexpected_status": True,
         }

@@ -27,6 +27,9 @@ HTTP_MARGIN_SECONDS = 10.0
 #: A wait endpoint that answers at once while the job goes on (a server that ignores waitTimeout)
 #: is asked again after this long, not in a tight loop.
 MIN_REQUEST_INTERVAL_SECONDS = 1.0
+#: Retries of a wait request that got no answer, or 502, 503 or 504 (DQOps restarting, a proxy):
+#: waiting is idempotent, so a blip does not fail a long deferred wait.
+WAIT_RETRIES = 3
 #: How long cancelling the job may take when the task is killed.
 CANCEL_TIMEOUT_SECONDS = 10.0
 #: The wait operations a trigger may call (dqops.client.api.jobs.<name>).
@@ -110,7 +113,7 @@ class DqopsJobTrigger(BaseTrigger):
         operation = jobs_operation(self.wait_operation)
         try:
             settings = await self._hook().aget_settings()
-            async with settings.client() as client:
+            async with settings.client(max_retries=WAIT_RETRIES) as client:
                 while True:
                     wait = self._next_wait() or 1
                     asked_at = time.monotonic()
