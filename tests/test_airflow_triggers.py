@@ -56,6 +56,7 @@ def test_serialize_round_trips(airflow_home) -> None:
     assert classpath == "dqops.airflow.triggers.DqopsJobTrigger"
     rebuilt = DqopsJobTrigger(**kwargs)
     assert rebuilt.serialize() == (classpath, kwargs)
+    assert "s3cr3t" not in repr(DqopsJobTrigger("17", api_key="s3cr3t"))
 
 
 @pytest.mark.asyncio

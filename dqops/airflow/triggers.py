@@ -99,6 +99,13 @@ class DqopsJobTrigger(BaseTrigger):
             },
         )
 
+    def __repr__(self) -> str:  # Airflow logs triggers by their repr: never the API key
+        classpath, kwargs = self.serialize()
+        if kwargs.get("api_key"):
+            kwargs["api_key"] = "***"
+        kwargs.pop("started", None)
+        return self.repr(classpath, kwargs)
+
     def _hook(self) -> DqopsHook:
         return DqopsHook(self.dqops_conn_id, base_url=self.base_url, api_key=self.api_key)
 
