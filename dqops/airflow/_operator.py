@@ -209,7 +209,8 @@ class DqopsJobOperator(DqopsOperator):
     def execute_complete(self, context: Any, event: dict[str, Any]) -> dict[str, Any] | None:
         """Resumes the task when the trigger fires: the same rules as the sync path."""
         if event.get("status") == "error":
-            return self._wait_failed(event)
+            self._wait_failed(event)
+            return None
         answer = self.merge_answer(event.get("started"), event["answer"])
         return self._finish(context, answer)
 

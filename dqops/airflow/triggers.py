@@ -104,7 +104,7 @@ class DqopsJobTrigger(BaseTrigger):
         if kwargs.get("api_key"):
             kwargs["api_key"] = "***"
         kwargs.pop("started", None)
-        return self.repr(classpath, kwargs)
+        return str(self.repr(classpath, kwargs))
 
     def _hook(self) -> DqopsHook:
         return DqopsHook(self.dqops_conn_id, base_url=self.base_url, api_key=self.api_key)
