@@ -348,3 +348,18 @@ def test_table_status_timeouts_server_errors_and_keys(airflow_home, server, monk
         run = run_dag(airflow_home, "status_no_key", dag_source("status_no_key", task("fact_sales"), imports))
         error = run.failure("fact_sales")
         assert isinstance(error, AirflowException) and isinstance(error.__cause__, errors.Unauthorized)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_names_and_filters_are_templated(airflow_home, fake, mode) -> None:
+    run = run_job_dag(
+        airflow_home,
+        "templated",
+        "run_checks",
+        mode,
+        "labels=['{{ task.task_id }}'], job_business_key='key-{{ dag.dag_id }}'",
+    )
+    assert run.state == "success", run.failures
+    (start,) = [r for r in fake.requests if r.operation_id == "runChecks"]
+    assert start.query["jobBusinessKey"] == [f"key-templated_run_checks_{mode}"]
+    assert start.json["check_search_filters"]["labels"] == ["dq"]
