@@ -44,6 +44,16 @@ def _given(value: Any) -> Any:
     return None if value is UNSET or value is None else value
 
 
+def forwarded(arguments: dict[str, Any]) -> dict[str, Any]:
+    """An `__init__`'s arguments, its `locals()` taken first thing, as keywords for `super().__init__`.
+
+    The variants of an operator repeat its keywords in their own signature, as DQOps's do, and
+    pass them all on: `super().__init__(**forwarded(locals()), check_type=CheckType.PROFILING)`.
+    """
+    named = {name: value for name, value in arguments.items() if name not in ("self", "kwargs", "__class__")}
+    return {**named, **arguments.get("kwargs", {})}
+
+
 def _to_dict(answer: Any) -> dict[str, Any]:
     return answer.to_dict()  # type: ignore[no-any-return]
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from dqops._runtime.types import UNSET, Unset
-from dqops.airflow._operator import DEFAULT_URL
+from dqops.airflow._operator import DEFAULT_URL, forwarded
 from dqops.airflow.run_checks.dqops_run_checks_operator import DqopsRunChecksOperator
 from dqops.client.models.check_type import CheckType
 from dqops.client.models.rule_severity_level import RuleSeverityLevel
@@ -25,15 +25,4 @@ class DqopsRunMonitoringChecksOperator(DqopsRunChecksOperator):
         fail_at_severity: RuleSeverityLevel = RuleSeverityLevel.FATAL,
         **kwargs: Any,
     ) -> None:
-        super().__init__(
-            base_url=base_url,
-            job_business_key=job_business_key,
-            api_key=api_key,
-            connection=connection,
-            full_table_name=full_table_name,
-            check_type=CheckType.MONITORING,
-            wait_timeout=wait_timeout,
-            fail_on_timeout=fail_on_timeout,
-            fail_at_severity=fail_at_severity,
-            **kwargs,
-        )
+        super().__init__(**forwarded(locals()), check_type=CheckType.MONITORING)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from dqops._runtime.types import UNSET, Unset
-from dqops.airflow._operator import DEFAULT_URL
+from dqops.airflow._operator import DEFAULT_URL, forwarded
 from dqops.airflow.table_status.dqops_assert_table_status_operator import DqopsAssertTableStatusOperator
 from dqops.client.models.check_time_scale import CheckTimeScale
 from dqops.client.models.rule_severity_level import RuleSeverityLevel
@@ -31,23 +31,4 @@ class DqopsAssertMonitoringTableStatusOperator(DqopsAssertTableStatusOperator):
         fail_at_severity: RuleSeverityLevel = RuleSeverityLevel.FATAL,
         **kwargs: Any,
     ) -> None:
-        super().__init__(
-            connection_name=connection_name,
-            schema_name=schema_name,
-            table_name=table_name,
-            months=months,
-            profiling=False,
-            monitoring=True,
-            partitioned=False,
-            check_time_scale=check_time_scale,
-            data_group=data_group,
-            check_name=check_name,
-            category=category,
-            table_comparison=table_comparison,
-            quality_dimension=quality_dimension,
-            base_url=base_url,
-            wait_timeout=wait_timeout,
-            fail_on_timeout=fail_on_timeout,
-            fail_at_severity=fail_at_severity,
-            **kwargs,
-        )
+        super().__init__(**forwarded(locals()), profiling=False, monitoring=True, partitioned=False)
