@@ -295,11 +295,12 @@ def _checked_business_key(value: object) -> str:
         or not 0 < len(value) <= _MAX_BUSINESS_KEY_LENGTH
         or not value.isprintable()
         or value.isdigit()
+        or value in (".", "..")
     ):
         shown = type(value).__name__ if type(value) is not str else repr(cut_text(value, 80))
         raise InvalidArgument(
             f"business_key must be a str of 1 to {_MAX_BUSINESS_KEY_LENGTH} printable characters, not all digits "
-            f"(DQOps would read digits as a job id), got {shown}",
+            f"(DQOps would read digits as a job id) nor a dot segment, got {shown}",
             operation="start",
             parameter="business_key",
         )
