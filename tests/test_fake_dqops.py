@@ -167,6 +167,27 @@ def test_an_api_key_is_required_when_set() -> None:
         assert httpx.get(fake.base_url + "nowhere").status_code == 401
 
 
+def test_set_answer_replaces_an_operation_s_answer_until_reset(fake: FakeDQOps, dqops_client: client.Client) -> None:
+    fake.set_answer("get_connection", {"status": 404, "error": "Not Found"}, status=404)
+    with pytest.raises(errors.NotFound):
+        get_connection.sync("sales", client=dqops_client)
+    fake.set_answer("getAllConnections", [{"connection_name": "sales"}])
+    assert [c.connection_name for c in get_all_connections.sync(client=dqops_client)] == ["sales"]
+    fake.set_answer("jobs.run_checks", status=503)  # the job queue too: no job is started
+    with pytest.raises(errors.ServerError):
+        run_checks.sync(client=dqops_client, json_body=checks())
+    assert fake.jobs == []
+    fake.reset()
+    assert get_connection.sync("sales", client=dqops_client).connection_name == "sample_connection"
+    for wrong in ("no_such_operation", "get"):
+        with pytest.raises(ValueError, match="names no operation"):
+            fake.set_answer(wrong, {})
+    with pytest.raises(ValueError, match="status"):
+        fake.set_answer("get_connection", status=1000)
+    with pytest.raises(ValueError, match="names no operation"):
+        fake.fail_next(operation="run_check")  # a typo fails at once instead of never matching
+
+
 # ---------------------------------------------------------------------------
 # Recorded requests
 # ---------------------------------------------------------------------------

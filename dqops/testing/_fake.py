@@ -93,14 +93,10 @@ class _Answer:
 @dataclass
 class _Fault:
     mode: str
-    operation: str | None  # an operationId or the SDK's module name; None: any request
+    operation_id: str | None  # None: any request
 
     def applies_to(self, route: Route | None) -> bool:
-        if self.operation is None:
-            return True
-        if route is None:
-            return False
-        return self.operation in (route.operation_id, route.module, route.module.rpartition(".")[2])
+        return self.operation_id is None or (route is not None and route.operation_id == self.operation_id)
 
 
 def _spring_error(status: int, error: str, path: str, message: str) -> _Answer:
@@ -130,6 +126,7 @@ class _State:
     queue: JobQueue
     requests: list[RecordedRequest] = field(default_factory=list)
     faults: list[_Fault] = field(default_factory=list)
+    answers: dict[str, _Answer] = field(default_factory=dict)  # set_answer, by operationId
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def take_fault(self, route: Route | None) -> _Fault | None:
@@ -232,6 +229,10 @@ class _Handler(BaseHTTPRequestHandler):
             return _spring_error(401, "Unauthorized", request.path, "Missing or invalid API key")
         if route is None:
             return _spring_error(404, "Not Found", request.path, f"No route for {request.method} {request.path}")
+        with state.lock:
+            answer = state.answers.get(route.operation_id)
+        if answer is not None:
+            return answer
         jobs = _JobOperations(state, request, route)
         handler = jobs.handler()
         if handler is not None:
@@ -549,14 +550,28 @@ class FakeDQOps:
             raise ValueError(f"mode must be one of {FAULT_MODES}, got {mode!r}")
         if count < 0:
             raise ValueError(f"count must be 0 or more, got {count!r}")
+        operation_id = None if operation is None else self._state.routes.named(operation).operation_id
         with self._state.lock:
-            self._state.faults.extend(_Fault(mode, operation) for _ in range(count))
+            self._state.faults.extend(_Fault(mode, operation_id) for _ in range(count))
+
+    def set_answer(self, operation: str, json: Any = None, *, status: int = 200) -> None:
+        """Answer every later call of `operation` (an operationId such as "getTable", or the SDK's
+        module name "get_table") with `status` and the JSON value `json`, or no body when it is
+        None, instead of the documented answer or the job queue: `fake.set_answer("get_table",
+        {"status": 404, "error": "Not Found"}, status=404)`. `reset()` restores every answer."""
+        route = self._state.routes.named(operation)
+        if not isinstance(status, int) or not 100 <= status <= 599:
+            raise ValueError(f"status must be an HTTP status code, got {status!r}")
+        answer = _Answer(status) if json is None else _Answer.of_json(status, json)
+        with self._state.lock:
+            self._state.answers[route.operation_id] = answer
 
     def reset(self) -> None:
-        """Forget the requests, the jobs, the pending faults and the job outcome: as new."""
+        """Forget the requests, the jobs, the pending faults, the answers set and the job outcome: as new."""
         self.clear_requests()
         with self._state.lock:
             self._state.faults.clear()
+            self._state.answers.clear()
         self.forget_job_history()
         with self._state.queue.condition:
             self._state.queue.outcome = self._initial_outcome

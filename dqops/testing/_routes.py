@@ -78,6 +78,19 @@ class RouteTable:
     def by_operation(self, operation_id: str) -> Route:
         return self._by_operation[operation_id]
 
+    def named(self, operation: str) -> Route:
+        """The route of an operation named by its operationId ("runChecks"), or by the SDK's module,
+        with or without its group ("jobs.run_checks", "run_checks")."""
+        found = {
+            route.operation_id: route
+            for route in self.routes
+            if operation in (route.operation_id, route.module, route.module.rpartition(".")[2])
+        }
+        if len(found) != 1:
+            problem = "names no operation" if not found else f"names several operations: {sorted(found)}"
+            raise ValueError(f"{operation!r} {problem} (give an operationId such as 'runChecks')")
+        return next(iter(found.values()))
+
     @functools.cached_property
     def _by_length(self) -> dict[int, tuple[Route, ...]]:
         grouped: dict[int, list[Route]] = {}
