@@ -1,10 +1,16 @@
-"""Start a DQOps job and wait for it to finish: run checks, collect statistics, import tables.
+"""DQOps's background jobs: start them, follow them, wait for them.
 
-DQOps runs these as background jobs. Each helper here starts one, waits for it with the
-server-side wait of DQOps's wait endpoints (a long poll of up to `poll_seconds`, never a tight
-loop), and returns the typed result, or raises `JobFailed`, `JobCancelled` or `JobTimeout`.
-Each exists in a sync and an async form (`run_checks` / `run_checks_async`); the async ones
-never block the event loop, so several jobs can be awaited with `asyncio.gather`.
+- The helpers (`run_checks`, `collect_statistics_on_table`, ...) start a job and wait for it
+  with the server-side wait of DQOps's wait endpoints (a long poll of up to `poll_seconds`,
+  never a tight loop), and return the typed result, or raise `JobFailed`, `JobCancelled` or
+  `JobTimeout`.
+- `start_run_checks(...)` and its kin return a `JobHandle` as soon as DQOps queued the job: wait
+  on it later (`wait`), poll it, cancel it, or resume it elsewhere from `to_token()`.
+  `wait_all` waits for many handles through one change feed.
+- `watch(client)` follows the changes of every job (DQOps's job change feed).
+
+Each exists in a sync and an async form (`run_checks` / `run_checks_async`, `wait` /
+`wait_async`, `for` / `async for`); the async ones never block the event loop.
 
     from dqops import client, jobs
     dqops = client.AuthenticatedClient("http://localhost:8888/", token=...)
@@ -14,8 +20,9 @@ never block the event loop, so several jobs can be awaited with `asyncio.gather`
 by the helper's deadline (plus DEADLINE_GRACE_SECONDS), and a wait that runs out raises
 `JobTimeout`, never `RequestTimeout`.
 
-The waiting logic is written once, as a generator of the calls to make (`_wait_steps`),
-and driven by `_drive` (sync) or `_drive_async`; `_JobDeadline` holds what the deadline decides.
+The waiting logic is written once, as generators of the calls to make (`_start_steps`,
+`_wait_job_steps`, `_feed_steps`...), driven by `_drive` (sync) or `_drive_async`;
+`_JobDeadline` holds what the deadline decides.
 """
 
 from __future__ import annotations
@@ -295,11 +302,12 @@ def _checked_business_key(value: object) -> str:
         or not 0 < len(value) <= _MAX_BUSINESS_KEY_LENGTH
         or not value.isprintable()
         or value.isdigit()
+        or value in (".", "..")
     ):
         shown = type(value).__name__ if type(value) is not str else repr(cut_text(value, 80))
         raise InvalidArgument(
             f"business_key must be a str of 1 to {_MAX_BUSINESS_KEY_LENGTH} printable characters, not all digits "
-            f"(DQOps would read digits as a job id), got {shown}",
+            f"(DQOps would read digits as a job id) nor a dot segment, got {shown}",
             operation="start",
             parameter="business_key",
         )

@@ -202,6 +202,8 @@ async def test_a_token_resumed_in_the_same_process_async(fake, dqops):
         {"dqops_job": 1, "kind": "run_checks", "job_id": "../../connections"},
         {"dqops_job": 1, "kind": "run_checks", "job_id": 1.5},
         {"dqops_job": 1, "kind": "run_checks", "business_key": "x\nInjected: 1"},
+        {"dqops_job": 1, "kind": "run_checks", "business_key": ".."},
+        {"dqops_job": 1, "kind": "run_checks", "business_key": "12345"},
         {"dqops_job": 1, "kind": "run_checks", "job_id": "1", "data_domain": "a;b=c"},
     ],
 )
@@ -449,4 +451,11 @@ def test_wait_all_refuses_handles_of_several_domains(fake, dqops):
         jobs.wait_all([plain, sales])
     with pytest.raises(errors.InvalidArgument):
         jobs.wait_all([])
+    assert fake.requests == []
+
+
+@pytest.mark.parametrize("key", ["", "42", "..", "a\tb", "k" * 201, 7])
+def test_a_business_key_dqops_would_misread_is_refused_before_the_start(fake, dqops, key):
+    with pytest.raises(errors.InvalidArgument):
+        jobs.start_run_checks(dqops, RunChecksParameters(), business_key=key)
     assert fake.requests == []
