@@ -363,3 +363,38 @@ def test_names_and_filters_are_templated(airflow_home, fake, mode) -> None:
     (start,) = [r for r in fake.requests if r.operation_id == "runChecks"]
     assert start.query["jobBusinessKey"] == [f"key-templated_run_checks_{mode}"]
     assert start.json["check_search_filters"]["labels"] == ["dq"]
+
+
+def test_a_dag_written_for_dqops_own_operators_runs_unchanged(airflow_home, fake) -> None:
+    """As DQOps's run-checks page writes it: Airflow 2's `from airflow import DAG`, the older module
+    path, a `base_url` with no trailing slash, no connection (the URL is the fake's, the key added)."""
+    source = f'''\
+import datetime
+import pendulum
+from airflow import DAG
+from dqops.airflow_operators.run_checks.dqops_run_profiling_checks_operator import DqopsRunProfilingChecksOperator
+
+with DAG(
+    dag_id="upstream_style_run_profiling_checks",
+    schedule=datetime.timedelta(hours=12),
+    start_date=pendulum.datetime(2023, 1, 1, tz="UTC"),
+    catchup=False,
+) as dag:
+    run_checks_task = DqopsRunProfilingChecksOperator(
+        task_id="dqops_run_profiling_checks_operator_task",
+        base_url="{fake.base_url.rstrip("/")}",
+        api_key="{API_KEY}",
+        connection="example_connection",
+        full_table_name="maven_restaurant_ratings.consumers"
+    )
+'''
+    run = run_dag(airflow_home, "upstream_style_run_profiling_checks", source)
+    assert run.state == "success", run.failures
+    returned = run.returned["dqops_run_profiling_checks_operator_task"]
+    assert returned["status"] == "finished" and "highest_severity" in returned["result"]
+    (start,) = [r for r in fake.requests if r.operation_id == "runChecks"]
+    assert start.json["check_search_filters"] == {
+        "connection": "example_connection",
+        "fullTableName": "maven_restaurant_ratings.consumers",
+        "checkType": "profiling",
+    }
