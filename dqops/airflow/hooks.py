@@ -171,7 +171,7 @@ class DqopsHook(BaseHook):
             aget = getattr(self, "aget_connection", None)
             if aget is not None:
                 conn = await aget(self.dqops_conn_id)
-            else:  # Airflow 2.10
+            else:  # an Airflow without BaseHook.aget_connection
                 from asgiref.sync import sync_to_async
 
                 conn = await sync_to_async(self.get_connection)(self.dqops_conn_id)
