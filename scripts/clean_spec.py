@@ -3,7 +3,7 @@
 Upstream produces its OpenAPI 3 file by serializing a Java object model, which leaves
 artifacts in it (see ../shared/dqops-openapi/README.md). Each transformation below removes
 one kind of artifact, works on the parsed document (never on text) and is tested on its own
-in tests/test_clean_spec.py. After the transformations, the reviewed corrections in
+in tests/pipeline/test_clean_spec.py. After the transformations, the reviewed corrections in
 openapi/overlay.json are applied and the result is validated.
 
 Usage: python -m scripts.clean_spec RAW.json CLEANED.json [--overlay openapi/overlay.json]

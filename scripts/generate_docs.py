@@ -13,7 +13,7 @@ name every module, class, attribute and enum member as the package does:
 - docs/index.md: README.md, the home page of the site.
 
 The examples use sample values (scripts/docs_samples.py) and run in the test suite
-(tests/test_reference_docs.py). The return types and enum members are read from the generated
+(tests/docs/test_reference_docs.py). The return types and enum members are read from the generated
 package, which must be the one generated from the same spec (`make generate`).
 
 Usage: python -m scripts.generate_docs [--spec openapi/dqops-api-openapi-3.cleaned.json] [--output docs]

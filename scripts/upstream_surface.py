@@ -8,7 +8,7 @@ The script downloads upstream's wheel from PyPI (`pip download --no-deps`), reco
 installs it with `--no-deps` into a throw-away virtual environment together with the few
 packages `dqops.client` imports (pinned below; the launcher's numpy, pandas, JDK installer...
 are left out), and runs itself there with `--introspect`. Upstream's package is never installed
-beside the SDK, and nothing at run time depends on it: tests/upstream_compat.py reads the snapshot.
+beside the SDK, and nothing at run time depends on it: tests/support/upstream_compat.py reads the snapshot.
 
 The snapshot holds, with sorted keys and one line per leaf record:
 - `api`: every module under dqops.client.api (`connections.get_all_connections`) with
@@ -189,7 +189,7 @@ def _api_module(module: Any) -> dict[str, Any]:
 def request_shape(get_kwargs: Any) -> dict[str, Any]:
     """Method, URL template and parameter names of an operation, from the parsed source of its `_get_kwargs`.
 
-    Reads upstream's functions and ours alike (tests/upstream_compat.py): the method and URL are
+    Reads upstream's functions and ours alike (tests/support/upstream_compat.py): the method and URL are
     the values of the request dict's keys; `params["checkType"] = ...` sends the parameter the
     value is made of (`check_type`, or upstream's local `json_check_type` made from it); a keyword
     of the URL's `.format()` names the path parameter its value is made of.

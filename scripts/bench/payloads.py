@@ -1,6 +1,6 @@
 """Large, realistic answers built from the JSON that DQOps documents (docs operations/*.md).
 
-The documented answers are read with tests/docs_examples.py's extractor (read-only) from the
+The documented answers are read with tests/support/docs_examples.py's extractor (read-only) from the
 newest reference docs there are, upstream's client reference of DQOps 1.11.0 (the closest to
 the 1.13.2 API), and for an operation those pages lack, from the older reference docs
 (DOCS_DIRS). They are scaled up: more check results, more columns, more connections. Every
