@@ -11,7 +11,6 @@ the DAG gives `base_url` and `api_key` itself, as DAGs written for DQOps's own o
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 from support.airflow_dags import AirflowHome, DagRun, connection_json, dag_source, run_dag
@@ -59,11 +58,13 @@ START_OPERATIONS = {
 }
 
 
+pytestmark = pytest.mark.fake_dqops(api_key=API_KEY, job_delay=0.2)
+
+
 @pytest.fixture
-def fake(airflow_home: AirflowHome, monkeypatch) -> Iterator[FakeDQOps]:
-    with FakeDQOps(api_key=API_KEY, job_delay=0.2) as server:
-        monkeypatch.setenv("AIRFLOW_CONN_DQOPS_DEFAULT", connection_json(server.base_url, API_KEY))
-        yield server
+def fake(fake_dqops: FakeDQOps, airflow_home: AirflowHome, monkeypatch) -> FakeDQOps:
+    monkeypatch.setenv("AIRFLOW_CONN_DQOPS_DEFAULT", connection_json(fake_dqops.base_url, API_KEY))
+    return fake_dqops
 
 
 def run_job_dag(home: AirflowHome, name: str, operator: str, mode: str, *tasks: str) -> DagRun:

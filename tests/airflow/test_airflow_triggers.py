@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
 
 import pytest
 
@@ -15,10 +14,12 @@ API_KEY = "trigger-key"
 WAITS = ("waitForJob", "waitForRunChecksJob")
 
 
+pytestmark = pytest.mark.fake_dqops(api_key=API_KEY)
+
+
 @pytest.fixture
-def fake(airflow_home) -> Iterator[FakeDQOps]:
-    with FakeDQOps(api_key=API_KEY) as server:
-        yield server
+def fake(fake_dqops: FakeDQOps, airflow_home) -> FakeDQOps:
+    return fake_dqops
 
 
 def start_job(fake: FakeDQOps) -> str:

@@ -51,12 +51,6 @@ JSON_OPERATIONS = [op for op in OPERATIONS if answers_json(op)]
 NO_BODY_OPERATIONS = [op for op in OPERATIONS if not any(r.get("content") for r in successes(op).values())]
 
 
-@pytest.fixture(scope="module")
-def runner() -> Iterator[asyncio.Runner]:
-    with asyncio.Runner() as loop_runner:
-        yield loop_runner
-
-
 def answering(response: httpx.Response) -> respx.MockRouter:
     router = respx.mock(base_url=BASE_URL, assert_all_called=False)
     router.route().mock(return_value=response)

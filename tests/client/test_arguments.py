@@ -46,12 +46,6 @@ WITH_PATH = [op for op in OPERATIONS if op.path_parameters]
 WITH_QUERY = [op for op in OPERATIONS if any(p["in"] == "query" for p in op.parameters)]
 
 
-@pytest.fixture(scope="module")
-def runner() -> Iterator[asyncio.Runner]:
-    with asyncio.Runner() as loop_runner:
-        yield loop_runner
-
-
 @pytest.fixture
 def router() -> Iterator[respx.Route]:
     """Every request to the mocked DQOps is answered 204 and recorded on the returned route."""

@@ -52,12 +52,16 @@ import httpx
 import pytest
 from support import build_commands, spec_arguments, spec_facts
 from support.contract_totals import ContractTotals
+from support.json_compare import first_difference
 
-from scripts.prism import REPO_ROOT, PrismServer, free_loopback_port, invalid_request_status, running_prism
+from scripts.prism import REPO_ROOT, PrismServer, free_loopback_port, invalid_request_status
 
 #: The seed of Prism's dynamic answers: the same seed, the same answers. DQOPS_CONTRACT_SEED
 #: overrides it, to look for answers the SDK cannot parse with other generated data.
 PRISM_SEED = os.environ.get("DQOPS_CONTRACT_SEED") or "dqops-sdk-contract"
+#: The conftest's prism_server answers with examples generated from the schemas, the same each run.
+pytestmark = pytest.mark.prism("--dynamic", "--seed", PRISM_SEED)
+
 #: Big answers (a TableSpec with every check filled in is megabytes) take Prism a while.
 REQUEST_TIMEOUT_SECONDS = 300.0
 TOKEN = "test-token"
@@ -121,14 +125,6 @@ def totals(record_property: Any) -> Iterator[ContractTotals]:
 
 
 @pytest.fixture(scope="module")
-def prism_server() -> Iterator[PrismServer]:
-    spec = _require_spec()
-    assert spec is not None
-    with running_prism(spec_facts.CLEANED_SPEC_PATH, extra_arguments=["--dynamic", "--seed", PRISM_SEED]) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
 def sdk() -> Any:
     """The generated package: ``dqops.client`` with its ``errors``."""
     try:
@@ -140,19 +136,13 @@ def sdk() -> Any:
 
 
 @pytest.fixture(scope="module")
-def event_loop_runner() -> Iterator[asyncio.Runner]:
-    with asyncio.Runner() as runner:
-        yield runner
-
-
-@pytest.fixture(scope="module")
-def contract_client(prism_server: PrismServer, sdk: Any, event_loop_runner: asyncio.Runner) -> Iterator[Any]:
+def contract_client(prism_server: PrismServer, sdk: Any, runner: asyncio.Runner) -> Iterator[Any]:
     dqops_client = sdk.client.AuthenticatedClient(
         prism_server.base_url, token=TOKEN, raise_on_unexpected_status=True, timeout=REQUEST_TIMEOUT_SECONDS
     )
     yield dqops_client
     dqops_client.close()
-    event_loop_runner.run(dqops_client.aclose())
+    runner.run(dqops_client.aclose())
 
 
 # ---------------------------------------------------------------------------
@@ -281,32 +271,6 @@ def to_json(value: Any) -> Any:
     return value
 
 
-def first_difference(expected: Any, actual: Any, path: str = "$") -> str | None:
-    if type(expected) is not type(actual) and not (
-        isinstance(expected, (int, float)) and isinstance(actual, (int, float)) and not isinstance(expected, bool)
-    ):
-        return f"{path}: sent {json.dumps(expected)[:200]}, to_dict() gives {json.dumps(actual, default=repr)[:200]}"
-    if isinstance(expected, dict):
-        for key in expected.keys() | actual.keys():
-            if key not in actual:
-                return f"{path}.{key}: missing after to_dict()"
-            if key not in expected:
-                return f"{path}.{key}: added by to_dict()"
-            found = first_difference(expected[key], actual[key], f"{path}.{key}")
-            if found:
-                return found
-        return None
-    if isinstance(expected, list):
-        if len(expected) != len(actual):
-            return f"{path}: {len(expected)} items sent, {len(actual)} after to_dict()"
-        for index, (left, right) in enumerate(zip(expected, actual)):
-            found = first_difference(left, right, f"{path}[{index}]")
-            if found:
-                return found
-        return None
-    return None if expected == actual else f"{path}: sent {expected!r}, to_dict() gives {actual!r}"
-
-
 def documented_media_types(op: spec_facts.OperationFact, status: int) -> tuple[str, ...]:
     return tuple((op.responses.get(str(status)) or {}).get("content") or {})
 
@@ -334,7 +298,7 @@ def test_operation_contract(
     operation_id: str,
     sdk: Any,
     contract_client: Any,
-    event_loop_runner: asyncio.Runner,
+    runner: asyncio.Runner,
     totals: ContractTotals,
     prism_server: PrismServer,
 ) -> None:
@@ -349,7 +313,7 @@ def test_operation_contract(
 
     if prism_server.process.poll() is not None:
         pytest.fail(f"Prism exited earlier with code {prism_server.process.returncode}", pytrace=False)
-    outcome = call_operation(mode, module, contract_client, arguments, event_loop_runner)
+    outcome = call_operation(mode, module, contract_client, arguments, runner)
     if outcome.status_code is None:
         exited = prism_server.process.poll()
         state = "running" if exited is None else f"exited with code {exited}"
@@ -364,7 +328,7 @@ def test_operation_contract(
         # json-schema-faker crashed on this answer: ask for Prism's static answer instead.
         totals.static_fallbacks.append(f"{mode}:{op.id}")
         static_client = contract_client.with_options(headers={"Prefer": "dynamic=false"})
-        outcome = call_operation(mode, module, static_client, arguments, event_loop_runner)
+        outcome = call_operation(mode, module, static_client, arguments, runner)
         totals.sent += 1
 
     if not accepted_by_prism(outcome):
@@ -427,7 +391,7 @@ def test_operation_contract(
         return
     answer = json.loads(outcome.content)
     assert parsed is not None or answer is None, f"{where}\nthe SDK parsed nothing from {excerpt(outcome.content)}"
-    difference = first_difference(answer, to_json(parsed))
+    difference = first_difference(to_json(parsed), answer, numbers_by_value=True)
     assert difference is None, (
         f"{where}\nthe parsed answer does not give back Prism's JSON: {difference}\n"
         f"parsed type: {type(parsed).__name__}"

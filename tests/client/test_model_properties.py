@@ -52,6 +52,7 @@ import pytest
 from hypothesis import given
 from openapi_schema_validator import OAS30Validator
 from support import spec_facts as facts
+from support.json_compare import first_difference
 from support.model_cases import (
     CASES,
     CASES_ERROR,
@@ -61,7 +62,6 @@ from support.model_cases import (
     UNKNOWN_ENUM_VALUE,
     ModelCase,
     coverage_text,
-    first_difference,
     import_models,
     instances_of_case,
     model_class,

@@ -38,11 +38,11 @@ from typing import Any
 import attrs
 import pytest
 from hypothesis import given, settings
+from support.json_compare import first_difference
 from support.model_cases import (
     HYPOTHESIS_SETTINGS,
     OBJECT_CASES,
     ModelCase,
-    first_difference,
     instances_of_case,
     model_class,
     resolve,

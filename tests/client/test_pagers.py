@@ -91,12 +91,6 @@ class Paged:
 
 
 @pytest.fixture
-def server():
-    with FaultServer() as running:
-        yield running
-
-
-@pytest.fixture
 def client(server):
     with Client(server.base_url, raise_on_unexpected_status=True) as dqops:
         yield dqops

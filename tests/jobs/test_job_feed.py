@@ -17,7 +17,6 @@ from typing import Any
 
 import httpx
 import pytest
-import respx
 
 from dqops import jobs
 from dqops.client import Client, errors
@@ -31,16 +30,8 @@ GUARD_SECONDS = 15.0
 HISTORY_SECONDS = 2.5
 
 
-@pytest.fixture
-def fake() -> Iterator[FakeDQOps]:
-    with FakeDQOps(job_delay=0.4, change_feed_wait=1.0) as running:
-        yield running
-
-
-@pytest.fixture
-def dqops(fake: FakeDQOps) -> Iterator[Client]:
-    with Client(fake.base_url, raise_on_unexpected_status=True) as client:
-        yield client
+#: The conftest's `fake` (and its client, `dqops`) with these options.
+pytestmark = pytest.mark.fake_dqops(job_delay=0.4, change_feed_wait=1.0)
 
 
 def until_job_ends(changes: Iterator[DqoJobChangeModel], job_id: str) -> list[DqoJobChangeModel]:
@@ -203,12 +194,6 @@ def sequence(epoch_seconds: int, counter: int = 0) -> int:
 
 def change(job_id: int, status: str, at: int) -> dict[str, Any]:
     return {"jobId": {"jobId": job_id}, "status": status, "changeSequence": at}
-
-
-@pytest.fixture
-def mock() -> Iterator[respx.MockRouter]:
-    with respx.mock(assert_all_called=False) as router:
-        yield router
 
 
 def first_changes(client: Client, since: int, count: int) -> tuple[list[DqoJobChangeModel], jobs.JobFeed]:

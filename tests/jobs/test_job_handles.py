@@ -14,14 +14,13 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 from dqops import jobs
-from dqops.client import Client, errors
+from dqops.client import errors
 from dqops.client.models.collect_error_samples_parameters import CollectErrorSamplesParameters
 from dqops.client.models.delete_stored_data_queue_job_parameters import DeleteStoredDataQueueJobParameters
 from dqops.client.models.dqo_job_history_entry_model import DqoJobHistoryEntryModel
@@ -73,16 +72,8 @@ KIND_PARAMS = [pytest.param(kind, id=kind.name) for kind in KINDS]
 RUN_CHECKS = KINDS[0]
 
 
-@pytest.fixture
-def fake() -> Iterator[FakeDQOps]:
-    with FakeDQOps(job_delay=0.4) as running:
-        yield running
-
-
-@pytest.fixture
-def dqops(fake: FakeDQOps) -> Iterator[Client]:
-    with Client(fake.base_url, raise_on_unexpected_status=True) as client:
-        yield client
+#: The conftest's `fake` (and its client, `dqops`) with these options.
+pytestmark = pytest.mark.fake_dqops(job_delay=0.4)
 
 
 def requests_of(fake: FakeDQOps, operation_id: str) -> list[Any]:

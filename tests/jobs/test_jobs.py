@@ -16,7 +16,6 @@ from typing import Any
 
 import httpx
 import pytest
-import respx
 from support.job_helpers import HELPERS, Helper
 
 import dqops.jobs
@@ -49,12 +48,6 @@ def history(job_id: int, status: str, **extra: Any) -> dict[str, Any]:
 
 def wait_answer(helper: Helper, job_id: int, status: str, **extra: Any) -> dict[str, Any]:
     return queued(job_id, status, **extra) if helper.typed_wait else history(job_id, status, **extra)
-
-
-@pytest.fixture
-def mock():
-    with respx.mock(assert_all_called=False) as router:
-        yield router
 
 
 @pytest.fixture

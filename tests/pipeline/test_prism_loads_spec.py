@@ -21,17 +21,6 @@ AUTHORIZATION_HEADERS = {"Authorization": "Bearer test-api-key"}
 
 
 @pytest.fixture(scope="module")
-def prism_server() -> Iterator[PrismServer]:
-    if not CLEANED_SPEC_PATH.is_file():
-        pytest.fail(
-            f"{CLEANED_SPEC_PATH} is missing: run `make generate` (fetch and clean the spec) before the tests",
-            pytrace=False,
-        )
-    with running_prism(CLEANED_SPEC_PATH) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
 def client(prism_server: PrismServer) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=prism_server.base_url, timeout=30.0) as http_client:
         yield http_client

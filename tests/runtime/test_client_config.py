@@ -11,7 +11,6 @@ import sys
 
 import httpx
 import pytest
-import respx
 from support.fault_server import json_answer, respond, slow, unused_port
 
 from dqops.client import AuthenticatedClient, Client, errors
@@ -24,18 +23,6 @@ TOKEN = "dqops-api-key-SECRET-7c2b1f"
 BASE_URL = "http://dqops.test:8888/"
 CONNECTIONS_URL = "http://dqops.test:8888/api/connections"
 GUARD_SECONDS = 5.0
-
-
-@pytest.fixture
-def mock():
-    with respx.mock(assert_all_called=False) as router:
-        yield router
-
-
-@pytest.fixture
-def no_dqops_env(monkeypatch):
-    monkeypatch.delenv("DQOPS_BASE_URL", raising=False)
-    monkeypatch.delenv("DQOPS_API_KEY", raising=False)
 
 
 # Seed signatures.

@@ -37,12 +37,6 @@ INVALID_BASE_URLS = {
 }
 
 
-@pytest.fixture
-def no_dqops_env(monkeypatch):
-    monkeypatch.delenv("DQOPS_BASE_URL", raising=False)
-    monkeypatch.delenv("DQOPS_API_KEY", raising=False)
-
-
 @pytest.mark.parametrize("url", list(INVALID_BASE_URLS.values()), ids=list(INVALID_BASE_URLS))
 def test_an_invalid_base_url_is_refused_at_construction(no_dqops_env, url):
     with pytest.raises(errors.ConfigurationError, match=r"^base_url "):

@@ -34,11 +34,10 @@ def domains_sent(server: FaultServer) -> list[str | None]:
 
 
 @pytest.fixture
-def server():
+def server(server: FaultServer) -> FaultServer:
     # Every answer tries to set another domain: a pool that stored it would send it later.
-    with FaultServer() as running:
-        running.route(PATH, json_answer([], headers={"Set-Cookie": "DQODataDomain=from_the_server; Path=/"}))
-        yield running
+    server.route(PATH, json_answer([], headers={"Set-Cookie": "DQODataDomain=from_the_server; Path=/"}))
+    return server
 
 
 def test_client_domain_is_sent_on_every_call(server):

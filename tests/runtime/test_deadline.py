@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Self
+from typing import Self, TypeVar
 
 import httpx
 import pytest
@@ -37,6 +37,7 @@ def make_client(server: FaultServer, **kwargs) -> AuthenticatedClient:
 
 
 MODES = ("sync", "async")
+E = TypeVar("E", bound=Exception)
 
 
 def get_connections(dqops: AuthenticatedClient, mode: str) -> object:
@@ -114,18 +115,24 @@ def real_sleeps(max_retries: int) -> RetryPolicy:
     return RetryPolicy(max_retries=max_retries, backoff_factor=0.1, random=lambda: 1.0)
 
 
+def retried_until_the_deadline(server: FaultServer, mode: str, max_retries: int, error: type[E]) -> E:
+    """The `error` a call raises, retried with real sleeps: it ends within the deadline."""
+    with (
+        make_client(server, retry_policy=real_sleeps(max_retries)) as dqops,
+        Clock() as clock,
+        pytest.raises(error) as info,
+    ):
+        get_connections(dqops, mode)
+    assert clock.elapsed <= DEADLINE_SECONDS + MARGIN_SECONDS, clock.elapsed
+    return info.value
+
+
 @pytest.mark.parametrize("mode", MODES)
 def test_retries_stop_at_the_deadline_and_the_last_answer_surfaces(server, mode):
     """503 for ever: waits of 0.1, 0.2, 0.4 s... are waited while they end before the deadline."""
     server.route(CONNECTIONS, status(503))
-    with (
-        make_client(server, retry_policy=real_sleeps(20)) as dqops,
-        Clock() as clock,
-        pytest.raises(errors.ServerError) as info,
-    ):
-        get_connections(dqops, mode)
-    assert clock.elapsed <= DEADLINE_SECONDS + MARGIN_SECONDS, clock.elapsed
-    assert info.value.status_code == 503
+    error = retried_until_the_deadline(server, mode, 20, errors.ServerError)
+    assert error.status_code == 503
     assert 3 <= len(server.requests_to(CONNECTIONS)) <= 5
 
 
@@ -133,15 +140,9 @@ def test_retries_stop_at_the_deadline_and_the_last_answer_surfaces(server, mode)
 def test_an_attempt_cut_by_the_deadline_is_not_retried(server, mode):
     """Each attempt would take 3 s: the first one meets the deadline, and no retry follows."""
     server.route(CONNECTIONS, slow(3.0))
-    with (
-        make_client(server, retry_policy=real_sleeps(3)) as dqops,
-        Clock() as clock,
-        pytest.raises(errors.RequestTimeout) as info,
-    ):
-        get_connections(dqops, mode)
-    assert clock.elapsed <= DEADLINE_SECONDS + MARGIN_SECONDS, clock.elapsed
-    assert_deadline_error(info.value)
-    assert info.value.attempts == 1
+    error = retried_until_the_deadline(server, mode, 3, errors.RequestTimeout)
+    assert_deadline_error(error)
+    assert error.attempts == 1
     assert len(server.requests_to(CONNECTIONS)) == 1
 
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import time
+from typing import TypeVar
 
 import httpx
 import pytest
-import respx
 
 from dqops._runtime.retry import RetryPolicy, parse_retry_after
 from dqops.client import Client, errors
@@ -57,10 +57,7 @@ def backoff(n: int, factor: float = 0.5, random: float = 0.5) -> float:
     return factor * 2 ** (n - 1) * (0.5 + random / 2)
 
 
-@pytest.fixture
-def mock():
-    with respx.mock(assert_all_called=False) as router:
-        yield router
+E = TypeVar("E", bound=Exception)
 
 
 @pytest.fixture
@@ -74,6 +71,13 @@ def client_with(policy: RetryPolicy, **kwargs) -> Client:
     return Client(
         BASE_URL, raise_on_unexpected_status=True, retry_policy=policy, timeout=httpx.Timeout(0.5), **kwargs
     )
+
+
+def listing_raises(rec: Recorder, max_retries: int, error: type[E]) -> E:
+    """The `error` that listing the connections raises, with at most `max_retries` retries."""
+    with client_with(rec.policy(max_retries=max_retries)) as dqops, pytest.raises(error) as info:
+        get_all_connections.sync(client=dqops)
+    return info.value
 
 
 # Off by default.
@@ -132,9 +136,8 @@ def test_retryable_statuses_are_retried_with_backoff(mock, rec, status_code):
 @pytest.mark.parametrize("status_code", [400, 401, 403, 404, 409, 500, 501])
 def test_other_statuses_are_not_retried(mock, rec, status_code):
     route = mock.get(CONNECTIONS_URL).mock(side_effect=[httpx.Response(status_code), OK_LIST])
-    with client_with(rec.policy(max_retries=3)) as dqops, pytest.raises(errors.UnexpectedStatus) as info:
-        get_all_connections.sync(client=dqops)
-    assert info.value.status_code == status_code
+    error = listing_raises(rec, 3, errors.UnexpectedStatus)
+    assert error.status_code == status_code
     assert route.call_count == 1
     assert rec.sleeps == []
 
@@ -229,40 +232,36 @@ def test_exhausted_status_retries_raise_the_last_status(mock, rec):
     route = mock.get(CONNECTIONS_URL).mock(
         side_effect=[httpx.Response(502), httpx.Response(504), httpx.Response(503, json={"message": "busy"})]
     )
-    with client_with(rec.policy(max_retries=2)) as dqops, pytest.raises(errors.ServerError) as info:
-        get_all_connections.sync(client=dqops)
-    assert info.value.status_code == 503
-    assert info.value.message == "busy"
+    error = listing_raises(rec, 2, errors.ServerError)
+    assert error.status_code == 503
+    assert error.message == "busy"
     assert route.call_count == 3
     assert rec.sleeps == [pytest.approx(backoff(1)), pytest.approx(backoff(2))]
 
 
 def test_exhausted_429_retries_raise_rate_limited(mock, rec):
     route = mock.get(CONNECTIONS_URL).mock(return_value=httpx.Response(429, headers={"Retry-After": "2"}))
-    with client_with(rec.policy(max_retries=3)) as dqops, pytest.raises(errors.RateLimited) as info:
-        get_all_connections.sync(client=dqops)
-    assert info.value.retry_after == 2.0
+    error = listing_raises(rec, 3, errors.RateLimited)
+    assert error.retry_after == 2.0
     assert route.call_count == 4
     assert rec.sleeps == [2.0, 2.0, 2.0]
 
 
 def test_exhausted_connection_retries_raise_connection_failed(mock, rec):
     route = mock.get(CONNECTIONS_URL).mock(side_effect=httpx.ConnectError)
-    with client_with(rec.policy(max_retries=3)) as dqops, pytest.raises(errors.ConnectionFailed) as info:
-        get_all_connections.sync(client=dqops)
+    error = listing_raises(rec, 3, errors.ConnectionFailed)
     assert route.call_count == 4
-    assert info.value.attempts == 4
-    assert isinstance(info.value.__cause__, httpx.ConnectError)
-    assert info.value.url == CONNECTIONS_URL
+    assert error.attempts == 4
+    assert isinstance(error.__cause__, httpx.ConnectError)
+    assert error.url == CONNECTIONS_URL
     assert rec.sleeps == [pytest.approx(backoff(n)) for n in (1, 2, 3)]
 
 
 def test_exhausted_timeout_retries_raise_request_timeout(mock, rec):
     route = mock.get(CONNECTIONS_URL).mock(side_effect=httpx.ReadTimeout)
-    with client_with(rec.policy(max_retries=1)) as dqops, pytest.raises(errors.RequestTimeout) as info:
-        get_all_connections.sync(client=dqops)
+    error = listing_raises(rec, 1, errors.RequestTimeout)
     assert route.call_count == 2
-    assert info.value.attempts == 2
+    assert error.attempts == 2
 
 
 def test_the_last_failure_surfaces_whatever_came_before(mock, rec):
@@ -270,9 +269,8 @@ def test_the_last_failure_surfaces_whatever_came_before(mock, rec):
     with client_with(rec.policy(max_retries=2)) as dqops, pytest.raises(errors.ConnectionFailed):
         get_all_connections.sync(client=dqops)
     mock.get(CONNECTIONS_URL).mock(side_effect=[httpx.ConnectError, httpx.ReadError, httpx.Response(504)])
-    with client_with(rec.policy(max_retries=2)) as dqops, pytest.raises(errors.ServerError) as info:
-        get_all_connections.sync(client=dqops)
-    assert info.value.status_code == 504
+    error = listing_raises(rec, 2, errors.ServerError)
+    assert error.status_code == 504
 
 
 def test_exhausted_retries_without_raise_raise_and_detailed_has_the_status(mock, rec):

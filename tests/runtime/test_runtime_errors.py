@@ -11,7 +11,6 @@ import json
 
 import httpx
 import pytest
-import respx
 
 from dqops.client import Client, errors
 from dqops.client.api.connections import get_all_connections
@@ -52,12 +51,6 @@ STATUS_CLASSES = [
     (503, errors.ServerError),
     (504, errors.ServerError),
 ]
-
-
-@pytest.fixture
-def mock():
-    with respx.mock(assert_all_called=False) as router:
-        yield router
 
 
 def raising_client() -> Client:

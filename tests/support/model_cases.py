@@ -263,33 +263,6 @@ def validator_for(case: ModelCase) -> OAS30Validator:
     return OAS30Validator(schema, format_checker=oas30_format_checker)
 
 
-def first_difference(actual: Any, expected: Any, path: str = "$") -> str | None:
-    """Where `actual` differs from `expected`, comparing JSON types exactly (1 != 1.0 != True)."""
-    if type(actual) is not type(expected):
-        return f"{path}: got {type(actual).__name__} {actual!r}, expected {type(expected).__name__} {expected!r}"
-    if isinstance(expected, dict):
-        missing = [key for key in expected if key not in actual]
-        extra = [key for key in actual if key not in expected]
-        if missing or extra:
-            return f"{path}: keys missing {missing}, keys added {extra}"
-        for key, value in expected.items():
-            found = first_difference(actual[key], value, f"{path}.{key}")
-            if found:
-                return found
-        return None
-    if isinstance(expected, list):
-        if len(actual) != len(expected):
-            return f"{path}: {len(actual)} items, expected {len(expected)}"
-        for index, (got, want) in enumerate(zip(actual, expected, strict=True)):
-            found = first_difference(got, want, f"{path}[{index}]")
-            if found:
-                return found
-        return None
-    if actual != expected:
-        return f"{path}: got {actual!r}, expected {expected!r}"
-    return None
-
-
 #: Any JSON value, small: what an unknown field may hold.
 ANY_JSON: st.SearchStrategy[Any] = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=8),

@@ -16,7 +16,6 @@ import sys
 import textwrap
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -54,22 +53,14 @@ from scripts.prism import free_loopback_port
 GUARD_SECONDS = 10.0
 
 
-@pytest.fixture(scope="module")
-def shared_fake() -> Iterator[FakeDQOps]:
-    with FakeDQOps(job_delay=0.2, change_feed_wait=0.5) as fake:
-        yield fake
+#: The conftest's `shared_fake`, one for the module, with these options; each test resets it.
+pytestmark = pytest.mark.fake_dqops(job_delay=0.2, change_feed_wait=0.5)
 
 
 @pytest.fixture
 def fake(shared_fake: FakeDQOps) -> FakeDQOps:
     shared_fake.reset()
     return shared_fake
-
-
-@pytest.fixture
-def dqops_client(fake: FakeDQOps) -> Iterator[client.Client]:
-    with client.Client(fake.base_url, raise_on_unexpected_status=True) as dqops:
-        yield dqops
 
 
 def checks() -> RunChecksParameters:
@@ -121,10 +112,10 @@ def test_the_route_table_is_the_generated_client_s() -> None:
     assert (table.api_version, table.spec_sha256) == (dqops.client.API_VERSION, dqops.client.API_SPEC_SHA256)
 
 
-def test_documented_answers_parse_with_the_sdk(dqops_client: client.Client) -> None:
-    connections = get_all_connections.sync(client=dqops_client)
+def test_documented_answers_parse_with_the_sdk(dqops: client.Client) -> None:
+    connections = get_all_connections.sync(client=dqops)
     assert connections is not None and connections[0].connection_name == "sample_connection"
-    assert get_connection.sync("any/name", client=dqops_client) is not None
+    assert get_connection.sync("any/name", client=dqops) is not None
 
 
 @pytest.mark.parametrize(
@@ -168,18 +159,18 @@ def test_an_api_key_is_required_when_set() -> None:
         assert httpx.get(fake.base_url + "nowhere").status_code == 401
 
 
-def test_set_answer_replaces_an_operation_s_answer_until_reset(fake: FakeDQOps, dqops_client: client.Client) -> None:
+def test_set_answer_replaces_an_operation_s_answer_until_reset(fake: FakeDQOps, dqops: client.Client) -> None:
     fake.set_answer("get_connection", {"status": 404, "error": "Not Found"}, status=404)
     with pytest.raises(errors.NotFound):
-        get_connection.sync("sales", client=dqops_client)
+        get_connection.sync("sales", client=dqops)
     fake.set_answer("getAllConnections", [{"connection_name": "sales"}])
-    assert [c.connection_name for c in get_all_connections.sync(client=dqops_client)] == ["sales"]
+    assert [c.connection_name for c in get_all_connections.sync(client=dqops)] == ["sales"]
     fake.set_answer("jobs.run_checks", status=503)  # the job queue too: no job is started
     with pytest.raises(errors.ServerError):
-        run_checks.sync(client=dqops_client, json_body=checks())
+        run_checks.sync(client=dqops, json_body=checks())
     assert fake.jobs == []
     fake.reset()
-    assert get_connection.sync("sales", client=dqops_client).connection_name == "sample_connection"
+    assert get_connection.sync("sales", client=dqops).connection_name == "sample_connection"
     for wrong in ("no_such_operation", "get"):
         with pytest.raises(ValueError, match="names no operation"):
             fake.set_answer(wrong, {})
@@ -195,9 +186,9 @@ def test_set_answer_replaces_an_operation_s_answer_until_reset(fake: FakeDQOps, 
 
 
 def test_requests_are_recorded_with_method_path_query_headers_and_json_body(
-    fake: FakeDQOps, dqops_client: client.Client
+    fake: FakeDQOps, dqops: client.Client
 ) -> None:
-    run_checks.sync(client=dqops_client, json_body=checks(), job_business_key="nightly-1", wait=False)
+    run_checks.sync(client=dqops, json_body=checks(), job_business_key="nightly-1", wait=False)
     [request] = fake.requests
     assert isinstance(request, RecordedRequest)
     assert (request.method, request.path, request.operation_id) == ("POST", "/api/jobs/runchecks", "runChecks")
@@ -206,7 +197,7 @@ def test_requests_are_recorded_with_method_path_query_headers_and_json_body(
     assert request.json == checks().to_dict()
     assert json.loads(request.body) == request.json
     assert request.status == 201 and json.loads(request.response)["jobId"]["jobBusinessKey"] == "nightly-1"
-    get_connection.sync("a/b", client=dqops_client)
+    get_connection.sync("a/b", client=dqops)
     assert fake.requests[-1].path == "/api/connections/a%2Fb"
     assert fake.requests[-1].path_parameters == {"connectionName": "a/b"}
     fake.clear_requests()
@@ -228,115 +219,115 @@ def test_a_chunked_body_is_read_and_recorded(fake: FakeDQOps) -> None:
 # ---------------------------------------------------------------------------
 
 
-def test_a_started_job_goes_from_queued_to_running_to_finished(fake: FakeDQOps, dqops_client: client.Client) -> None:
+def test_a_started_job_goes_from_queued_to_running_to_finished(fake: FakeDQOps, dqops: client.Client) -> None:
     """Not before its times: running from half of the delay, finished after it (the feed's epoch milliseconds)."""
     fake.set_job_outcome(delay=0.4)
-    since = get_all_jobs.sync(client=dqops_client).last_sequence_number
-    started = run_checks.sync(client=dqops_client, json_body=checks(), wait=False)
+    since = get_all_jobs.sync(client=dqops).last_sequence_number
+    started = run_checks.sync(client=dqops, json_body=checks(), wait=False)
     assert started is not None and started.status is UNSET  # DQOps sends only the id when not waiting
     job_id = str(started.job_id.job_id)
-    assert wait_for_job.sync(job_id, client=dqops_client, wait_timeout=10).status == DqoJobStatus.FINISHED
-    changes = get_job_changes_since.sync(since, client=dqops_client).job_changes
+    assert wait_for_job.sync(job_id, client=dqops, wait_timeout=10).status == DqoJobStatus.FINISHED
+    changes = get_job_changes_since.sync(since, client=dqops).job_changes
     assert [change.status for change in changes] == ["queued", "running", "finished"]
     queued, running, finished = (change.status_changed_at for change in changes)
     assert running - queued >= 190 and finished - queued >= 390, (queued, running, finished)
 
 
-def test_wait_on_the_start_returns_the_finished_result(fake: FakeDQOps, dqops_client: client.Client) -> None:
+def test_wait_on_the_start_returns_the_finished_result(fake: FakeDQOps, dqops: client.Client) -> None:
     fake.set_job_outcome(highest_severity="error", delay=0.1)
-    result = run_checks.sync(client=dqops_client, json_body=checks(), wait=True, wait_timeout=5)
+    result = run_checks.sync(client=dqops, json_body=checks(), wait=True, wait_timeout=5)
     assert result is not None
     assert result.status == DqoJobStatus.FINISHED
     assert result.result.highest_severity == "error"
     assert (result.result.errors, result.result.warnings, result.result.fatals) == (1, 0, 0)
 
 
-def test_wait_timeout_on_the_start_returns_the_unfinished_job(fake: FakeDQOps, dqops_client: client.Client) -> None:
+def test_wait_timeout_on_the_start_returns_the_unfinished_job(fake: FakeDQOps, dqops: client.Client) -> None:
     fake.set_job_outcome(delay=6)
     started_at = time.monotonic()
-    result = run_checks.sync(client=dqops_client, json_body=checks(), wait_timeout=1)
+    result = run_checks.sync(client=dqops, json_body=checks(), wait_timeout=1)
     assert 0.9 <= time.monotonic() - started_at < 5
     assert result is not None and result.status in (DqoJobStatus.QUEUED, DqoJobStatus.RUNNING)
     assert result.result is UNSET
 
 
-def test_wait_endpoints_honour_wait_timeout_and_answer_the_end(fake: FakeDQOps, dqops_client: client.Client) -> None:
+def test_wait_endpoints_honour_wait_timeout_and_answer_the_end(fake: FakeDQOps, dqops: client.Client) -> None:
     fake.set_job_outcome(delay=1.5, highest_severity="warning")
-    started = run_checks.sync(client=dqops_client, json_body=checks(), wait=False)
+    started = run_checks.sync(client=dqops, json_body=checks(), wait=False)
     job_id = str(started.job_id.job_id)
-    early = wait_for_job.sync(job_id, client=dqops_client, wait_timeout=0)
+    early = wait_for_job.sync(job_id, client=dqops, wait_timeout=0)
     assert early.status in (DqoJobStatus.QUEUED, DqoJobStatus.RUNNING)
-    typed = wait_for_run_checks_job.sync(job_id, client=dqops_client, wait_timeout=10)
+    typed = wait_for_run_checks_job.sync(job_id, client=dqops, wait_timeout=10)
     assert typed.status == DqoJobStatus.FINISHED and typed.result.highest_severity == "warning"
-    entry = wait_for_job.sync(job_id, client=dqops_client, wait_timeout=10)
+    entry = wait_for_job.sync(job_id, client=dqops, wait_timeout=10)
     assert entry.status == DqoJobStatus.FINISHED
     assert entry.parameters.run_checks_parameters.run_checks_result.highest_severity == "warning"
     assert entry.parameters.run_checks_parameters.check_search_filters.connection == "sales"
 
 
-def test_failed_and_cancelled_outcomes(fake: FakeDQOps, dqops_client: client.Client) -> None:
+def test_failed_and_cancelled_outcomes(fake: FakeDQOps, dqops: client.Client) -> None:
     fake.set_job_outcome(status="failed", error_message="connection refused", delay=0)
-    failed = run_checks.sync(client=dqops_client, json_body=checks())
+    failed = run_checks.sync(client=dqops, json_body=checks())
     assert failed.status == DqoJobStatus.FAILED and failed.result is UNSET
-    entry = get_job.sync(str(failed.job_id.job_id), client=dqops_client)
+    entry = get_job.sync(str(failed.job_id.job_id), client=dqops)
     assert entry.error_message == "connection refused"
     with pytest.raises(errors.JobFailed, match="connection refused"):
-        jobs.run_checks(dqops_client, checks(), timeout=5)
+        jobs.run_checks(dqops, checks(), timeout=5)
     fake.set_job_outcome(status="cancelled", delay=0)
     with pytest.raises(errors.JobCancelled):
-        jobs.run_checks(dqops_client, checks(), timeout=5)
+        jobs.run_checks(dqops, checks(), timeout=5)
 
 
-def test_a_job_is_found_by_its_business_key(fake: FakeDQOps, dqops_client: client.Client) -> None:
+def test_a_job_is_found_by_its_business_key(fake: FakeDQOps, dqops: client.Client) -> None:
     started = import_tables.sync(
-        client=dqops_client,
+        client=dqops,
         json_body=ImportTablesQueueJobParameters(connection_name="sales", schema_name="public"),
         job_business_key="import-sales",
         wait=False,
     )
-    by_key = get_job.sync("import-sales", client=dqops_client)
+    by_key = get_job.sync("import-sales", client=dqops)
     assert by_key.job_id.job_id == started.job_id.job_id
     assert by_key.job_id.job_business_key == "import-sales"
     assert by_key.job_type == "import_tables"
     assert by_key.parameters.import_table_parameters.connection_name == "sales"
 
 
-def test_cancel_job(fake: FakeDQOps, dqops_client: client.Client) -> None:
+def test_cancel_job(fake: FakeDQOps, dqops: client.Client) -> None:
     fake.set_job_outcome(delay=30)
-    started = run_checks.sync(client=dqops_client, json_body=checks(), wait=False)
+    started = run_checks.sync(client=dqops, json_body=checks(), wait=False)
     job_id = str(started.job_id.job_id)
-    assert cancel_job.sync_detailed(job_id, client=dqops_client).status_code == 204
-    assert get_job.sync(job_id, client=dqops_client).status == DqoJobStatus.CANCELLED
-    changes = get_job_changes_since.sync(0, client=dqops_client).job_changes
+    assert cancel_job.sync_detailed(job_id, client=dqops).status_code == 204
+    assert get_job.sync(job_id, client=dqops).status == DqoJobStatus.CANCELLED
+    changes = get_job_changes_since.sync(0, client=dqops).job_changes
     assert [change.status for change in changes] == ["queued", "cancel_requested", "cancelled"]
     # Cancelling an ended job, or one DQOps does not know, answers 204 too.
-    assert cancel_job.sync_detailed(job_id, client=dqops_client).status_code == 204
-    assert cancel_job.sync_detailed("no-such-job", client=dqops_client).status_code == 204
+    assert cancel_job.sync_detailed(job_id, client=dqops).status_code == 204
+    assert cancel_job.sync_detailed("no-such-job", client=dqops).status_code == 204
 
 
-def test_a_job_no_longer_in_the_history_answers_404(fake: FakeDQOps, dqops_client: client.Client) -> None:
-    started = run_checks.sync(client=dqops_client, json_body=checks(), job_business_key="gone", wait=False)
+def test_a_job_no_longer_in_the_history_answers_404(fake: FakeDQOps, dqops: client.Client) -> None:
+    started = run_checks.sync(client=dqops, json_body=checks(), job_business_key="gone", wait=False)
     fake.forget_job_history()
     for job_id in (str(started.job_id.job_id), "gone", "12345", "never-seen"):
         with pytest.raises(errors.NotFound):
-            get_job.sync(job_id, client=dqops_client)
+            get_job.sync(job_id, client=dqops)
         with pytest.raises(errors.NotFound):
-            wait_for_job.sync(job_id, client=dqops_client, wait_timeout=1)
+            wait_for_job.sync(job_id, client=dqops, wait_timeout=1)
         with pytest.raises(errors.NotFound):
-            wait_for_run_checks_job.sync(job_id, client=dqops_client, wait_timeout=1)
-    assert get_all_jobs.sync(client=dqops_client).jobs == []
+            wait_for_run_checks_job.sync(job_id, client=dqops, wait_timeout=1)
+    assert get_all_jobs.sync(client=dqops).jobs == []
 
 
-def test_the_change_feed_and_the_snapshot(fake: FakeDQOps, dqops_client: client.Client) -> None:
+def test_the_change_feed_and_the_snapshot(fake: FakeDQOps, dqops: client.Client) -> None:
     fake.set_job_outcome(delay=0)
-    snapshot = get_all_jobs.sync(client=dqops_client)
+    snapshot = get_all_jobs.sync(client=dqops)
     assert snapshot.jobs == []
     since = snapshot.last_sequence_number
-    first = run_checks.sync(client=dqops_client, json_body=checks(), wait=False, job_business_key="a")
+    first = run_checks.sync(client=dqops, json_body=checks(), wait=False, job_business_key="a")
     second = collect_statistics_on_table.sync(
-        client=dqops_client, json_body=StatisticsCollectorSearchFilters(connection="sales"), wait=False
+        client=dqops, json_body=StatisticsCollectorSearchFilters(connection="sales"), wait=False
     )
-    feed = get_job_changes_since.sync(since, client=dqops_client)
+    feed = get_job_changes_since.sync(since, client=dqops)
     changes = [(change.job_id.job_id, change.status) for change in feed.job_changes]
     first_id, second_id = first.job_id.job_id, second.job_id.job_id
     assert changes == [
@@ -349,43 +340,43 @@ def test_the_change_feed_and_the_snapshot(fake: FakeDQOps, dqops_client: client.
     assert abs(feed.last_sequence_number // 1_000_000 - time.time()) < 60
     assert feed.job_changes[0].updated_model.job_id.job_business_key == "a"
     assert feed.job_changes[2].updated_model.parameters.run_checks_parameters.run_checks_result.highest_severity
-    snapshot = get_all_jobs.sync(client=dqops_client)
+    snapshot = get_all_jobs.sync(client=dqops)
     assert [(job.job_id.job_id, job.status) for job in snapshot.jobs] == [
         (first_id, "finished"),
         (second_id, "finished"),
     ]
     assert snapshot.last_sequence_number > sequences[-1]
-    assert get_job_changes_since.sync(sequences[2], client=dqops_client).job_changes[0].job_id.job_id == second_id
+    assert get_job_changes_since.sync(sequences[2], client=dqops).job_changes[0].job_id.job_id == second_id
 
 
-def test_the_change_feed_long_polls_until_a_change(fake: FakeDQOps, dqops_client: client.Client) -> None:
-    since = get_all_jobs.sync(client=dqops_client).last_sequence_number
+def test_the_change_feed_long_polls_until_a_change(fake: FakeDQOps, dqops: client.Client) -> None:
+    since = get_all_jobs.sync(client=dqops).last_sequence_number
     started_at = time.monotonic()
-    idle = get_job_changes_since.sync(since, client=dqops_client)  # the fake waits change_feed_wait (0.5 s)
+    idle = get_job_changes_since.sync(since, client=dqops)  # the fake waits change_feed_wait (0.5 s)
     assert 0.4 <= time.monotonic() - started_at < 3
     assert idle.job_changes is UNSET and idle.last_sequence_number > since
-    timer = threading.Timer(0.3, lambda: run_checks.sync(client=dqops_client, json_body=checks(), wait=False))
+    timer = threading.Timer(0.3, lambda: run_checks.sync(client=dqops, json_body=checks(), wait=False))
     fake.set_job_outcome(delay=5)
     timer.start()
     try:
-        woke = get_job_changes_since.sync(idle.last_sequence_number, client=dqops_client)
+        woke = get_job_changes_since.sync(idle.last_sequence_number, client=dqops)
     finally:
         timer.join()
     assert [change.status for change in woke.job_changes] == ["queued"]
 
 
-def test_the_forgotten_history_is_missing_from_the_feed(fake: FakeDQOps, dqops_client: client.Client) -> None:
+def test_the_forgotten_history_is_missing_from_the_feed(fake: FakeDQOps, dqops: client.Client) -> None:
     fake.set_job_outcome(delay=0)
-    since = get_all_jobs.sync(client=dqops_client).last_sequence_number
-    run_checks.sync(client=dqops_client, json_body=checks(), wait=False)
+    since = get_all_jobs.sync(client=dqops).last_sequence_number
+    run_checks.sync(client=dqops, json_body=checks(), wait=False)
     fake.forget_job_history()
-    later = run_checks.sync(client=dqops_client, json_body=checks(), wait=False)
-    feed = get_job_changes_since.sync(since, client=dqops_client)
+    later = run_checks.sync(client=dqops, json_body=checks(), wait=False)
+    feed = get_job_changes_since.sync(since, client=dqops)
     assert {change.job_id.job_id for change in feed.job_changes} == {later.job_id.job_id}
     fake.forget_job_history(changes_only=True)
-    assert get_job_changes_since.sync(since, client=dqops_client).job_changes is UNSET
-    assert get_job.sync(str(later.job_id.job_id), client=dqops_client).status == DqoJobStatus.FINISHED
-    assert [job.job_id.job_id for job in get_all_jobs.sync(client=dqops_client).jobs] == [later.job_id.job_id]
+    assert get_job_changes_since.sync(since, client=dqops).job_changes is UNSET
+    assert get_job.sync(str(later.job_id.job_id), client=dqops).status == DqoJobStatus.FINISHED
+    assert [job.job_id.job_id for job in get_all_jobs.sync(client=dqops).jobs] == [later.job_id.job_id]
 
 
 def test_jobs_are_kept_per_data_domain(fake: FakeDQOps) -> None:
@@ -401,12 +392,12 @@ def test_jobs_are_kept_per_data_domain(fake: FakeDQOps) -> None:
     assert [job["dataDomain"] for job in fake.jobs] == ["sales", ""]
 
 
-def test_the_job_helpers_run_against_the_fake(fake: FakeDQOps, dqops_client: client.Client) -> None:
+def test_the_job_helpers_run_against_the_fake(fake: FakeDQOps, dqops: client.Client) -> None:
     fake.set_job_outcome(delay=0.3, highest_severity="fatal")
-    result = jobs.run_checks(dqops_client, checks(), timeout=5, poll_seconds=1)
+    result = jobs.run_checks(dqops, checks(), timeout=5, poll_seconds=1)
     assert result.status == DqoJobStatus.FINISHED and result.result.highest_severity == "fatal"
     imported = jobs.import_tables(
-        dqops_client, ImportTablesQueueJobParameters(connection_name="c", schema_name="s"), timeout=5, poll_seconds=1
+        dqops, ImportTablesQueueJobParameters(connection_name="c", schema_name="s"), timeout=5, poll_seconds=1
     )
     assert imported.status == DqoJobStatus.FINISHED
 
@@ -425,23 +416,23 @@ def test_set_job_outcome_rejects_what_dqops_cannot_answer(fake: FakeDQOps) -> No
 # ---------------------------------------------------------------------------
 
 
-def test_a_dropped_answer_after_the_start_leaves_exactly_one_job(fake: FakeDQOps, dqops_client: client.Client) -> None:
+def test_a_dropped_answer_after_the_start_leaves_exactly_one_job(fake: FakeDQOps, dqops: client.Client) -> None:
     fake.fail_next(operation="runChecks")
     with pytest.raises(errors.TransportError):
-        run_checks.sync(client=dqops_client, json_body=checks(), job_business_key="once", wait=False)
+        run_checks.sync(client=dqops, json_body=checks(), job_business_key="once", wait=False)
     assert [job["jobId"]["jobBusinessKey"] for job in fake.jobs] == ["once"]
-    assert get_job.sync("once", client=dqops_client).job_id.job_business_key == "once"
+    assert get_job.sync("once", client=dqops).job_id.job_business_key == "once"
     assert [request.status for request in fake.requests] == [None, 200]
 
 
-def test_a_dropped_unprocessed_request_starts_no_job(fake: FakeDQOps, dqops_client: client.Client) -> None:
+def test_a_dropped_unprocessed_request_starts_no_job(fake: FakeDQOps, dqops: client.Client) -> None:
     fake.fail_next(2, mode="drop_unprocessed", operation="run_checks")
-    get_all_connections.sync(client=dqops_client)  # another operation: not dropped
+    get_all_connections.sync(client=dqops)  # another operation: not dropped
     for _ in range(2):
         with pytest.raises(errors.TransportError):
-            run_checks.sync(client=dqops_client, json_body=checks(), wait=False)
+            run_checks.sync(client=dqops, json_body=checks(), wait=False)
     assert fake.jobs == []
-    assert run_checks.sync(client=dqops_client, json_body=checks(), wait=False) is not None
+    assert run_checks.sync(client=dqops, json_body=checks(), wait=False) is not None
     assert len(fake.jobs) == 1
     with pytest.raises(ValueError, match="mode"):
         fake.fail_next(mode="explode")

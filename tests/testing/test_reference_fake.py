@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -37,10 +36,8 @@ OPERATIONS = {op.key: op for op in GENERATED.operations}
 DOCS_BASE_URL = "http://localhost:8888/"
 
 
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeDQOps]:
-    with FakeDQOps(job_delay=0, change_feed_wait=0.2) as server:
-        yield server
+#: The conftest's `shared_fake`, one for the module, with these options.
+pytestmark = pytest.mark.fake_dqops(job_delay=0, change_feed_wait=0.2)
 
 
 def start_job_named(fake: FakeDQOps, op: dx.Operation) -> None:
@@ -88,8 +85,8 @@ def job_queue_answer(received: RecordedRequest) -> docs_runner.MockAnswer:
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=[e.id for e in EXAMPLES])
-def test_reference_example_against_the_fake(example: dx.PythonExample, fake: FakeDQOps) -> None:
-    problems = problems_against(fake, example)
+def test_reference_example_against_the_fake(example: dx.PythonExample, shared_fake: FakeDQOps) -> None:
+    problems = problems_against(shared_fake, example)
     assert not problems, f"{example.id} ({example.source}:{example.line}):\n" + "\n".join(problems)
 
 
