@@ -21,7 +21,8 @@ DEFECTS_FILE = SOURCE.defects_file
 
 CORPUS = dx.load_corpus(SOURCE)
 DEFECTS: dict[str, dict[str, str]] = {
-    d["id"]: d for d in json.loads(DEFECTS_FILE.read_text(encoding="utf-8"))["defects"]}
+    d["id"]: d for d in json.loads(DEFECTS_FILE.read_text(encoding="utf-8"))["defects"]
+}
 EXAMPLES = CORPUS.all_examples
 WORKING = [e for e in EXAMPLES if e.id not in DEFECTS]
 DEFECTIVE = [e for e in EXAMPLES if e.id in DEFECTS]

@@ -25,17 +25,10 @@ from scripts.operations import SCHEMA_REF_PREFIX
 from support import spec_facts as facts
 
 GENERATOR_SPEC_PATH = facts.REPO_ROOT / "openapi" / "dqops-api-openapi-3.generator.json"
-
-
 REF_PREFIX = SCHEMA_REF_PREFIX
-
-
 FIELD_PREFIX = "field_"  # generator-config.yaml: field_prefix (used by ClassName for odd names)
 
-
 MAX_EXAMPLES = 5
-
-
 HYPOTHESIS_SETTINGS = settings(
     max_examples=MAX_EXAMPLES,
     deadline=None,
@@ -49,10 +42,7 @@ HYPOTHESIS_SETTINGS = settings(
     ],
 )
 
-
 INT_FORMAT_RANGES = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
-
-
 UNKNOWN_ENUM_VALUE = "value_this_sdk_does_not_know"
 
 
@@ -141,8 +131,6 @@ CASES, CASES_ERROR = _load_cases()
 
 
 OBJECT_CASES = [case for case in CASES if case.kind != "enum"]
-
-
 ENUM_CASES = [case for case in CASES if case.kind == "enum"]
 
 

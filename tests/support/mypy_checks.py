@@ -16,14 +16,8 @@ import pytest
 from support.paths import REPO_ROOT
 
 PACKAGE_DIR = REPO_ROOT / "dqops"
-
-
 MYPY_CACHE = REPO_ROOT / ".mypy_cache"
-
-
 MYPY_ERROR = re.compile(r"^(?P<file>[^:\n]+):(?P<line>\d+): error: (?P<message>.*?)(?:  \[(?P<code>[a-z-]+)\])?$")
-
-
 MAX_LISTED_ERRORS = 200
 
 

@@ -26,40 +26,21 @@ from scripts import clean_spec, pipeline
 from scripts import convert_swagger2 as c2
 from scripts.operations import walk_operations
 from scripts.spec_io import SpecLock
-from support import build_commands
+from support import build_commands, paths
 from support.paths import REPO_ROOT, TESTS_DIR
 
-SHARED_DIR = Path(os.environ.get("DQOPS_SHARED_DIR", REPO_ROOT.parent / "shared"))
-
-
+#: The reference data; DQOPS_SHARED_DIR names another copy.
+SHARED_DIR = Path(os.environ.get("DQOPS_SHARED_DIR", paths.SHARED_DIR))
 SPECS_DIR = SHARED_DIR / "dqops-openapi"
-
-
 SPEC_1_13_2 = SPECS_DIR / "dqops-api-swagger-2.1.13.2.json"
-
-
 SPEC_2024_08_02 = SPECS_DIR / "dqops-api-openapi-3.2024-08-02.json"
-
-
 SPEC_2024_07_26 = SPECS_DIR / "dqops-api-openapi-3.2024-07-26.json"
-
-
 OVERLAY = REPO_ROOT / "openapi" / "overlay.json"
-
-
 NAMES_LOCK = REPO_ROOT / "openapi" / "names.lock.json"
-
-
 REFERENCE_NAMES = REPO_ROOT / "openapi" / "reference-names.json"
-
-
 PACKAGE_JSON = REPO_ROOT / "package.json"
-
-
 #: The DQOps version of each reference spec (../shared/dqops-openapi/README.md).
 DQOPS_VERSIONS = {SPEC_2024_07_26.name: "1.6.2", SPEC_2024_08_02.name: "1.6.2", SPEC_1_13_2.name: "1.13.2"}
-
-
 PYTHON = sys.executable
 
 
