@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import template_rules
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SPEC = REPO_ROOT / "openapi" / "dqops-api-openapi-3.cleaned.json"
 GENERATOR_SPEC = REPO_ROOT / "openapi" / "dqops-api-openapi-3.generator.json"
@@ -310,7 +312,7 @@ def load_project(spec: Path, output: Path, pin: ApiPin) -> Any:
     config.post_hooks = []
     # What generate() does, with more template globals: a property that refers to a model
     # carries that model's schema only, and to_dict() of a parent depends on the kind of the
-    # child model (templates/dqops_macros.jinja, note_kind). The generator is pinned.
+    # child model (scripts/template_rules.py, note_kind). The generator is pinned.
     project = _get_project_for_url_or_path(config=config, custom_template_path=TEMPLATES)
     if isinstance(project, GeneratorError):
         return project
@@ -325,7 +327,8 @@ def load_project(spec: Path, output: Path, pin: ApiPin) -> Any:
             return UntrustedString(described)
         return parameter.description or UntrustedString("")
 
-    project.env.globals["models_by_class_name"] = {model.class_info.name: model for model in project.openapi.models}
+    models_by_class_name = {model.class_info.name: model for model in project.openapi.models}
+    template_rules.register(project.env.globals, models_by_class_name, config.field_prefix)
     project.env.globals["api_pin"] = pin
     project.env.globals["upstream_python_name"] = upstream_python_name
     project.env.globals["parameter_description"] = parameter_description
@@ -351,7 +354,7 @@ def format_package(package: Path) -> None:
     ruff = [sys.executable, "-m", "ruff"]
     for command in (
         [*ruff, "check", "--quiet", "--fix-only", "--select", "I,F401", str(package)],
-        [*ruff, "format", "--quiet", str(package)],
+        [*ruff, "format", "--quiet", "--config", "format.skip-magic-trailing-comma = true", str(package)],
     ):
         result = subprocess.run(command, capture_output=True, text=True, cwd=REPO_ROOT)
         if result.returncode != 0:

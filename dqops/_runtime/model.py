@@ -3,8 +3,11 @@ models, and for models with many fields, a note of what `from_dict()` decoded, f
 
 from __future__ import annotations
 
+import importlib
+import sys
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol, Self, TypeVar
+from operator import attrgetter
+from typing import Any, Protocol, Self, TypeAlias, TypeVar
 
 import attrs
 
@@ -26,17 +29,31 @@ class _FromDict(Protocol):
 DecodableT = TypeVar("DecodableT", bound=_FromDict)
 
 
+# What __init__ of a model takes for a field typed as a model: the model, a mapping of its JSON
+# fields, or UNSET.
+ModelInput: TypeAlias = DecodableT | Mapping[str, Any] | Unset
+
+
 def model_value(
-    value: DecodableT | Mapping[str, Any] | Unset, cls: type[DecodableT], owner: str, field: str
+    value: DecodableT | Mapping[str, Any] | Unset, model: str, owner: str, field: str, module: str
 ) -> DecodableT | Unset:
-    """What `owner.__init__` stores in `field`, a field typed as the model `cls`: the model itself
-    (or None / UNSET), or a mapping of its JSON fields made one by `cls.from_dict()`."""
-    if value is UNSET or value is None or isinstance(value, cls):
+    """What `owner.__init__` stores in `field`, a field typed as the model class named `model`:
+    the model itself (or None / UNSET), or a mapping of its JSON fields made one by `from_dict()`.
+
+    The generated `_convert_<field>` functions (the attrs converters, which run in `__init__`
+    only) call this with their own module's name, `module`: the class is looked up in that
+    module's package, whose names load on first use, as the generated models import each
+    other lazily.
+    """
+    if value is UNSET or value is None:
+        return value
+    cls: type[DecodableT] = getattr(sys.modules[module.rpartition(".")[0]], model)
+    if isinstance(value, cls):
         return value
     if isinstance(value, Mapping):
         return cls.from_dict(value)
     raise ArgumentTypeError(
-        f"{owner}(): {field} must be a {cls.__name__} or a mapping, got {type(value).__name__}",
+        f"{owner}(): {field} must be a {model} or a mapping, got {type(value).__name__}",
         operation=owner,
         parameter=field,
     )
@@ -146,6 +163,120 @@ class DQOpsSparseModel(DQOpsDecodedModel):
     __slots__ = ()
 
     _decoded: Callable[[Any], dict[str, Any]] | None
+
+
+# The encoders of a JSON object with a single field, which from_dict() of a DQOpsSparseModel (and
+# of a DQOpsSnapshotModel with nested fields) keeps as its note: each model module lists them by
+# JSON key in _ENCODE_ONLY. `field` is the attribute; while the note holds, it is not UNSET.
+EncodeOnly: TypeAlias = Callable[[Any], dict[str, Any]]
+
+
+def encode_only_value(key: str, field: str) -> EncodeOnly:
+    """The JSON of a model whose single field `key` is a scalar: its value as decoded."""
+    value_of = attrgetter(field)
+
+    def encode_only(model: Any) -> dict[str, Any]:
+        return {key: value_of(model)}
+
+    return encode_only
+
+
+def encode_only_encoded(key: str, field: str, encode: Callable[[Any], Any]) -> EncodeOnly:
+    """The JSON of a model whose single field `key` is encoded by `encode` (None stays None)."""
+    value_of = attrgetter(field)
+
+    def encode_only(model: Any) -> dict[str, Any]:
+        value = value_of(model)
+        return {key: None if value is None else encode(value)}
+
+    return encode_only
+
+
+def encode_only_note(key: str, field: str) -> EncodeOnly:
+    """The JSON of a model whose single field `key` holds a DQOpsSparseModel: while the note of that
+    child holds too, the encoder it keeps, called one Python call sooner than its to_dict()."""
+    value_of = attrgetter(field)
+
+    def encode_only(model: Any) -> dict[str, Any]:
+        value = value_of(model)
+        if value is None:
+            return {key: None}
+        encode_decoded = value._decoded
+        if encode_decoded is not None and not value.additional_properties:
+            return {key: encode_decoded(value)}
+        return {key: value.to_dict()}
+
+    return encode_only
+
+
+def encode_only_note_or_snapshot(key: str, field: str) -> EncodeOnly:
+    """encode_only_note() for a child that is a DQOpsSnapshotModel, whose note may be its snapshot dict."""
+    value_of = attrgetter(field)
+
+    def encode_only(model: Any) -> dict[str, Any]:
+        value = value_of(model)
+        if value is None:
+            return {key: None}
+        encode_decoded = value._decoded
+        if callable(encode_decoded) and not value.additional_properties:
+            return {key: encode_decoded(value)}
+        return {key: value.to_dict()}
+
+    return encode_only
+
+
+def encode_only_inline(key: str, field: str, fields: dict[str, str]) -> EncodeOnly:
+    """The JSON of a model whose single field `key` holds a small model of scalar fields (a rule's
+    parameters), by their JSON names (`fields`: the attribute of each): that model's to_dict(),
+    inline, one Python call fewer."""
+    value_of = attrgetter(field)
+    if len(fields) == 1:
+        ((child_key, child_field),) = fields.items()
+        child_of = attrgetter(child_field)
+
+        def encode_only_one(model: Any) -> dict[str, Any]:
+            value = value_of(model)
+            if value is None:
+                return {key: None}
+            child = child_of(value)
+            encoded = {} if child is UNSET else {child_key: child}
+            if value.additional_properties:
+                encoded.update(value.additional_properties)
+            return {key: encoded}
+
+        return encode_only_one
+    keys = tuple(fields)
+    children_of = attrgetter(*fields.values())
+
+    def encode_only(model: Any) -> dict[str, Any]:
+        value = value_of(model)
+        if value is None:
+            return {key: None}
+        encoded = {}
+        for child_key, child in zip(keys, children_of(value)):
+            if child is not UNSET:
+                encoded[child_key] = child
+        if value.additional_properties:
+            encoded.update(value.additional_properties)
+        return {key: encoded}
+
+    return encode_only
+
+
+def dependency_loader(namespace: dict[str, Any], classes: dict[str, str]) -> Callable[[], None]:
+    """The `_load_dependencies()` of a generated model module (its globals: `namespace`): imports
+    `classes` (each name from its module in the same package) into it, and sets its
+    `_dependencies_loaded`. A model imports the classes its from_dict() builds on the first call:
+    importing them with the module would load most of the models package with any one model, and
+    importing them in each call would cost an import per call."""
+
+    def load_dependencies() -> None:
+        package = namespace["__package__"]
+        for name, module in classes.items():
+            namespace[name] = getattr(importlib.import_module(f".{module}", package), name)
+        namespace["_dependencies_loaded"] = True
+
+    return load_dependencies
 
 
 # Each class's subclass for from_dict() to fill, made once by decoding_class().
