@@ -104,6 +104,13 @@ _PATH_CHECKS: Final[dict[Kind, str]] = {
 }
 
 
+# What a date or date-time parameter accepts besides ISO 8601 text (query_date sends either).
+_PARAMETER_TYPES: Final[dict[Kind, str]] = {
+    Kind.DATE: "datetime.date | str",
+    Kind.DATETIME: "datetime.datetime | str",
+}
+
+
 class NoteKind(enum.StrEnum):
     """The note `from_dict()` of a model leaves for `to_dict()` (dqops/_runtime/model.py)."""
 
@@ -114,7 +121,7 @@ class NoteKind(enum.StrEnum):
 
 class EncodeOnly(enum.StrEnum):
     """How the encoder of a JSON object with a single field (the note of a sparse model) encodes
-    that field: by a factory of dqops/_runtime/model.py (`encode_only_<kind>`), or by a function
+    that field: by a factory of dqops/_runtime/encode_only.py (`encode_only_<kind>`), or by a function
     written out in the model's module (CODE)."""
 
     VALUE = "value"  # a scalar, as decoded
@@ -262,6 +269,16 @@ class TemplateRules:
             return "File"
         return _type_string(prop)
 
+    def param_type(self, prop: Any) -> str:
+        """The type an operation's parameter accepts: an enum's member or one of its values as
+        text; a date or date-time as `datetime.date` / `datetime.datetime` or ISO 8601 text."""
+        kind = property_kind(prop)
+        if kind in _PARAMETER_TYPES:
+            return _PARAMETER_TYPES[kind]
+        if kind is Kind.ENUM:
+            return f"{self.py_type(prop)} | str"
+        return self.py_type(prop)
+
     def init_type(self, prop: Any) -> str:
         """What __init__ takes for a field: a field typed as a model also takes a mapping."""
         return f"{self.py_type(prop)} | Mapping[str, Any]" if is_model_field(prop) else self.py_type(prop)
@@ -365,11 +382,12 @@ class ModelLayout:
     map_class: bool  # a class of typed unknown fields only (DQOpsMapModel)
     typed_extra: bool  # whether its unknown fields have a declared type (has_typed_extra)
     model_fields: list[Any]  # fields typed as a model: __init__ also takes a mapping
+    enum_fields: list[Any]  # fields typed as an enum: __init__ checks the text given
     encodes_single: bool  # whether from_dict() of a one-field JSON object keeps that field's encoder
     single_encoded: list[Any]  # the fields with such an encoder (_encode_only_<field>)
     encode_only: dict[str, EncodeOnly]  # how each of those encodes its model, by python name
     helpers: list[str]  # runtime serialization helpers the module calls
-    encode_only_factories: list[str]  # the encode_only_<kind> factories of dqops/_runtime/model.py it calls
+    encode_only_factories: list[str]  # the encode_only_<kind> factories of dqops/_runtime/encode_only.py it calls
     classes: list[tuple[str, str]]  # (name, module) of the generated classes from_dict() builds
     bool_type: str  # "bool", or "builtins.bool" when a field named bool shadows it in the class
     extra: Any = field(default=None)
@@ -409,6 +427,7 @@ class ModelLayout:
             map_class=is_map(model) and has_typed_extra(model),
             typed_extra=has_typed_extra(model),
             model_fields=[prop for prop in properties if is_model_field(prop)],
+            enum_fields=[prop for prop in properties if property_kind(prop) is Kind.ENUM],
             encodes_single=encodes_single,
             single_encoded=single_encoded,
             encode_only=encode_only,
@@ -443,7 +462,15 @@ def register(globals_: dict[str, Any], models_by_class_name: Mapping[str, Any], 
     """Expose the rules to templates as globals (`globals_` is a Jinja environment's)."""
     rules = TemplateRules(models_by_class_name, field_prefix)
     globals_.update(_functions())
-    names = ("py_type", "init_type", "encode_helpers", "decode_classes", "encode_only_kind", "inline_fields")
+    names = (
+        "py_type",
+        "param_type",
+        "init_type",
+        "encode_helpers",
+        "decode_classes",
+        "encode_only_kind",
+        "inline_fields",
+    )
     for name in (*names, "model_layout"):
         globals_[name] = getattr(rules, name)
     globals_["models_by_class_name"] = models_by_class_name

@@ -6,11 +6,11 @@ from __future__ import annotations
 import importlib
 import sys
 from collections.abc import Callable, Mapping
-from operator import attrgetter
-from typing import Any, Protocol, Self, TypeAlias, TypeVar
+from typing import Any, Protocol, Self, TypeAlias, TypeVar, cast
 
 import attrs
 
+from .arguments import refuse_python_names, unknown_enum_value
 from .errors import ArgumentTypeError
 from .types import UNSET, Unset
 
@@ -34,29 +34,75 @@ DecodableT = TypeVar("DecodableT", bound=_FromDict)
 ModelInput: TypeAlias = DecodableT | Mapping[str, Any] | Unset
 
 
-def model_value(
-    value: DecodableT | Mapping[str, Any] | Unset, model: str, owner: str, field: str, module: str
-) -> DecodableT | Unset:
-    """What `owner.__init__` stores in `field`, a field typed as the model class named `model`:
-    the model itself (or None / UNSET), or a mapping of its JSON fields made one by `from_dict()`.
+def model_value(value: DecodableT | Mapping[str, Any] | Unset, module: str, field: str) -> DecodableT | Unset:
+    """What `__init__` of the model of the generated module `module` stores in `field`, a field
+    typed as a model: that model (or None / UNSET), or a mapping of its JSON fields made one by
+    its `from_dict()`.
 
-    The generated `_convert_<field>` functions (the attrs converters, which run in `__init__`
-    only) call this with their own module's name, `module`: the class is looked up in that
-    module's package, whose names load on first use, as the generated models import each
-    other lazily.
+    The generated `_convert_<field>` functions, the attrs converters (which run in `__init__`
+    only), call this. The class is looked up on first use, from the field's annotation, in the
+    models package, whose names load on first use: the generated models import each other lazily.
     """
     if value is UNSET or value is None:
         return value
-    cls: type[DecodableT] = getattr(sys.modules[module.rpartition(".")[0]], model)
+    owner, cls = _model_field(module, field)
     if isinstance(value, cls):
-        return value
+        return cast("DecodableT", value)
     if isinstance(value, Mapping):
-        return cls.from_dict(value)
+        refuse_python_names(value, cls, field, owner)
+        return cast("DecodableT", cls.from_dict(value))
     raise ArgumentTypeError(
-        f"{owner}(): {field} must be a {model} or a mapping, got {type(value).__name__}",
+        f"{owner}(): {field} must be a {cls.__name__} or a mapping, got {type(value).__name__}",
         operation=owner,
         parameter=field,
     )
+
+
+def known_enum(module: str) -> Callable[[Any, Any, Any], None]:
+    """The attrs validator of the enum fields of the model of the generated module `module`: as an
+    operation does for its arguments, `__init__` refuses text that is not one of the enum's
+    values (InvalidArgument, listing them) and a value of another type (ArgumentTypeError).
+
+    A member, or an instance made for a value this SDK does not know (`CheckTimeScale("new")`),
+    passes: DQOps may know more values than this SDK. `from_dict()` checks nothing, so that
+    answers of a newer DQOps still decode.
+    """
+
+    def validate(instance: Any, attribute: Any, value: Any) -> None:
+        if value is UNSET or value is None:
+            return
+        owner, enum = _model_field(module, attribute.name)
+        if isinstance(value, enum):
+            return
+        if isinstance(value, str):
+            text = str.__str__(value)
+            if text not in enum._value2member_map_:
+                unknown_enum_value(text, enum, attribute.name, owner)
+            return
+        raise ArgumentTypeError(
+            f"{owner}(): {attribute.name} must be a {enum.__name__} or one of its values, got {type(value).__name__}",
+            operation=owner,
+            parameter=attribute.name,
+        )
+
+    return validate
+
+
+# (name of the model, class of the field) by (module, field): what model_value() and
+# known_enum() looked up.
+_MODEL_FIELDS: dict[tuple[str, str], tuple[str, Any]] = {}
+
+
+def _model_field(module: str, field: str) -> tuple[str, Any]:
+    found = _MODEL_FIELDS.get((module, field))
+    if found is None:
+        namespace = sys.modules[module]
+        owner = getattr(namespace, namespace.__all__[0])
+        # The generated annotation: "<model or enum class> | Unset".
+        class_name = str(attrs.fields_dict(owner)[field].type).partition(" | ")[0]
+        cls = getattr(sys.modules[module.rpartition(".")[0]], class_name)
+        found = _MODEL_FIELDS[(module, field)] = (owner.__name__, cls)
+    return found
 
 
 class DQOpsModel:
@@ -163,104 +209,6 @@ class DQOpsSparseModel(DQOpsDecodedModel):
     __slots__ = ()
 
     _decoded: Callable[[Any], dict[str, Any]] | None
-
-
-# The encoders of a JSON object with a single field, which from_dict() of a DQOpsSparseModel (and
-# of a DQOpsSnapshotModel with nested fields) keeps as its note: each model module lists them by
-# JSON key in _ENCODE_ONLY. `field` is the attribute; while the note holds, it is not UNSET.
-EncodeOnly: TypeAlias = Callable[[Any], dict[str, Any]]
-
-
-def encode_only_value(key: str, field: str) -> EncodeOnly:
-    """The JSON of a model whose single field `key` is a scalar: its value as decoded."""
-    value_of = attrgetter(field)
-
-    def encode_only(model: Any) -> dict[str, Any]:
-        return {key: value_of(model)}
-
-    return encode_only
-
-
-def encode_only_encoded(key: str, field: str, encode: Callable[[Any], Any]) -> EncodeOnly:
-    """The JSON of a model whose single field `key` is encoded by `encode` (None stays None)."""
-    value_of = attrgetter(field)
-
-    def encode_only(model: Any) -> dict[str, Any]:
-        value = value_of(model)
-        return {key: None if value is None else encode(value)}
-
-    return encode_only
-
-
-def encode_only_note(key: str, field: str) -> EncodeOnly:
-    """The JSON of a model whose single field `key` holds a DQOpsSparseModel: while the note of that
-    child holds too, the encoder it keeps, called one Python call sooner than its to_dict()."""
-    value_of = attrgetter(field)
-
-    def encode_only(model: Any) -> dict[str, Any]:
-        value = value_of(model)
-        if value is None:
-            return {key: None}
-        encode_decoded = value._decoded
-        if encode_decoded is not None and not value.additional_properties:
-            return {key: encode_decoded(value)}
-        return {key: value.to_dict()}
-
-    return encode_only
-
-
-def encode_only_note_or_snapshot(key: str, field: str) -> EncodeOnly:
-    """encode_only_note() for a child that is a DQOpsSnapshotModel, whose note may be its snapshot dict."""
-    value_of = attrgetter(field)
-
-    def encode_only(model: Any) -> dict[str, Any]:
-        value = value_of(model)
-        if value is None:
-            return {key: None}
-        encode_decoded = value._decoded
-        if callable(encode_decoded) and not value.additional_properties:
-            return {key: encode_decoded(value)}
-        return {key: value.to_dict()}
-
-    return encode_only
-
-
-def encode_only_inline(key: str, field: str, fields: dict[str, str]) -> EncodeOnly:
-    """The JSON of a model whose single field `key` holds a small model of scalar fields (a rule's
-    parameters), by their JSON names (`fields`: the attribute of each): that model's to_dict(),
-    inline, one Python call fewer."""
-    value_of = attrgetter(field)
-    if len(fields) == 1:
-        ((child_key, child_field),) = fields.items()
-        child_of = attrgetter(child_field)
-
-        def encode_only_one(model: Any) -> dict[str, Any]:
-            value = value_of(model)
-            if value is None:
-                return {key: None}
-            child = child_of(value)
-            encoded = {} if child is UNSET else {child_key: child}
-            if value.additional_properties:
-                encoded.update(value.additional_properties)
-            return {key: encoded}
-
-        return encode_only_one
-    keys = tuple(fields)
-    children_of = attrgetter(*fields.values())
-
-    def encode_only(model: Any) -> dict[str, Any]:
-        value = value_of(model)
-        if value is None:
-            return {key: None}
-        encoded = {}
-        for child_key, child in zip(keys, children_of(value)):
-            if child is not UNSET:
-                encoded[child_key] = child
-        if value.additional_properties:
-            encoded.update(value.additional_properties)
-        return {key: encoded}
-
-    return encode_only
 
 
 def dependency_loader(namespace: dict[str, Any], classes: dict[str, str]) -> Callable[[], None]:
