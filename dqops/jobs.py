@@ -10,8 +10,12 @@ never block the event loop, so several jobs can be awaited with `asyncio.gather`
     dqops = client.AuthenticatedClient("http://localhost:8888/", token=...)
     result = jobs.run_checks(dqops, RunChecksParameters(check_search_filters=...), timeout=600)
 
+`timeout=` bounds the whole wait, however the server behaves: every call's HTTP timeout ends
+by the helper's deadline (plus DEADLINE_GRACE_SECONDS), and a wait that runs out raises
+`JobTimeout`, never `RequestTimeout`.
+
 The waiting logic is written once, as a generator of the calls to make (`_wait_steps`),
-and driven by `_drive` (sync) or `_drive_async`.
+and driven by `_drive` (sync) or `_drive_async`; `_JobDeadline` holds what the deadline decides.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from dqops._runtime.client import Client
-from dqops._runtime.errors import JobCancelled, JobFailed, JobTimeout
+from dqops._runtime.errors import JobCancelled, JobFailed, JobTimeout, RequestTimeout, cut_text
 
 if TYPE_CHECKING:
     from dqops.client.models import (
@@ -48,6 +52,9 @@ DEFAULT_POLL_SECONDS = 30.0
 MIN_POLL_INTERVAL_SECONDS = 0.5
 # The HTTP read timeout of a waiting call must outlast the server-side wait.
 HTTP_TIMEOUT_MARGIN_SECONDS = 15.0
+# ... but never the helper's deadline by more than this: the server's answer to a wait that
+# ends with the deadline has this long to arrive.
+DEADLINE_GRACE_SECONDS = 0.5
 
 FINISHED = "finished"
 FAILED = "failed"
@@ -58,11 +65,15 @@ T = TypeVar("T")
 
 @dataclass
 class _Call:
-    """A step of the waiting logic: call `operation` with these arguments."""
+    """A step of the waiting logic: call `operation` with these arguments.
+
+    `waits`: the operation takes a server-side wait (`wait_timeout`), set when the call is made.
+    """
 
     operation: ModuleType
     args: tuple[Any, ...] = ()
     kwargs: dict[str, Any] = field(default_factory=dict)
+    waits: bool = False
     http_timeout: float | None = None
 
 
@@ -79,9 +90,62 @@ def _status_of(result: Any) -> str | None:
     return None if status is None or not isinstance(status, str) else str(status)
 
 
-def _wait_seconds(deadline: float, poll_seconds: float, now: Callable[[], float]) -> int:
-    """The server-side wait of the next poll: whole seconds, at least 1, never past the deadline."""
-    return max(1, math.ceil(min(poll_seconds, deadline - now())))
+@dataclass
+class _JobDeadline:
+    """When a job helper's `timeout` runs out, and what that means for each of its calls."""
+
+    timeout: float
+    now: Callable[[], float]
+    at: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.at = self.now() + self.timeout
+
+    def left(self) -> float:
+        return self.at - self.now()
+
+    def server_wait(self, poll_seconds: float) -> int:
+        """The server-side wait of the next call: whole seconds, at least 1, not past the deadline."""
+        return max(1, math.floor(min(poll_seconds, self.left())))
+
+    def http_timeout(self, server_wait: int | None) -> float:
+        """The timeout of a whole call: past its server-side wait by HTTP_TIMEOUT_MARGIN_SECONDS,
+        and past the deadline by DEADLINE_GRACE_SECONDS at most."""
+        until_deadline = max(0.0, self.left()) + DEADLINE_GRACE_SECONDS
+        if server_wait is None:
+            return until_deadline
+        return min(server_wait + HTTP_TIMEOUT_MARGIN_SECONDS, until_deadline)
+
+    def pause(self, seconds: float) -> float:
+        """A pause between polls, cut short by the deadline."""
+        return max(0.0, min(seconds, self.left()))
+
+    def timed_out(self, job_id: str | None, job: Any, status: str | None) -> JobTimeout:
+        if job_id is None:
+            return JobTimeout(
+                f"DQOps did not answer the start of the job within {self.timeout:g} s "
+                "(the job may have started, and goes on running in DQOps)",
+                job=job,
+            )
+        state = f"still {status}" if status else "not finished"
+        return JobTimeout(
+            f"job {job_id} {state} after {self.timeout:g} s (it goes on running in DQOps)", job_id=job_id, job=job
+        )
+
+    def call(self, step: _Call, poll_seconds: float, job_id: str | None, job: Any) -> Generator[_Step, Any, Any]:
+        """Make `step`, bounded by the deadline: JobTimeout when the deadline passes first."""
+        if self.left() <= 0:
+            raise self.timed_out(job_id, job, _status_of(job))
+        server_wait = self.server_wait(poll_seconds) if step.waits else None
+        if server_wait is not None:
+            step.kwargs["wait_timeout"] = server_wait
+        step.http_timeout = self.http_timeout(server_wait)
+        try:
+            return (yield step)
+        except RequestTimeout as exc:
+            if self.left() > 0:
+                raise  # the server took longer than its own wait allows, well before the deadline
+            raise self.timed_out(job_id, job, _status_of(job)) from exc
 
 
 def _wait_steps(
@@ -90,44 +154,39 @@ def _wait_steps(
     timeout: float,
     poll_seconds: float,
     now: Callable[[], float],
+    known_job_id: str | None = None,
 ) -> Generator[_Step, Any, tuple[Any, Any]]:
-    """Start a job, then poll `wait_operation` until the job ends.
+    """Start a job (or, given `known_job_id`, read it), then poll `wait_operation` until it ends.
 
     Returns (what the start call answered, the job's final state). Raises JobFailed,
     JobCancelled or JobTimeout.
     """
-    deadline = now() + timeout
-    started = yield start
+    deadline = _JobDeadline(timeout, now)
+    started = yield from deadline.call(start, poll_seconds, known_job_id, None)
     result = started
     job_id = _job_id_or_none(started)
     while _status_of(result) not in (FINISHED, FAILED, CANCELLED):
         if job_id is None:
             raise JobFailed(f"DQOps did not return a job id for the started job: {started!r}", job=started)
-        if now() >= deadline:
-            raise JobTimeout(
-                f"job {job_id} still {_status_of(result)} after {timeout:g} s (it goes on running in DQOps)",
-                job_id=job_id,
-                job=result,
-            )
-        wait_seconds = _wait_seconds(deadline, poll_seconds, now)
         asked_at = now()
-        result = yield _Call(
-            wait_operation,
-            (job_id,),
-            {"wait_timeout": wait_seconds},
-            http_timeout=wait_seconds + HTTP_TIMEOUT_MARGIN_SECONDS,
-        )
+        poll = _Call(wait_operation, (job_id,), waits=True)
+        result = yield from deadline.call(poll, poll_seconds, job_id, result)
         if _status_of(result) not in (FINISHED, FAILED, CANCELLED) and now() - asked_at < MIN_POLL_INTERVAL_SECONDS:
-            yield _Sleep(MIN_POLL_INTERVAL_SECONDS)
+            yield _Sleep(deadline.pause(MIN_POLL_INTERVAL_SECONDS))
     status = _status_of(result)
     if status == FAILED:
         message = getattr(result, "error_message", None)
-        if not isinstance(message, str) and job_id is not None:
+        if not isinstance(message, str) and job_id is not None and deadline.left() > 0:
             # Typed results carry no error message; the job's history entry does.
-            entry = yield _Call(_jobs_operation("get_job"), (job_id,))
+            try:
+                entry = yield from deadline.call(_Call(_jobs_operation("get_job"), (job_id,)), 0, job_id, result)
+            except JobTimeout:
+                entry = None  # the job failed: that is the answer, with or without its message
             message = getattr(entry, "error_message", None)
-        detail = f": {message}" if isinstance(message, str) and message else ""
-        raise JobFailed(f"job {job_id} failed{detail}", job_id=job_id, job=result)
+        if not isinstance(message, str) or not message:
+            message = None
+        detail = f": {cut_text(message)}" if message else ""
+        raise JobFailed(f"job {job_id} failed{detail}", job_id=job_id, job=result, error_message=message)
     if status == CANCELLED:
         raise JobCancelled(f"job {job_id} was cancelled", job_id=job_id, job=result)
     return started, result
@@ -139,32 +198,42 @@ def _job_id_or_none(result: Any) -> str | None:
 
 
 def _drive(client: Client, steps: Generator[_Step, Any, T]) -> T:
+    """Make the calls of `steps`; a call's RequestTimeout goes back into `steps`, which decide."""
     reply: Any = None
+    timed_out: RequestTimeout | None = None
     try:
         while True:
-            step = steps.send(reply)
+            step = steps.send(reply) if timed_out is None else steps.throw(timed_out)
+            reply, timed_out = None, None
             if isinstance(step, _Sleep):
                 time.sleep(step.seconds)
-                reply = None
                 continue
             target = client.with_options(timeout=step.http_timeout) if step.http_timeout else client
-            # sync() raises on any status that is not a success, and never returns None for these operations.
-            reply = step.operation.sync(*step.args, client=target, **step.kwargs)
+            try:
+                # sync() raises on any status that is not a success, and never returns None for these operations.
+                reply = step.operation.sync(*step.args, client=target, **step.kwargs)
+            except RequestTimeout as exc:
+                timed_out = exc
     except StopIteration as stop:
         return stop.value  # type: ignore[no-any-return]
 
 
 async def _drive_async(client: Client, steps: Generator[_Step, Any, T]) -> T:
+    """As _drive, awaiting each call."""
     reply: Any = None
+    timed_out: RequestTimeout | None = None
     try:
         while True:
-            step = steps.send(reply)
+            step = steps.send(reply) if timed_out is None else steps.throw(timed_out)
+            reply, timed_out = None, None
             if isinstance(step, _Sleep):
                 await asyncio.sleep(step.seconds)
-                reply = None
                 continue
             target = client.with_options(timeout=step.http_timeout) if step.http_timeout else client
-            reply = await step.operation.asyncio(*step.args, client=target, **step.kwargs)
+            try:
+                reply = await step.operation.asyncio(*step.args, client=target, **step.kwargs)
+            except RequestTimeout as exc:
+                timed_out = exc
     except StopIteration as stop:
         return stop.value  # type: ignore[no-any-return]
 
@@ -173,22 +242,16 @@ def _jobs_operation(name: str) -> ModuleType:
     return import_module(f"dqops.client.api.jobs.{name}")
 
 
-def _start(operation_name: str, json_body: Any, timeout: float, poll_seconds: float) -> _Call:
+def _start(operation_name: str, json_body: Any) -> _Call:
     """The call that starts a job; it waits server-side too, so a short job needs one request."""
-    wait_seconds = max(1, math.ceil(min(poll_seconds, timeout)))
-    return _Call(
-        _jobs_operation(operation_name),
-        (),
-        {"json_body": json_body, "wait": True, "wait_timeout": wait_seconds},
-        http_timeout=wait_seconds + HTTP_TIMEOUT_MARGIN_SECONDS,
-    )
+    return _Call(_jobs_operation(operation_name), (), {"json_body": json_body, "wait": True}, waits=True)
 
 
 def _typed_wait_steps(
     operation_name: str, wait_name: str, json_body: Any, timeout: float, poll_seconds: float
 ) -> Generator[_Step, Any, Any]:
     """Jobs whose own wait endpoint answers their typed result: that result, when the job ends."""
-    start = _start(operation_name, json_body, timeout, poll_seconds)
+    start = _start(operation_name, json_body)
     _, final = yield from _wait_steps(start, _jobs_operation(wait_name), timeout, poll_seconds, time.monotonic)
     return final
 
@@ -200,7 +263,7 @@ def _generic_wait_steps(
 
     Its `result` is filled when the job ended within the start call's own server-side wait.
     """
-    start = _start(operation_name, json_body, timeout, poll_seconds)
+    start = _start(operation_name, json_body)
     started, final = yield from _wait_steps(
         start, _jobs_operation("wait_for_job"), timeout, poll_seconds, time.monotonic
     )
@@ -340,7 +403,9 @@ async def import_tables_async(
 
 def _existing_job_steps(job_id: str, timeout: float, poll_seconds: float) -> Generator[_Step, Any, Any]:
     start = _Call(_jobs_operation("get_job"), (job_id,))
-    _, final = yield from _wait_steps(start, _jobs_operation("wait_for_job"), timeout, poll_seconds, time.monotonic)
+    _, final = yield from _wait_steps(
+        start, _jobs_operation("wait_for_job"), timeout, poll_seconds, time.monotonic, known_job_id=job_id
+    )
     return final
 
 

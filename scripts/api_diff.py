@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """What changed for users of the SDK between two DQOps specs, with breaking changes marked.
 
 Each spec is a path to a raw or cleaned OpenAPI 3 document, or a Swagger 2.0 document (converted
@@ -16,7 +15,7 @@ in another order. Additions are not breaking. An operation that moved to another
 the same SDK function is not breaking in itself (its parameters are compared); a model renamed
 upstream whose old name the SDK keeps as an alias is not breaking either.
 
-Usage: python scripts/api_diff.py OLD.json NEW.json [--json] [--fail-on-breaking] [--no-stable-names]
+Usage: python -m scripts.api_diff OLD.json NEW.json [--json] [--fail-on-breaking] [--no-stable-names]
        [--reference openapi/reference-names.json]
 Exit code: 0; 1 with --fail-on-breaking when there is a breaking change; 2 on bad input.
 """
@@ -24,326 +23,23 @@ Exit code: 0; 1 with --fail-on-breaking when there is a breaking change; 2 on ba
 from __future__ import annotations
 
 import argparse
-import functools
 import json
 import re
 import sys
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-SCRIPTS = Path(__file__).resolve().parent
-if str(SCRIPTS) not in sys.path:
-    sys.path.insert(0, str(SCRIPTS))
-
-import clean_spec
-import convert_swagger2
-import stable_names
-
-JsonObject = dict[str, Any]
-HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
-SCHEMA_REF_PREFIX = "#/components/schemas/"
-BODY_PARAMETER = "json_body"  # templates/endpoint_macros.py.jinja names the body argument so
-FIELD_PREFIX = "field_"  # generator-config.yaml field_prefix
+from scripts import clean_spec, convert_swagger2, pipeline, stable_names
+from scripts.operations import JsonObject
+from scripts.sdk_surface import BODY_PARAMETER, Api, Field, Model, Operation, Parameter, api_of, sdk_type  # noqa: F401
+from scripts.spec_io import OVERLAY, REFERENCE_NAMES, JsonFileError, load_json
 
 
 class DiffError(Exception):
     """A spec cannot be read or is not an OpenAPI 3 / Swagger 2.0 document."""
-
-
-# ---------------------------------------------------------------------------------------
-# SDK names, as openapi-python-client derives them
-# ---------------------------------------------------------------------------------------
-
-
-@functools.cache
-def _strings():
-    import generate
-    from openapi_python_client import strings
-
-    generate.allow_builtin_names()  # the SDK keeps builtin names such as `type` (scripts/generate.py)
-    return strings
-
-
-def python_name(name: str) -> str:
-    strings = _strings()
-    return str(strings.PythonIdentifier(name, prefix=FIELD_PREFIX))
-
-
-def class_name(name: str) -> str:
-    strings = _strings()
-    return str(strings.ClassName(name, prefix=FIELD_PREFIX))
-
-
-def pascal(name: str) -> str:
-    return _strings().pascal_case(name)
-
-
-def module_of(operation: JsonObject) -> str:
-    tags = operation.get("tags") or ["default"]
-    return str(_strings().PythonIdentifier(tags[0], prefix="tag"))
-
-
-def function_of(operation: JsonObject, method: str, path: str) -> str:
-    operation_id = operation.get("operationId") or f"{method}_{path}"
-    return python_name(operation_id)
-
-
-def sdk_type(schema: Any, context: str) -> str:
-    """The Python type the SDK gives a schema; `context` names inline classes as the generator does."""
-    if not isinstance(schema, dict):
-        return "Any"
-    ref = schema.get("$ref")
-    if isinstance(ref, str):
-        return class_name(ref.removeprefix(SCHEMA_REF_PREFIX))
-    if isinstance(schema.get("enum"), list):
-        return class_name(context)
-    for combinator in ("allOf", "anyOf", "oneOf"):
-        members = schema.get(combinator)
-        if isinstance(members, list) and members:
-            if combinator == "allOf" and len(members) == 1:
-                return sdk_type(members[0], context)
-            return " | ".join(sdk_type(member, f"{context}_type_{index}") for index, member in enumerate(members))
-    kind = schema.get("type")
-    if kind == "array":
-        return f"list[{sdk_type(schema.get('items'), context + '_item')}]"
-    if kind == "string":
-        return "File" if schema.get("format") == "binary" else "str"
-    if kind == "integer":
-        return "int"
-    if kind == "number":
-        return "float"
-    if kind == "boolean":
-        return "bool"
-    values = schema.get("additionalProperties")
-    if kind in ("object", None) and not schema.get("properties") and isinstance(values, dict):
-        if set(values) == {"$ref"}:  # scripts/generate.py names these maps `<Value>Map`
-            return class_name(values["$ref"].removeprefix(SCHEMA_REF_PREFIX)) + "Map"
-        return f"dict[str, {sdk_type(values, context + '_additional_property')}]"
-    if kind == "object" or schema.get("properties"):
-        return class_name(context)
-    return "Any"
-
-
-def inline_enum_values(schema: Any) -> list[Any] | None:
-    """The values of an inline enum (directly, or as array items), else None."""
-    while isinstance(schema, dict) and schema.get("type") == "array":
-        schema = schema.get("items")
-    if isinstance(schema, dict) and isinstance(schema.get("enum"), list) and "$ref" not in schema:
-        return list(schema["enum"])
-    return None
-
-
-# ---------------------------------------------------------------------------------------
-# What the SDK exposes: operations, models, enums
-# ---------------------------------------------------------------------------------------
-
-
-@dataclass
-class Parameter:
-    name: str  # JSON name
-    location: str  # path, query, header, cookie
-    python_name: str
-    type: str
-    required: bool
-    enum_values: list[Any] | None = None
-
-
-@dataclass
-class Operation:
-    method: str
-    path: str
-    module: str
-    function: str
-    parameters: dict[tuple[str, str], Parameter]
-    path_order: list[str]  # python names of the path parameters, in URL order (positional in the SDK)
-    body_type: str | None
-    body_media_type: str | None
-    body_required: bool
-    return_types: list[str]
-
-    @property
-    def sdk(self) -> str:
-        return f"{self.module}.{self.function}"
-
-    @property
-    def http(self) -> str:
-        return f"{self.method} {self.path}"
-
-
-@dataclass
-class Field:
-    name: str
-    python_name: str
-    type: str
-    required: bool
-    enum_values: list[Any] | None = None
-
-
-@dataclass
-class Model:
-    name: str
-    class_name: str
-    fields: dict[str, Field]
-    aliases: list[str]
-
-
-@dataclass
-class Api:
-    operations: dict[tuple[str, str], Operation]
-    models: dict[str, Model]
-    enums: dict[str, list[Any]]  # class name -> values
-
-
-def _python_names(parameters: list[JsonObject]) -> list[str]:
-    """Python names of an operation's parameters, with openapi-python-client's conflict rules."""
-    names = [python_name(parameter["name"]) for parameter in parameters]
-    for index, parameter in enumerate(parameters):
-        if names[index] in ("client", "url"):
-            names[index] = python_name(f"{names[index]}_{parameter['in']}")
-    for index, name in enumerate(list(names)):
-        clashes = [other for other in range(len(names)) if names[other] == name]
-        if len(clashes) < 2:
-            continue
-        locations = {parameters[other]["in"] for other in clashes}
-        for other in clashes:
-            if len(locations) > 1:
-                names[other] = python_name(f"{name}_{parameters[other]['in']}")
-            else:
-                names[other] = str(_strings().PythonIdentifier(parameters[other]["name"], FIELD_PREFIX, True))
-    return names
-
-
-def _resolve(document: JsonObject, node: Any) -> Any:
-    ref = node.get("$ref") if isinstance(node, dict) else None
-    if isinstance(ref, str) and ref.startswith("#/") and not ref.startswith(SCHEMA_REF_PREFIX):
-        return clean_spec.resolve_pointer(document, ref[1:])
-    return node
-
-
-def _body_of(document: JsonObject, operation: JsonObject, context: str) -> tuple[str | None, str | None, bool]:
-    body = _resolve(document, operation.get("requestBody"))
-    if not isinstance(body, dict):
-        return None, None, False
-    content = body.get("content") or {}
-    for media_type in ("application/json", *sorted(content)):
-        if media_type in content:
-            schema = (content[media_type] or {}).get("schema")
-            kind = sdk_type(schema, context) if media_type == "application/json" else "str"
-            return kind, media_type, bool(body.get("required"))
-    return None, None, False
-
-
-def _is_error_status(status: str) -> bool:
-    return status[:1] in ("4", "5")
-
-
-def _return_types(document: JsonObject, operation: JsonObject, context: str) -> list[str]:
-    """What the SDK's sync() returns, by the rule of templates/endpoint_module.py.jinja: an error
-    status is raised, not returned, unless it is the only answer the spec documents."""
-    responses = operation.get("responses") or {}
-    has_success = any(not _is_error_status(status) for status in responses)
-    types: set[str] = set()
-    for status, response in responses.items():
-        response = _resolve(document, response)
-        content = (response or {}).get("content") or {}
-        if _is_error_status(status) and (has_success or not content):
-            continue
-        if not content:
-            types.add("None")
-            continue
-        media_type = "application/json" if "application/json" in content else min(content)
-        schema = (content[media_type] or {}).get("schema")
-        if media_type == "application/json":
-            types.add(sdk_type(schema, f"{context}_response_{status}"))
-        elif media_type.startswith("text/"):
-            types.add("str")
-        else:
-            types.add("bytes")
-    types.add("None")
-    return sorted(types)
-
-
-def operations_of(document: JsonObject) -> dict[tuple[str, str], Operation]:
-    operations: dict[tuple[str, str], Operation] = {}
-    for raw_path, item in (document.get("paths") or {}).items():
-        path = "/" + raw_path.lstrip("/")
-        shared = [_resolve(document, p) for p in item.get("parameters") or []]
-        for method in HTTP_METHODS:
-            operation = item.get(method)
-            if not isinstance(operation, dict):
-                continue
-            own = [_resolve(document, p) for p in operation.get("parameters") or []]
-            keys = {(p["in"], p["name"]) for p in own}
-            parameters = [p for p in shared if (p["in"], p["name"]) not in keys] + own
-            names = _python_names(parameters)
-            operation_id = operation.get("operationId") or f"{method}_{path}"
-            by_key = {
-                (p["in"], p["name"]): Parameter(
-                    name=p["name"],
-                    location=p["in"],
-                    python_name=names[index],
-                    type=sdk_type(p.get("schema"), f"{pascal(operation_id)}{pascal(p['name'])}"),
-                    required=bool(p.get("required")) or p["in"] == "path",
-                    enum_values=inline_enum_values(p.get("schema")),
-                )
-                for index, p in enumerate(parameters)
-            }
-            path_names = {p.name: p.python_name for p in by_key.values() if p.location == "path"}
-            order = [
-                path_names[segment[1:-1]]
-                for segment in path.split("/")
-                if segment.startswith("{") and segment.endswith("}") and segment[1:-1] in path_names
-            ]
-            body_type, body_media_type, body_required = _body_of(document, operation, f"{operation_id}_body")
-            operations[(method.upper(), path)] = Operation(
-                method=method.upper(),
-                path=path,
-                module=module_of(operation),
-                function=function_of(operation, method, path),
-                parameters=by_key,
-                path_order=order,
-                body_type=body_type,
-                body_media_type=body_media_type,
-                body_required=body_required,
-                return_types=_return_types(document, operation, operation_id),
-            )
-    return operations
-
-
-def models_of(document: JsonObject) -> tuple[dict[str, Model], dict[str, list[Any]]]:
-    models: dict[str, Model] = {}
-    enums: dict[str, list[Any]] = {}
-    for name, schema in ((document.get("components") or {}).get("schemas") or {}).items():
-        if not isinstance(schema, dict):
-            continue
-        if isinstance(schema.get("enum"), list):
-            enums[class_name(name)] = list(schema["enum"])
-            continue
-        required = set(schema.get("required") or [])
-        fields = {
-            prop_name: Field(
-                name=prop_name,
-                python_name=python_name(prop_name),
-                type=sdk_type(prop, f"{name}_{prop_name}"),
-                required=prop_name in required,
-                enum_values=inline_enum_values(prop),
-            )
-            for prop_name, prop in (schema.get("properties") or {}).items()
-        }
-        models[name] = Model(
-            name=name,
-            class_name=class_name(name),
-            fields=fields,
-            aliases=sorted(schema.get(stable_names.ALIASES_EXTENSION) or []),
-        )
-    return models, enums
-
-
-def api_of(document: JsonObject) -> Api:
-    models, enums = models_of(document)
-    return Api(operations_of(document), models, enums)
 
 
 # ---------------------------------------------------------------------------------------
@@ -376,140 +72,168 @@ def _values_change(kind: str, sdk: str, old: list[Any], new: list[Any], http: st
     return changes
 
 
-def _parameter_changes(old: Operation, new: Operation) -> list[Change]:
+# ---------------------------------------------------------------------------------------
+# Members: the parameters of an operation and the fields of a model, compared by one table
+# ---------------------------------------------------------------------------------------
+
+Member = Parameter | Field
+
+
+def _required_word(required: bool) -> str:
+    return "required" if required else "optional"
+
+
+@dataclass(frozen=True)
+class MemberWording:
+    """How the changes of one kind of member are named and worded. Each text is formatted with
+    `owner` (the operation or model), `sdk` (the member's SDK name), `name` and `old_name` (its
+    Python names), `location`, `required` ("required"/"optional"), `type`, `old` and `new`."""
+
+    kind: str  # the prefix of the change kinds: "parameter", "field"
+    sdk: str  # the member's SDK name
+    added: str
+    removed: str
+    renamed: str
+    type_changed: str
+    required_changed: str
+
+
+# kind, sdk; then the texts of: added, removed, renamed, type changed, required changed.
+PARAMETER_WORDING = MemberWording(
+    *("parameter", "{owner}({name})", "{owner}: new {required} {location} parameter {name}: {type}"),
+    *("{owner}: {location} parameter {name} removed", "{owner}: parameter {old_name} is now called {name}"),
+    *("{owner}: parameter {name} type {old} -> {new}", "{owner}: parameter {name} is now {required}"),
+)
+FIELD_WORDING = MemberWording(
+    *("field", "{owner}.{name}", "{sdk}: new {required} field: {type}", "{sdk}: field removed"),
+    *("{sdk}: field {old_name} is now called {name}", "{sdk}: type {old} -> {new}", "{sdk}: now {required}"),
+)
+
+
+@dataclass(frozen=True)
+class MemberRule:
+    """One way a member kept by both sides can change: whether it did, whether that breaks callers,
+    the wording's text for it, and the values before and after."""
+
+    suffix: str
+    changed: Callable[[Member, Member], bool]
+    breaking: Callable[[Member, Member], bool]
+    text: Callable[[MemberWording], str]
+    value: Callable[[Member], Any]
+
+
+#: In order: a member's Python name, its type (or else its inline enum's values), whether it is required.
+MEMBER_RULES = (
+    MemberRule(
+        "renamed",
+        lambda before, after: before.python_name != after.python_name,
+        lambda before, after: True,
+        lambda wording: wording.renamed,
+        lambda member: member.python_name,
+    ),
+    MemberRule(
+        "type-changed",
+        lambda before, after: before.type != after.type,
+        lambda before, after: True,
+        lambda wording: wording.type_changed,
+        lambda member: member.type,
+    ),
+    MemberRule(
+        "required-changed",
+        lambda before, after: before.required != after.required,
+        lambda before, after: after.required,  # only a member that became required breaks callers
+        lambda wording: wording.required_changed,
+        lambda member: member.required,
+    ),
+)
+
+
+def _member_changes(
+    wording: MemberWording, owner: str, old: dict[Any, Member], new: dict[Any, Member], http: str | None
+) -> list[Change]:
+    """The changes of the members of one operation or model, in the order of their keys."""
     changes: list[Change] = []
+
+    def words(text: str, member: Member, **more: Any) -> str:
+        facts = {
+            "owner": owner,
+            "name": member.python_name,
+            "required": _required_word(member.required),
+            "type": member.type,
+        }
+        facts["location"] = getattr(member, "location", "")
+        facts["sdk"] = wording.sdk.format(**facts)
+        return text.format(**facts, **more)
+
+    for key in sorted(set(old) | set(new)):
+        before, after = old.get(key), new.get(key)
+        if before is None or after is None:
+            member = after if before is None else before
+            assert member is not None
+            suffix, text = ("added", wording.added) if before is None else ("removed", wording.removed)
+            breaking = member.required if before is None else True
+            sides = (None, asdict(member)) if before is None else (asdict(member), None)
+            changes.append(
+                Change(
+                    f"{wording.kind}-{suffix}", breaking, words(wording.sdk, member), words(text, member), http, *sides
+                )
+            )
+            continue
+        sdk = words(wording.sdk, after)
+        for rule in MEMBER_RULES:
+            if rule.changed(before, after):
+                old_value, new_value = rule.value(before), rule.value(after)
+                message = words(rule.text(wording), after, old=old_value, new=new_value, old_name=before.python_name)
+                changes.append(
+                    Change(
+                        f"{wording.kind}-{rule.suffix}",
+                        rule.breaking(before, after),
+                        sdk,
+                        message,
+                        http,
+                        old_value,
+                        new_value,
+                    )
+                )
+            elif rule.suffix == "type-changed" and before.enum_values is not None and after.enum_values is not None:
+                changes += _values_change(f"{wording.kind}-enum", sdk, before.enum_values, after.enum_values, http)
+    return changes
+
+
+def _parameter_changes(old: Operation, new: Operation) -> list[Change]:
+    changes = _member_changes(PARAMETER_WORDING, new.sdk, old.parameters, new.parameters, new.http)
     http = new.http
-    for key in sorted(set(old.parameters) | set(new.parameters)):
-        before, after = old.parameters.get(key), new.parameters.get(key)
-        if before is None:
-            assert after is not None
-            sdk = f"{new.sdk}({after.python_name})"
-            required = "required" if after.required else "optional"
-            changes.append(
-                Change(
-                    "parameter-added",
-                    after.required,
-                    sdk,
-                    f"{new.sdk}: new {required} {after.location} parameter {after.python_name}: {after.type}",
-                    http,
-                    None,
-                    asdict(after),
-                )
-            )
-            continue
-        if after is None:
-            changes.append(
-                Change(
-                    "parameter-removed",
-                    True,
-                    f"{new.sdk}({before.python_name})",
-                    f"{new.sdk}: {before.location} parameter {before.python_name} removed",
-                    http,
-                    asdict(before),
-                    None,
-                )
-            )
-            continue
-        sdk = f"{new.sdk}({after.python_name})"
-        if before.python_name != after.python_name:
-            changes.append(
-                Change(
-                    "parameter-renamed",
-                    True,
-                    sdk,
-                    f"{new.sdk}: parameter {before.python_name} is now called {after.python_name}",
-                    http,
-                    before.python_name,
-                    after.python_name,
-                )
-            )
-        if before.type != after.type:
-            changes.append(
-                Change(
-                    "parameter-type-changed",
-                    True,
-                    sdk,
-                    f"{new.sdk}: parameter {after.python_name} type {before.type} -> {after.type}",
-                    http,
-                    before.type,
-                    after.type,
-                )
-            )
-        elif before.enum_values is not None and after.enum_values is not None:
-            changes += _values_change("parameter-enum", sdk, before.enum_values, after.enum_values, http)
-        if before.required != after.required:
-            changes.append(
-                Change(
-                    "parameter-required-changed",
-                    after.required,
-                    sdk,
-                    f"{new.sdk}: parameter {after.python_name} is now {'required' if after.required else 'optional'}",
-                    http,
-                    before.required,
-                    after.required,
-                )
-            )
     if old.path_order != new.path_order and set(old.path_order) == set(new.path_order):
+        message = (
+            f"{new.sdk}: positional path parameters ({', '.join(old.path_order)}) -> ({', '.join(new.path_order)})"
+        )
         changes.append(
-            Change(
-                "path-parameter-order-changed",
-                True,
-                new.sdk,
-                f"{new.sdk}: positional path parameters ({', '.join(old.path_order)}) -> ({', '.join(new.path_order)})",
-                http,
-                old.path_order,
-                new.path_order,
-            )
+            Change("path-parameter-order-changed", True, new.sdk, message, http, old.path_order, new.path_order)
         )
     return changes
 
 
 def _body_changes(old: Operation, new: Operation) -> list[Change]:
-    sdk = f"{new.sdk}({BODY_PARAMETER})"
-    http = new.http
+    def change(kind: str, breaking: bool, message: str, before: Any, after: Any) -> Change:
+        return Change(
+            f"body-{kind}", breaking, f"{new.sdk}({BODY_PARAMETER})", f"{new.sdk}: {message}", new.http, before, after
+        )
+
+    body = f"body {BODY_PARAMETER}"
     if old.body_type is None and new.body_type is None:
         return []
     if old.body_type is None:
-        required = "required" if new.body_required else "optional"
-        return [
-            Change(
-                "body-added",
-                new.body_required,
-                sdk,
-                f"{new.sdk}: new {required} body {BODY_PARAMETER}: {new.body_type} ({new.body_media_type})",
-                http,
-                None,
-                new.body_type,
-            )
-        ]
+        added = f"new {_required_word(new.body_required)} {body}: {new.body_type} ({new.body_media_type})"
+        return [change("added", new.body_required, added, None, new.body_type)]
     if new.body_type is None:
-        return [Change("body-removed", True, sdk, f"{new.sdk}: body {BODY_PARAMETER} removed", http, old.body_type)]
+        return [change("removed", True, f"{body} removed", old.body_type, None)]
     changes = []
     if (old.body_type, old.body_media_type) != (new.body_type, new.body_media_type):
-        changes.append(
-            Change(
-                "body-type-changed",
-                True,
-                sdk,
-                f"{new.sdk}: body {BODY_PARAMETER} type {old.body_type} ({old.body_media_type}) -> "
-                f"{new.body_type} ({new.body_media_type})",
-                http,
-                old.body_type,
-                new.body_type,
-            )
-        )
+        retyped = f"{body} type {old.body_type} ({old.body_media_type}) -> {new.body_type} ({new.body_media_type})"
+        changes.append(change("type-changed", True, retyped, old.body_type, new.body_type))
     if old.body_required != new.body_required:
-        changes.append(
-            Change(
-                "body-required-changed",
-                new.body_required,
-                sdk,
-                f"{new.sdk}: body {BODY_PARAMETER} is now {'required' if new.body_required else 'optional'}",
-                http,
-                old.body_required,
-                new.body_required,
-            )
-        )
+        now = f"{body} is now {_required_word(new.body_required)}"
+        changes.append(change("required-changed", new.body_required, now, old.body_required, new.body_required))
     return changes
 
 
@@ -519,12 +243,13 @@ def _return_change(old: Operation, new: Operation) -> list[Change]:
     gained = [kind for kind in new.return_types if kind not in old.return_types]
     lost = [kind for kind in old.return_types if kind not in new.return_types]
     delta = " ".join([f"+{kind}" for kind in gained] + [f"-{kind}" for kind in lost])
+    message = f"{new.sdk}: return type {' | '.join(old.return_types)} -> {' | '.join(new.return_types)}"
     return [
         Change(
             "return-type-changed",
             True,
             new.sdk,
-            f"{new.sdk}: return type {' | '.join(old.return_types)} -> {' | '.join(new.return_types)}",
+            message,
             new.http,
             old.return_types,
             new.return_types,
@@ -546,6 +271,7 @@ def replacements(removed: list[Operation], added: list[Operation]) -> dict[str, 
     default check patterns to quality policies so (`api/default/checks/column/{patternName}` ->
     `api/policies/checks/column/{patternName}`). Only one-to-one matches count.
     """
+
     def differs_in_one_segment(old: Operation, new: Operation) -> bool:
         before, after = _path_segments(old.path), _path_segments(new.path)
         if old.method != new.method or len(before) != len(after):
@@ -558,9 +284,7 @@ def replacements(removed: list[Operation], added: list[Operation]) -> dict[str, 
     for found in candidates.values():
         for new in found:
             claimed[new.sdk] += 1
-    return {
-        sdk: found[0] for sdk, found in candidates.items() if len(found) == 1 and claimed[found[0].sdk] == 1
-    }
+    return {sdk: found[0] for sdk, found in candidates.items() if len(found) == 1 and claimed[found[0].sdk] == 1}
 
 
 def operation_changes(old: Api, new: Api) -> list[Change]:
@@ -585,100 +309,23 @@ def operation_changes(old: Api, new: Api) -> list[Change]:
                 Change("operation-removed", True, op.sdk, f"operation {op.sdk} ({op.http}) removed", op.http)
             )
             continue
-        changes.append(
-            Change(
-                "operation-removed",
-                True,
-                op.sdk,
-                f"operation {op.sdk} ({op.http}) removed; replaced by {successor.sdk} ({successor.http})",
-                op.http,
-                op.sdk,
-                successor.sdk,
-                {"replaced_by": successor.sdk, "replaced_by_http": successor.http},
-            )
-        )
-    for before, after in moved:
-        changes.append(
-            Change(
-                "operation-moved",
-                False,
-                after.sdk,
-                f"{after.sdk} moved: {before.http} -> {after.http} (same SDK function)",
-                after.http,
-                before.http,
-                after.http,
-            )
-        )
-        changes += _parameter_changes(before, after) + _body_changes(before, after) + _return_change(before, after)
-    for key in sorted(set(old.operations) & set(new.operations)):
-        before, after = old.operations[key], new.operations[key]
-        if before.sdk != after.sdk:
-            changes.append(
-                Change(
-                    "operation-renamed",
-                    True,
-                    after.sdk,
-                    f"{before.sdk} is now {after.sdk} ({after.http})",
-                    after.http,
-                    before.sdk,
-                    after.sdk,
-                )
-            )
+        message = f"operation {op.sdk} ({op.http}) removed; replaced by {successor.sdk} ({successor.http})"
+        extra = {"replaced_by": successor.sdk, "replaced_by_http": successor.http}
+        changes.append(Change("operation-removed", True, op.sdk, message, op.http, op.sdk, successor.sdk, extra))
+    kept = [(old.operations[key], new.operations[key]) for key in sorted(set(old.operations) & set(new.operations))]
+    for before, after in [*moved, *kept]:
+        if before.http != after.http:
+            message = f"{after.sdk} moved: {before.http} -> {after.http} (same SDK function)"
+            changes.append(Change("operation-moved", False, after.sdk, message, after.http, before.http, after.http))
+        elif before.sdk != after.sdk:
+            message = f"{before.sdk} is now {after.sdk} ({after.http})"
+            changes.append(Change("operation-renamed", True, after.sdk, message, after.http, before.sdk, after.sdk))
         changes += _parameter_changes(before, after) + _body_changes(before, after) + _return_change(before, after)
     return changes
 
 
 def _field_changes(model: str, old: Model, new: Model) -> list[Change]:
-    changes: list[Change] = []
-    for key in sorted(set(old.fields) | set(new.fields)):
-        before, after = old.fields.get(key), new.fields.get(key)
-        if before is None:
-            assert after is not None
-            sdk = f"models.{model}.{after.python_name}"
-            required = "required" if after.required else "optional"
-            changes.append(
-                Change(
-                    "field-added",
-                    after.required,
-                    sdk,
-                    f"{sdk}: new {required} field: {after.type}",
-                    None,
-                    None,
-                    asdict(after),
-                )
-            )
-            continue
-        sdk = f"models.{model}.{before.python_name}"
-        if after is None:
-            changes.append(Change("field-removed", True, sdk, f"{sdk}: field removed", None, asdict(before)))
-            continue
-        if before.type != after.type:
-            changes.append(
-                Change(
-                    "field-type-changed",
-                    True,
-                    sdk,
-                    f"{sdk}: type {before.type} -> {after.type}",
-                    None,
-                    before.type,
-                    after.type,
-                )
-            )
-        elif before.enum_values is not None and after.enum_values is not None:
-            changes += _values_change("field-enum", sdk, before.enum_values, after.enum_values)
-        if before.required != after.required:
-            changes.append(
-                Change(
-                    "field-required-changed",
-                    after.required,
-                    sdk,
-                    f"{sdk}: now {'required' if after.required else 'optional'}",
-                    None,
-                    before.required,
-                    after.required,
-                )
-            )
-    return changes
+    return _member_changes(FIELD_WORDING, f"models.{model}", old.fields, new.fields, None)
 
 
 def model_changes(old: Api, new: Api) -> list[Change]:
@@ -694,18 +341,11 @@ def model_changes(old: Api, new: Api) -> list[Change]:
         model = old.models[name]
         target = alias_of.get(name)
         if target is not None and target in new.models:
-            changes.append(
-                Change(
-                    "model-renamed",
-                    False,
-                    f"models.{model.class_name}",
-                    f"model {model.class_name} is now {new.models[target].class_name} upstream "
-                    f"(the SDK keeps {model.class_name} as an alias)",
-                    None,
-                    name,
-                    target,
-                )
+            message = (
+                f"model {model.class_name} is now {new.models[target].class_name} upstream "
+                f"(the SDK keeps {model.class_name} as an alias)"
             )
+            changes.append(Change("model-renamed", False, f"models.{model.class_name}", message, None, name, target))
             changes += _field_changes(new.models[target].class_name, model, new.models[target])
         else:
             changes.append(
@@ -719,17 +359,8 @@ def model_changes(old: Api, new: Api) -> list[Change]:
 def enum_changes(old: Api, new: Api) -> list[Change]:
     changes: list[Change] = []
     for name in sorted(set(new.enums) - set(old.enums)):
-        changes.append(
-            Change(
-                "enum-added",
-                False,
-                f"models.{name}",
-                f"new enum {name}: {new.enums[name]}",
-                None,
-                None,
-                new.enums[name],
-            )
-        )
+        message = f"new enum {name}: {new.enums[name]}"
+        changes.append(Change("enum-added", False, f"models.{name}", message, None, None, new.enums[name]))
     for name in sorted(set(old.enums) - set(new.enums)):
         changes.append(Change("enum-removed", True, f"models.{name}", f"enum {name} removed", None, old.enums[name]))
     for name in sorted(set(old.enums) & set(new.enums)):
@@ -783,36 +414,28 @@ def diff_documents(old_doc: JsonObject, new_doc: JsonObject) -> list[Change]:
 # ---------------------------------------------------------------------------------------
 
 
-OVERLAY_PATH = Path(__file__).resolve().parent.parent / "openapi" / "overlay.json"
+OVERLAY_PATH = OVERLAY
 
 
 def prepare(document: Any) -> JsonObject:
     """An OpenAPI 3 document as the SDK sees it: Swagger 2 converted, the Java serializer's
-    artifacts removed and openapi/overlay.json applied."""
+    artifacts removed and openapi/overlay.json applied (scripts/pipeline.py, without validation)."""
     try:
-        document = convert_swagger2.ensure_openapi3(document)
-    except convert_swagger2.ConversionError as exc:
-        raise DiffError(str(exc)) from exc
-    for transformation in clean_spec.TRANSFORMATIONS:
-        document = transformation(document)
-    # The SDK is generated with the reviewed corrections: compare what users get.
-    overlay = clean_spec.load_json(OVERLAY_PATH)
-    try:
-        return clean_spec.apply_overlay(document, overlay, not_applicable=[])
-    except clean_spec.SpecError as exc:
+        # The SDK is generated with the reviewed corrections: compare what users get.
+        return pipeline.prepared(document, load_json(OVERLAY_PATH), validate=False, not_applicable=[])
+    except (convert_swagger2.ConversionError, clean_spec.SpecError, JsonFileError) as exc:
         raise DiffError(str(exc)) from exc
 
 
 def load_spec(path: Path) -> JsonObject:
     try:
-        return prepare(json.loads(path.read_bytes()))
-    except OSError as exc:
-        raise DiffError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise DiffError(f"{path} is not valid JSON: {exc}") from exc
+        document = load_json(path)
+    except JsonFileError as exc:
+        raise DiffError(str(exc)) from exc
+    return prepare(document)
 
 
-DEFAULT_REFERENCE_NAMES = SCRIPTS.parent / "openapi" / "reference-names.json"
+DEFAULT_REFERENCE_NAMES = REFERENCE_NAMES
 
 
 def diff_specs(

@@ -6,20 +6,21 @@ one kind of artifact, works on the parsed document (never on text) and is tested
 in tests/test_clean_spec.py. After the transformations, the reviewed corrections in
 openapi/overlay.json are applied and the result is validated.
 
-Usage: python scripts/clean_spec.py RAW.json CLEANED.json [--overlay openapi/overlay.json]
+Usage: python -m scripts.clean_spec RAW.json CLEANED.json [--overlay openapi/overlay.json]
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-JsonObject = dict[str, Any]
+from scripts.operations import SCHEMA_REF_PREFIX, JsonObject, walk_operations
+from scripts.spec_io import JsonFileError, write_json
+from scripts.spec_io import load_json as _load_json
 
 # Keys the Java serializer adds to every object it writes; none of them is OpenAPI.
 SERIALIZATION_ARTIFACT_KEYS = frozenset({"exampleSetFlag", "types", "originalRef", "jsonSchema"})
@@ -44,6 +45,8 @@ NAMED_MAP_KEYS = frozenset(
         "variables",
         "requestBodies",
         "parameters",
+        # a discriminator's mapping: value names -> schema references
+        "mapping",
     }
 )
 # Keys whose value is data (examples, defaults, enum members): left exactly as written.
@@ -64,12 +67,9 @@ JAVA_ENUM_KEYWORDS: dict[str, dict[str, str]] = {
     "type": {"APIKEY": "apiKey", "HTTP": "http", "OAUTH2": "oauth2", "OPENIDCONNECT": "openIdConnect"},
 }
 
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-
 # springfox names a Java type by its generic parts: `Mono<ResponseEntity<Mono<Void>>>` is
 # `MonoResponseEntityMonoVoid`. Void is Java's "no value": such an answer has no body.
 VOID_SCHEMA_NAME = re.compile(r"(?:Mono|Flux|ResponseEntity|Optional|CompletableFuture|DeferredResult)*Void")
-SCHEMA_REF_PREFIX = "#/components/schemas/"
 
 
 class SpecError(Exception):
@@ -154,18 +154,14 @@ def drop_void_answer_bodies(document: JsonObject) -> JsonObject:
     void_refs = {SCHEMA_REF_PREFIX + name for name, schema in schemas.items() if is_void_schema(name, schema)}
     if not void_refs:
         return document
-    for path_item in document.get("paths", {}).values():
-        for method in HTTP_METHODS:
-            operation = path_item.get(method) if isinstance(path_item, dict) else None
-            if not isinstance(operation, dict):
-                continue
-            for response in operation.get("responses", {}).values():
-                content = response.get("content") if isinstance(response, dict) else None
-                if content and all(
-                    isinstance(media, dict) and (media.get("schema") or {}).get("$ref") in void_refs
-                    for media in content.values()
-                ):
-                    del response["content"]
+    for site in walk_operations(document):
+        for response in site.operation.get("responses", {}).values():
+            content = response.get("content") if isinstance(response, dict) else None
+            if content and all(
+                isinstance(media, dict) and (media.get("schema") or {}).get("$ref") in void_refs
+                for media in content.values()
+            ):
+                del response["content"]
     return document
 
 
@@ -305,7 +301,7 @@ def validate(document: JsonObject) -> None:
 
 
 def operation_count(document: JsonObject) -> int:
-    return sum(1 for item in document.get("paths", {}).values() for method in HTTP_METHODS if method in item)
+    return sum(1 for _ in walk_operations(document))
 
 
 def clean_document(
@@ -325,18 +321,9 @@ def clean_document(
 
 def load_json(path: Path) -> Any:
     try:
-        return json.loads(path.read_bytes())
-    except FileNotFoundError as exc:
-        raise SpecError(f"{path} does not exist") from exc
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise SpecError(f"{path} is not valid JSON: {exc}") from exc
-
-
-def write_json(document: Any, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(path.suffix + ".tmp")
-    temporary.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    temporary.replace(path)
+        return _load_json(path)
+    except JsonFileError as exc:
+        raise SpecError(str(exc)) from exc
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Convert a Swagger 2.0 DQOps spec to OpenAPI 3 with the pinned npm converter.
 
 Upstream publishes its newest spec (1.13.2: `dqops-api-swagger-2.json`) only as Swagger 2.0.
@@ -26,14 +25,14 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from scripts.operations import JsonObject
+from scripts.spec_io import REPO_ROOT, write_json
+
 CONVERTER_PACKAGE = "swagger2openapi"
 CONVERTER_VERSION = "7.0.8"
 NODE_MODULES = REPO_ROOT / "node_modules"
 CONVERTER_BIN = NODE_MODULES / ".bin" / CONVERTER_PACKAGE
 TIMEOUT_SECONDS = 300
-
-JsonObject = dict[str, Any]
 
 
 class ConversionError(Exception):
@@ -180,9 +179,7 @@ def main(argv: list[str] | None = None) -> int:
             shutil.copyfile(args.source, args.target)
         print(f"convert_swagger2: {args.source} is already OpenAPI {document['openapi']}; copied unchanged")
         return 0
-    temporary = args.target.with_suffix(args.target.suffix + ".tmp")
-    temporary.write_text(json.dumps(converted, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    temporary.replace(args.target)
+    write_json(converted, args.target)
     print(
         f"convert_swagger2: {args.target}: OpenAPI {converted['openapi']} converted from Swagger "
         f"{document['swagger']} by {CONVERTER_PACKAGE} {CONVERTER_VERSION}"

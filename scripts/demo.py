@@ -1,7 +1,7 @@
 """Run the DQOps Python client guide end to end against a mock DQOps made from the spec.
 
-    .venv/bin/python scripts/demo.py [--port PORT] [--full] [--job-timeout SECONDS]
-    python scripts/demo.py --base-url URL        # the guide against a DQOps (or mock) already running
+    .venv/bin/python -m scripts.demo [--port PORT] [--full] [--job-timeout SECONDS]
+    python -m scripts.demo --base-url URL        # the guide against a DQOps (or mock) already running
 
 It starts Stoplight Prism (node_modules, installed with `npm ci` when missing) on the cleaned
 spec, openapi/dqops-api-openapi-3.cleaned.json, on 127.0.0.1: port 8888 as a real DQOps uses,
@@ -32,27 +32,20 @@ import argparse
 import asyncio
 import contextlib
 import os
-import shutil
 import signal
 import socket
-import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CLEANED_SPEC = REPO_ROOT / "openapi" / "dqops-api-openapi-3.cleaned.json"
-PRISM_BIN = REPO_ROOT / "node_modules" / ".bin" / "prism"
 DEFAULT_PORT = 8888
 PORT_VARIABLE = "DQOPS_DEMO_PORT"
 HOST = "127.0.0.1"
 TOKEN = "s4mp13_4u7h_70k3n"  # the guide's placeholder: the mock checks that a key is sent, not which
 STARTUP_SECONDS = 90.0
-STOP_SECONDS = 10.0
-LISTENING_MARKER = "Prism is listening on"
 MAX_REPR_CHARS = 1500
 
 CONNECTION = "sample_connection"
@@ -79,9 +72,9 @@ def port_is_free(port: int) -> bool:
 
 
 def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
+    from scripts.prism import free_loopback_port
+
+    return free_loopback_port()
 
 
 def choose_port(requested: int | None) -> int:
@@ -97,70 +90,25 @@ def choose_port(requested: int | None) -> int:
     return port
 
 
-def ensure_prism() -> Path:
-    if PRISM_BIN.exists():
-        return PRISM_BIN
-    npm = shutil.which("npm")
-    if npm is None:
-        raise DemoError(f"{PRISM_BIN} is missing and npm is not on PATH: run `npm ci` in {REPO_ROOT}")
-    print("installing the mock server (npm ci) ...", flush=True)
-    completed = subprocess.run(
-        [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-        cwd=REPO_ROOT,
-        env={**os.environ, "SCARF_ANALYTICS": "false"},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if completed.returncode != 0 or not PRISM_BIN.exists():
-        raise DemoError(f"`npm ci` failed ({completed.returncode}):\n{completed.stdout}{completed.stderr}")
-    return PRISM_BIN
-
-
 @contextlib.contextmanager
 def mock_dqops(port: int) -> Iterator[str]:
     """Prism on the cleaned spec at http://127.0.0.1:PORT; stopped on exit, whatever happens."""
+    # Imported here: `--base-url` runs this file alone against an installed SDK (python -I).
+    from scripts.prism import PrismError, running_prism
+
     if not CLEANED_SPEC.is_file():
         raise DemoError(f"{CLEANED_SPEC} is missing: run `make generate` first")
-    command = [str(ensure_prism()), "mock", str(CLEANED_SPEC), "-h", HOST, "-p", str(port), "--errors"]
-    process = subprocess.Popen(
-        command,
-        cwd=REPO_ROOT,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        env={**os.environ, "NO_COLOR": "1", "FORCE_COLOR": "0"},
-        # Its own session: Ctrl-C reaches this script, which then stops Prism in order.
-        start_new_session=True,
-    )
-    lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.extend(line.rstrip() for line in process.stdout), daemon=True)
-    reader.start()
     try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while not any(LISTENING_MARKER in line for line in list(lines)):
-            if process.poll() is not None:
-                reader.join(timeout=2)
-                raise DemoError(f"Prism exited with code {process.returncode}:\n" + "\n".join(lines[-40:]))
-            if time.monotonic() > deadline:
-                raise DemoError(f"Prism did not start within {STARTUP_SECONDS:.0f} s:\n" + "\n".join(lines[-40:]))
-            time.sleep(0.1)
-        base_url = f"http://{HOST}:{port}"
-        print(f"mock DQOps (Prism, static answers from the spec) listening on {base_url} (pid {process.pid})")
-        yield base_url
+        with running_prism(
+            CLEANED_SPEC, port=port, startup_deadline_seconds=STARTUP_SECONDS, own_session=True
+        ) as server:
+            print(
+                f"mock DQOps (Prism, static answers from the spec) listening on {server.base_url} (pid {server.process.pid})"
+            )
+            yield server.base_url
+    except PrismError as exc:
+        raise DemoError(str(exc)) from exc
     finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=STOP_SECONDS)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=STOP_SECONDS)
-        reader.join(timeout=2)
-        process.stdout.close()  # type: ignore[union-attr]
         print("server stopped")
 
 

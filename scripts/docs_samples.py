@@ -33,7 +33,8 @@ from openapi_python_client.parser.properties import (
     UnionProperty,
 )
 from openapi_python_client.parser.properties.string import StringProperty
-from openapi_python_client.strings import snake_case
+
+from scripts.naming import snake_case
 
 #: How many fields that hold models a model at each depth fills (the sampled model is at depth 0).
 NESTED_FIELDS_BY_DEPTH = (4, 2, 1)

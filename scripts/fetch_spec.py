@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Fetch the DQOps OpenAPI specification and pin it by checksum.
 
 The raw bytes are written unchanged to ``--out``; cleaning and conversion are later
@@ -26,21 +25,29 @@ import json
 import os
 import re
 import sys
-import tempfile
 import urllib.parse
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence, TextIO
+from typing import TextIO
 
 import httpx
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_LOCK_PATH = REPO_ROOT / "openapi" / "spec.lock.json"
-DEFAULT_OUT_PATH = REPO_ROOT / "openapi" / "dqops-api-openapi-3.raw.json"
+from scripts.spec_io import (
+    DQOPS_VERSION_PATTERN,
+    RAW_SPEC,
+    REPO_ROOT,
+    SPEC_LOCK,
+    LockError,
+    SpecLock,
+    write_bytes_atomically,
+)
+
+DEFAULT_LOCK_PATH = SPEC_LOCK
+DEFAULT_OUT_PATH = RAW_SPEC
 DEFAULT_MIRROR_DIR = REPO_ROOT.parent / "shared" / "dqops-openapi"
 DEFAULT_UPSTREAM_URL_TEMPLATE = (
-    "https://raw.githubusercontent.com/dqops/dqo/{commit}"
-    "/dqops/src/main/resources/static/swagger-api/{file}"
+    "https://raw.githubusercontent.com/dqops/dqo/{commit}/dqops/src/main/resources/static/swagger-api/{file}"
 )
 UPSTREAM_URL_PATTERN = re.compile(
     r"^https://raw\.githubusercontent\.com/dqops/dqo/(?P<commit>[0-9a-f]{40})"
@@ -103,26 +110,6 @@ class LockFileError(SpecFetchError):
     """The lock file is missing or malformed."""
 
     exit_code = EXIT_BAD_INPUT
-
-
-@dataclasses.dataclass(frozen=True)
-class SpecLock:
-    """Contents of ``openapi/spec.lock.json``.
-
-    ``file`` names the spec in the mirror directory; ``upstream_file`` and
-    ``upstream_commit`` locate it upstream (a null commit means upstream is not tried).
-    ``sdk_release`` counts the SDK's releases for ``dqops_version``; the package version is
-    ``<dqops_version>.<sdk_release>`` (docs/releasing.md).
-    """
-
-    file: str
-    sha256: str
-    upstream_file: str | None = None
-    upstream_commit: str | None = None
-    dqops_version: str | None = None
-    sdk_release: int = 0
-    spec_format: str | None = None
-    source: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -196,68 +183,15 @@ def basename_of(location: str) -> str:
 # ---------------------------------------------------------------------------------------
 
 
-def _optional_str(raw: dict[str, Any], key: str, lock_path: Path) -> str | None:
-    value = raw.get(key)
-    if value is not None and not isinstance(value, str):
-        raise LockFileError(f"lock file {lock_path}: '{key}' must be a string or null, got {value!r}")
-    return value
-
-
 def load_lock(lock_path: Path) -> SpecLock:
     try:
-        text = lock_path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise LockFileError(
-            f"lock file {lock_path} not found; create it with --source PATH|URL --update-pin"
-        ) from None
-    except OSError as exc:
-        raise LockFileError(f"cannot read lock file {lock_path}: {exc.strerror}") from None
-    try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise LockFileError(f"lock file {lock_path} is not valid JSON: {exc}") from None
-    if not isinstance(raw, dict):
-        raise LockFileError(f"lock file {lock_path} must hold a JSON object")
-    file_name = _optional_str(raw, "file", lock_path)
-    sha = _optional_str(raw, "sha256", lock_path)
-    if not file_name:
-        raise LockFileError(f"lock file {lock_path} has no 'file'")
-    if not sha or not re.fullmatch(r"[0-9a-f]{64}", sha):
-        raise LockFileError(f"lock file {lock_path}: 'sha256' must be 64 lower-case hex digits")
-    sdk_release = raw.get("sdk_release", 0)
-    if type(sdk_release) is not int or sdk_release < 0:
-        raise LockFileError(f"lock file {lock_path}: 'sdk_release' must be a whole number from 0, got {sdk_release!r}")
-    return SpecLock(
-        file=file_name,
-        sha256=sha,
-        upstream_file=_optional_str(raw, "upstream_file", lock_path),
-        upstream_commit=_optional_str(raw, "upstream_commit", lock_path),
-        dqops_version=_optional_str(raw, "dqops_version", lock_path),
-        sdk_release=sdk_release,
-        spec_format=_optional_str(raw, "spec_format", lock_path),
-        source=_optional_str(raw, "source", lock_path),
-    )
-
-
-LOCK_KEY_ORDER = (
-    "file",
-    "upstream_file",
-    "upstream_commit",
-    "sha256",
-    "dqops_version",
-    "sdk_release",
-    "spec_format",
-    "source",
-)
-
-
-def lock_to_json(lock: SpecLock) -> str:
-    fields = dataclasses.asdict(lock)
-    return json.dumps({key: fields[key] for key in LOCK_KEY_ORDER}, indent=2) + "\n"
+        return SpecLock.load(lock_path)
+    except LockError as exc:
+        raise LockFileError(str(exc)) from None
 
 
 def write_lock(lock_path: Path, lock: SpecLock) -> None:
-    write_bytes_atomically(lock_path, lock_to_json(lock).encode("utf-8"))
+    lock.write(lock_path)
 
 
 def updated_lock(previous: SpecLock | None, fetched: FetchedSpec, dqops_version: str | None) -> SpecLock:
@@ -316,9 +250,7 @@ def default_sources(lock: SpecLock, upstream_url_template: str, mirror_dir: Path
     if lock.upstream_commit and lock.upstream_file:
         url = upstream_url_template.format(commit=lock.upstream_commit, file=lock.upstream_file)
         sources.append(SpecSource("upstream", url, lock.upstream_commit, lock.upstream_file))
-    sources.append(
-        SpecSource("mirror", str(mirror_dir / lock.file), lock.upstream_commit, lock.upstream_file)
-    )
+    sources.append(SpecSource("mirror", str(mirror_dir / lock.file), lock.upstream_commit, lock.upstream_file))
     return sources
 
 
@@ -388,29 +320,6 @@ def verify_checksum(fetched: FetchedSpec, expected_sha256: str) -> None:
 # ---------------------------------------------------------------------------------------
 
 
-def current_umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def write_bytes_atomically(path: Path, data: bytes) -> None:
-    """Write via a temp file in the same directory and rename, so readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as temp_file:
-            temp_file.write(data)
-            temp_file.flush()
-            os.fsync(temp_file.fileno())
-        # mkstemp creates 0600; give the file the mode a plain open() would have.
-        os.chmod(temp_name, 0o666 & ~current_umask())
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
-
-
 def file_sha256_or_none(path: Path) -> str | None:
     try:
         return sha256_hex(path.read_bytes())
@@ -470,7 +379,9 @@ def fetch_spec(options: FetchOptions, stdout: TextIO = sys.stdout, stderr: TextI
         f"sha256 {fetched.sha256}) from {fetched.source.describe()}",
         file=stdout,
     )
-    return FetchOutcome(options.out_path, fetched.sha256, cached=False, source=fetched.source, lock_updated=lock_updated)
+    return FetchOutcome(
+        options.out_path, fetched.sha256, cached=False, source=fetched.source, lock_updated=lock_updated
+    )
 
 
 def build_argument_parser() -> argparse.ArgumentParser:
@@ -519,7 +430,7 @@ def build_argument_parser() -> argparse.ArgumentParser:
 
 def dqops_version_argument(text: str) -> str:
     """A DQOps release number in PEP 440's normal form (1.13.2): the package version starts with it."""
-    if not re.fullmatch(r"(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*", text):
+    if not DQOPS_VERSION_PATTERN.fullmatch(text):
         raise argparse.ArgumentTypeError(f"{text!r} is not a DQOps release number such as 1.13.2")
     return text
 

@@ -7,98 +7,57 @@ place atomically so a failed run never leaves a half-written package.
 It also writes dqops/_version.py, the package version made from openapi/spec.lock.json:
 "<dqops_version>.<sdk_release>" (docs/releasing.md); `--version-only` writes just that file.
 
-Usage: python scripts/generate.py [--spec openapi/dqops-api-openapi-3.cleaned.json] [--output dqops/client]
+Usage: python -m scripts.generate [--spec openapi/dqops-api-openapi-3.cleaned.json] [--output dqops/client]
                                   [--lock openapi/spec.lock.json] [--version-only]
 """
 
 from __future__ import annotations
 
 import argparse
-import builtins
 import copy
-import json
-import keyword
+import ctypes
+import errno
 import os
-import re
 import shutil
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import template_rules
+from scripts import naming, template_rules
+from scripts.operations import ALIASES_EXTENSION, SCHEMA_REF_PREFIX, walk_operations
+from scripts.spec_io import (
+    CLEANED_SPEC,
+    GENERATOR_SPEC,
+    REPO_ROOT,
+    SPEC_LOCK,
+    LockError,
+    SpecLock,
+    load_json,
+    write_json,
+    write_text_atomically,
+)
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SPEC = REPO_ROOT / "openapi" / "dqops-api-openapi-3.cleaned.json"
-GENERATOR_SPEC = REPO_ROOT / "openapi" / "dqops-api-openapi-3.generator.json"
+DEFAULT_SPEC = CLEANED_SPEC
 DEFAULT_OUTPUT = REPO_ROOT / "dqops" / "client"
 # Written beside the generated client (in its parent package): `dqops.__version__`, and the
 # version setuptools gives the distribution (pyproject.toml, tool.setuptools.dynamic).
 VERSION_MODULE = "_version.py"
 TEMPLATES = REPO_ROOT / "templates"
 CONFIG = REPO_ROOT / "generator-config.yaml"
-SPEC_LOCK = REPO_ROOT / "openapi" / "spec.lock.json"
-
-# Vendor extension listing the per-property class names openapi-python-client would have
-# given a shared map; templates/models_init.py.jinja exports them as aliases.
-ALIASES_EXTENSION = "x-dqops-aliases"
-SCHEMA_REF_PREFIX = "#/components/schemas/"
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
 class GenerationError(Exception):
     """openapi-python-client or the formatter failed; the message says which and why."""
 
 
-# A DQOps version as the package version can carry it: a PEP 440 release segment in its
-# normal form (no leading zeros, which an index would drop), to which the SDK release is appended.
-DQOPS_VERSION_PATTERN = re.compile(r"(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*")
-
-
-@dataclass(frozen=True)
-class ApiPin:
-    """Which DQOps API the package speaks, and which SDK release on top of it this is.
-
-    `dqops_version` and `spec_sha256` name the API (the DQOps version and the sha256 of the raw
-    spec file); `sdk_release` counts the SDK's own releases for that API, from 0.
-    """
-
-    dqops_version: str
-    spec_sha256: str
-    sdk_release: int = 0
-
-    @property
-    def package_version(self) -> str:
-        """The version of the dqops-sdk distribution: "<DQOps version>.<SDK release>", e.g. 1.13.2.0."""
-        return f"{self.dqops_version}.{self.sdk_release}"
-
-    @classmethod
-    def from_lock(cls, lock_path: Path) -> ApiPin:
-        """The pin recorded in a spec lock (openapi/spec.lock.json, written by scripts/fetch_spec.py)."""
-        try:
-            lock = json.loads(lock_path.read_text(encoding="utf-8"))
-            dqops_version, spec_sha256, sdk_release = lock["dqops_version"], lock["sha256"], lock["sdk_release"]
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise GenerationError(
-                f"cannot read dqops_version, sha256 and sdk_release from {lock_path}: {exc!r}"
-            ) from exc
-        if not isinstance(dqops_version, str) or not DQOPS_VERSION_PATTERN.fullmatch(dqops_version):
-            raise GenerationError(
-                f"{lock_path}: dqops_version {dqops_version!r} is not a DQOps release number such as 1.13.2; the "
-                "package version is made from it (make update-pin SOURCE=... DQOPS_VERSION=x.y.z)"
-            )
-        if type(sdk_release) is not int or sdk_release < 0:
-            raise GenerationError(f"{lock_path}: sdk_release must be a whole number from 0, got {sdk_release!r}")
-        return cls(dqops_version=dqops_version, spec_sha256=str(spec_sha256), sdk_release=sdk_release)
-
-
-def inline_class_name(parent_schema: str, property_name: str) -> str:
-    """The class name openapi-python-client gives an inline object schema of a property."""
-    from openapi_python_client.strings import ClassName
-
-    return str(ClassName(f"{parent_schema}_{property_name}", "field_"))
+def load_pin(lock_path: Path) -> SpecLock:
+    """The pin of a spec lock, which gives the package its version (scripts/spec_io.py)."""
+    try:
+        return SpecLock.load_pin(lock_path)
+    except LockError as exc:
+        raise GenerationError(str(exc)) from exc
 
 
 def name_shared_maps(document: dict[str, Any]) -> dict[str, Any]:
@@ -111,28 +70,25 @@ def name_shared_maps(document: dict[str, Any]) -> dict[str, Any]:
     document = copy.deepcopy(document)
     schemas: dict[str, Any] = document["components"]["schemas"]
     shared_maps: dict[str, dict[str, Any]] = {}
-    for schema_name in sorted(schemas):
-        for property_name, prop in sorted(schemas[schema_name].get("properties", {}).items()):
-            values = prop.get("additionalProperties")
-            if prop.get("type") != "object" or not isinstance(values, dict) or set(values) != {"$ref"}:
+    for parent_name in sorted(schemas):
+        for property_name, prop in sorted(schemas[parent_name].get("properties", {}).items()):
+            value_schema = naming.shared_map_value(prop)
+            if value_schema is None:
                 continue
-            if prop.get("properties"):
-                continue
-            value_ref: str = values["$ref"]
-            map_name = value_ref.removeprefix(SCHEMA_REF_PREFIX) + "Map"
+            map_name = naming.map_class_name(value_schema)
             if map_name in schemas:
-                raise GenerationError(f"cannot name the map of {value_ref}: schema {map_name} already exists")
+                raise GenerationError(f"cannot name the map of {value_schema}: schema {map_name} already exists")
             shared = shared_maps.setdefault(
                 map_name,
                 {
                     "type": "object",
-                    "description": f"A map of names to {value_ref.removeprefix(SCHEMA_REF_PREFIX)} objects.",
-                    "additionalProperties": {"$ref": value_ref},
+                    "description": f"A map of names to {value_schema} objects.",
+                    "additionalProperties": {"$ref": SCHEMA_REF_PREFIX + value_schema},
                     ALIASES_EXTENSION: [],
                 },
             )
-            shared[ALIASES_EXTENSION].append(inline_class_name(schema_name, property_name))
-            schemas[schema_name]["properties"][property_name] = {"$ref": SCHEMA_REF_PREFIX + map_name}
+            shared[ALIASES_EXTENSION].append(naming.inline_class_name(parent_name, property_name))
+            schemas[parent_name]["properties"][property_name] = {"$ref": SCHEMA_REF_PREFIX + map_name}
     for shared in shared_maps.values():
         shared[ALIASES_EXTENSION].sort()
     schemas.update(dict(sorted(shared_maps.items())))
@@ -200,69 +156,32 @@ def generator_document(document: dict[str, Any]) -> dict[str, Any]:
 def check_request_bodies(document: dict[str, Any], content_type_overrides: dict[str, str]) -> None:
     """Fail clearly on a request body the templates cannot send: several media types for one
     operation, or a media type that is neither JSON nor sent as raw content."""
-    for path, item in document.get("paths", {}).items():
-        for method, operation in item.items():
-            if not isinstance(operation, dict) or "requestBody" not in operation:
-                continue
-            media_types = list(operation["requestBody"].get("content") or {})
-            sent_as = [content_type_overrides.get(media_type, media_type) for media_type in media_types]
-            supported = [
-                t for t in sent_as if t == "application/json" or t.endswith("+json") or t == "application/octet-stream"
-            ]
-            if len(media_types) > 1 or len(supported) != len(media_types):
-                raise GenerationError(
-                    f"{method.upper()} {path}: request body {media_types} is not supported by templates/ "
-                    "(one JSON body, or one body sent as raw content via content_type_overrides)"
-                )
-
-
-# Names that get a trailing underscore in our package besides keywords: the few names generated
-# code itself relies on (allow_builtin_names).
-RESERVED_NAMES = frozenset({"self", "true", "false", "datetime", "UNSET", "Unset", "cls", "client"})
-# The names upstream's client suffixes besides keywords: openapi-python-client before 0.17, which
-# generated it, appended "_" to every builtin's name but `type` and `id` (its RESERVED_WORDS).
-UPSTREAM_RESERVED_NAMES = frozenset((set(dir(builtins)) | {"self", "true", "false", "datetime"}) - {"type", "id"})
-
-
-def allow_builtin_names() -> None:
-    """Let attribute and keyword names shadow builtins (`type=`, not `type_=`).
-
-    DQOps's docs use the JSON names; only real keywords (`from`) and the few names generated
-    code itself relies on still get a trailing underscore. Where upstream's client spells a
-    name otherwise (`filter_`), the package accepts that spelling too (upstream_python_name).
-    """
-    from openapi_python_client import strings
-
-    strings.RESERVED_WORDS.clear()
-    strings.RESERVED_WORDS.update(RESERVED_NAMES)
-
-
-def upstream_python_name(python_name: str) -> str:
-    """How upstream's client spells the attribute or keyword our package names `python_name`.
-
-    Both apply the same snake_case to the JSON name and then suffix reserved names with "_", from
-    different sets: ours `filter` is upstream's `filter_`, ours `cls_` would be upstream's `cls`.
-    Templates give a name whose spelling differs a second spelling (templates/dqops_macros.jinja).
-    """
-    base = python_name
-    if python_name.endswith("_") and (python_name[:-1] in RESERVED_NAMES or keyword.iskeyword(python_name[:-1])):
-        base = python_name[:-1]
-    return base + "_" if keyword.iskeyword(base) or base in UPSTREAM_RESERVED_NAMES else base
+    for site in walk_operations(document):
+        if "requestBody" not in site.operation:
+            continue
+        media_types = list(site.operation["requestBody"].get("content") or {})
+        sent_as = [content_type_overrides.get(media_type, media_type) for media_type in media_types]
+        supported = [
+            t for t in sent_as if t == "application/json" or t.endswith("+json") or t == "application/octet-stream"
+        ]
+        if len(media_types) > 1 or len(supported) != len(media_types):
+            raise GenerationError(
+                f"{site.method.upper()} {site.path}: request body {media_types} is not supported by templates/ "
+                "(one JSON body, or one body sent as raw content via content_type_overrides)"
+            )
 
 
 def enum_aliases(document: dict[str, Any]) -> dict[str, list[str]]:
     """Enum class name -> the names it is also importable under (`x-dqops-aliases`: names an enum had
     in a previous pin, scripts/stable_names.py). Models carry theirs on the parsed model itself."""
-    from openapi_python_client.strings import ClassName
-
     return {
-        str(ClassName(name, "field_")): sorted(schema[ALIASES_EXTENSION])
+        naming.class_name(name): sorted(schema[ALIASES_EXTENSION])
         for name, schema in document.get("components", {}).get("schemas", {}).items()
         if isinstance(schema, dict) and "enum" in schema and schema.get(ALIASES_EXTENSION)
     }
 
 
-def parameter_descriptions(document: dict[str, Any], field_prefix: str) -> dict[tuple[str, str, str], str]:
+def parameter_descriptions(document: dict[str, Any]) -> dict[tuple[str, str, str], str]:
     """What the spec says of each operation parameter: (operation, location, name) -> description.
 
     The spec describes a parameter on the parameter object (`{"name": "months", "description":
@@ -270,25 +189,21 @@ def parameter_descriptions(document: dict[str, Any], field_prefix: str) -> dict[
     the templates read this map instead (`parameter_description`). The operation is named as the
     generator names its module (`get_table_data_quality_status`).
     """
-    from openapi_python_client.strings import PythonIdentifier
-
     shared = document.get("components", {}).get("parameters", {})
     descriptions: dict[tuple[str, str, str], str] = {}
-    for item in document.get("paths", {}).values():
-        for method in HTTP_METHODS:
-            operation = item.get(method)
-            if not isinstance(operation, dict) or "operationId" not in operation:
-                continue
-            name = str(PythonIdentifier(operation["operationId"], field_prefix))
-            for parameter in [*item.get("parameters", []), *operation.get("parameters", [])]:
-                if "$ref" in parameter:
-                    parameter = shared.get(parameter["$ref"].rsplit("/", 1)[-1], {})
-                if parameter.get("description"):
-                    descriptions[(name, parameter["in"], parameter["name"])] = parameter["description"]
+    for site in walk_operations(document):
+        if "operationId" not in site.operation:
+            continue
+        name = naming.function_name(site.operation["operationId"])
+        for parameter in [*site.item.get("parameters", []), *site.operation.get("parameters", [])]:
+            if "$ref" in parameter:
+                parameter = shared.get(parameter["$ref"].rsplit("/", 1)[-1], {})
+            if parameter.get("description"):
+                descriptions[(name, parameter["in"], parameter["name"])] = parameter["description"]
     return descriptions
 
 
-def load_project(spec: Path, output: Path, pin: ApiPin) -> Any:
+def load_project(spec: Path, output: Path, pin: SpecLock) -> Any:
     """openapi-python-client's project for the generator spec `spec`, with templates/ and the
     template globals our templates use; a GeneratorError if the spec cannot be parsed.
 
@@ -299,7 +214,7 @@ def load_project(spec: Path, output: Path, pin: ApiPin) -> Any:
     from openapi_python_client.config import Config, ConfigFile, MetaType
     from openapi_python_client.schema import UntrustedString
 
-    allow_builtin_names()
+    naming.use_sdk_reserved_words()
     config = Config.from_sources(
         ConfigFile.load_from_path(CONFIG),
         MetaType.NONE,
@@ -316,8 +231,8 @@ def load_project(spec: Path, output: Path, pin: ApiPin) -> Any:
     project = _get_project_for_url_or_path(config=config, custom_template_path=TEMPLATES)
     if isinstance(project, GeneratorError):
         return project
-    document = json.loads(spec.read_text(encoding="utf-8"))
-    descriptions = parameter_descriptions(document, config.field_prefix)
+    document = load_json(spec)
+    descriptions = parameter_descriptions(document)
 
     def parameter_description(endpoint: Any, location: str, parameter: Any) -> Any:
         """The spec's description of a parameter of `endpoint`, else its schema's (text from the
@@ -330,13 +245,13 @@ def load_project(spec: Path, output: Path, pin: ApiPin) -> Any:
     models_by_class_name = {model.class_info.name: model for model in project.openapi.models}
     template_rules.register(project.env.globals, models_by_class_name, config.field_prefix)
     project.env.globals["api_pin"] = pin
-    project.env.globals["upstream_python_name"] = upstream_python_name
+    project.env.globals["upstream_python_name"] = naming.upstream_python_name
     project.env.globals["parameter_description"] = parameter_description
     project.env.globals["enum_aliases"] = enum_aliases(document)
     return project
 
 
-def run_openapi_python_client(spec: Path, output: Path, pin: ApiPin) -> None:
+def run_openapi_python_client(spec: Path, output: Path, pin: SpecLock) -> None:
     from openapi_python_client import GeneratorError
 
     project = load_project(spec, output, pin)
@@ -356,7 +271,7 @@ def format_package(package: Path) -> None:
         [*ruff, "check", "--quiet", "--fix-only", "--select", "I,F401", str(package)],
         [*ruff, "format", "--quiet", "--config", "format.skip-magic-trailing-comma = true", str(package)],
     ):
-        result = subprocess.run(command, capture_output=True, text=True, cwd=REPO_ROOT)
+        result = subprocess.run(command, check=False, capture_output=True, text=True, cwd=REPO_ROOT)
         if result.returncode != 0:
             raise GenerationError(f"{' '.join(command[2:4])} failed: {result.stderr.strip() or result.stdout.strip()}")
 
@@ -374,36 +289,65 @@ def compile_bytecode(*packages: Path) -> None:
             raise GenerationError(f"compiling {package} to bytecode failed")
 
 
-def generate_package(
-    spec: Path, output: Path, generator_spec: Path = GENERATOR_SPEC, pin: ApiPin | None = None
-) -> None:
+def generate_package(spec: Path, output: Path, generator_spec: Path | None = None, pin: SpecLock | None = None) -> None:
     """Generate `output` from the cleaned `spec`; the generator's own input is written to `generator_spec`.
 
     `pin` names the DQOps API in the package (`dqops.client.API_VERSION`) and in every file's
     header, and gives the package its version (`_version.py` beside `output`); by default, the
-    pin of openapi/spec.lock.json.
+    pin of openapi/spec.lock.json. `generator_spec` is openapi/dqops-api-openapi-3.generator.json by default.
     """
-    pin = pin or ApiPin.from_lock(SPEC_LOCK)
-    document = json.loads(spec.read_text(encoding="utf-8"))
+    pin = pin or load_pin(SPEC_LOCK)
+    generator_spec = generator_spec or GENERATOR_SPEC
+    document = load_json(spec)
     from openapi_python_client.config import ConfigFile
 
     check_request_bodies(document, ConfigFile.load_from_path(CONFIG).content_type_overrides or {})
-    generator_spec.write_text(json.dumps(generator_document(document), indent=2) + "\n", encoding="utf-8")
+    write_json(generator_document(document), generator_spec, ensure_ascii=True)
     output.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".generate-", dir=output.parent) as scratch:
+    # Staged beside the package (`dqops`), not in it: nothing imports or packs a half-made client.
+    with tempfile.TemporaryDirectory(prefix=".dqops-generate-", dir=output.parent.parent) as scratch:
         staged = Path(scratch) / output.name
         run_openapi_python_client(generator_spec, staged, pin)
         shutil.copy2(TEMPLATES / "py.typed", staged / "py.typed")
         format_package(staged)
-        previous = Path(scratch) / "previous"
-        if output.exists():
-            output.rename(previous)
-        staged.rename(output)
+        swap_in(staged, output)
     write_version_module(output.parent / VERSION_MODULE, pin)
     compile_bytecode(output.parent)
 
 
-def version_module_text(pin: ApiPin) -> str:
+# renameat2(2): atomically exchange two paths (Linux 3.15, glibc 2.28).
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Exchange two existing paths in one step; False where the system cannot."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    if renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE) == 0:
+        return True
+    error = ctypes.get_errno()
+    if error in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):  # no such call, or a file system without it
+        return False
+    raise OSError(error, os.strerror(error), str(first), None, str(second))
+
+
+def swap_in(staged: Path, output: Path) -> None:
+    """Put the folder `staged` where `output` is, in one rename: a reader of `output` sees the old
+    tree or the new one, never none. The old tree is left at `staged`. Where the system cannot
+    exchange two paths, the old tree is moved aside first (a moment without `output`)."""
+    if not output.exists():
+        staged.rename(output)
+    elif not _exchange(staged, output):
+        aside = staged.with_name(staged.name + ".previous")
+        output.rename(aside)
+        staged.rename(output)
+
+
+def version_module_text(pin: SpecLock) -> str:
     return (
         f"# Generated by scripts/generate.py from openapi/spec.lock.json: the DQOps {pin.dqops_version} API,\n"
         f"# SDK release {pin.sdk_release}. Do not edit: change the lock and run `make generate`.\n"
@@ -413,17 +357,21 @@ def version_module_text(pin: ApiPin) -> str:
     )
 
 
-def write_version_module(path: Path, pin: ApiPin) -> None:
+def write_version_module(path: Path, pin: SpecLock) -> None:
     """Write `path` (dqops/_version.py) in one step, so a reader never sees half of it."""
-    staged = path.with_name(f".{path.name}.new")
-    staged.write_text(version_module_text(pin), encoding="utf-8")
-    staged.replace(path)
+    write_text_atomically(path, version_module_text(pin))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--spec", type=Path, default=DEFAULT_SPEC)
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
+    parser.add_argument(
+        "--generator-spec",
+        type=Path,
+        default=GENERATOR_SPEC,
+        help="where to write the generator's own input (default: %(default)s)",
+    )
     parser.add_argument(
         "--lock", type=Path, default=SPEC_LOCK, help="the spec lock naming the DQOps version (default: %(default)s)"
     )
@@ -434,7 +382,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     try:
-        pin = ApiPin.from_lock(args.lock)
+        pin = load_pin(args.lock)
         if args.version_only:
             args.output.parent.mkdir(parents=True, exist_ok=True)
             write_version_module(args.output.parent / VERSION_MODULE, pin)
@@ -443,7 +391,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.spec.exists():
             print(f"generate: {args.spec} does not exist; run `make spec` (or `make generate`) first", file=sys.stderr)
             return 2
-        generate_package(args.spec, args.output, pin=pin)
+        generate_package(args.spec, args.output, args.generator_spec, pin=pin)
     except GenerationError as exc:
         print(f"generate: {exc}", file=sys.stderr)
         return 1

@@ -16,7 +16,7 @@ The examples use sample values (scripts/docs_samples.py) and run in the test sui
 (tests/test_reference_docs.py). The return types and enum members are read from the generated
 package, which must be the one generated from the same spec (`make generate`).
 
-Usage: python scripts/generate_docs.py [--spec openapi/dqops-api-openapi-3.cleaned.json] [--output docs]
+Usage: python -m scripts.generate_docs [--spec openapi/dqops-api-openapi-3.cleaned.json] [--output docs]
 """
 
 from __future__ import annotations
@@ -36,9 +36,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import generate
-from docs_samples import SampleMaker, property_name, sample_text
+from scripts import generate, naming
+from scripts.docs_samples import SampleMaker, property_name, sample_text
+from scripts.operations import walk_operations
+from scripts.spec_io import SPEC_LOCK, SpecLock, load_json
 
 REPO_ROOT = generate.REPO_ROOT
 DEFAULT_OUTPUT = REPO_ROOT / "docs"
@@ -182,7 +183,7 @@ class Reference:
 # ---------------------------------------------------------------------------
 
 
-def check_package(pin: generate.ApiPin) -> None:
+def check_package(pin: SpecLock) -> None:
     try:
         package = importlib.import_module("dqops.client")
     except ImportError as exc:
@@ -212,24 +213,21 @@ def enum_member(class_name: str, value: Any) -> str:
 # ---------------------------------------------------------------------------
 
 
-def raw_operations(document: Mapping[str, Any], field_prefix: str) -> dict[str, tuple[str, str, str]]:
+def raw_operations(document: Mapping[str, Any]) -> dict[str, tuple[str, str, str]]:
     """Operation module name -> (method, path as the spec writes it, operationId)."""
-    from openapi_python_client.strings import PythonIdentifier
-
-    found = {}
-    for path, item in document["paths"].items():
-        for method in generate.HTTP_METHODS:
-            operation = item.get(method)
-            if isinstance(operation, dict) and "operationId" in operation:
-                operation_id = operation["operationId"]
-                found[str(PythonIdentifier(operation_id, field_prefix))] = (method.upper(), path, operation_id)
-    return found
+    return {
+        naming.function_name(site.operation["operationId"]): (
+            site.method.upper(),
+            site.path,
+            site.operation["operationId"],
+        )
+        for site in walk_operations(dict(document))
+        if "operationId" in site.operation
+    }
 
 
 def tag_descriptions(document: Mapping[str, Any]) -> dict[str, str]:
-    from openapi_python_client.strings import PythonIdentifier
-
-    return {str(PythonIdentifier(tag["name"], "tag")): tag.get("description", "") for tag in document.get("tags", [])}
+    return {naming.module_name(tag["name"]): tag.get("description", "") for tag in document.get("tags", [])}
 
 
 def json_answer(endpoint: Any) -> Any:
@@ -311,12 +309,11 @@ def operation_roots(endpoint: Any, models: Mapping[str, Any]) -> set[str]:
     return {name for prop in props for name in referenced_classes(prop, models)}
 
 
-def build_reference(project: Any, document: Mapping[str, Any], pin: generate.ApiPin) -> Reference:
-    field_prefix = project.config.field_prefix
+def build_reference(project: Any, document: Mapping[str, Any], pin: SpecLock) -> Reference:
     models = {model.class_info.name: model for model in project.openapi.models}
     classes = {**{enum.class_info.name: enum for enum in project.openapi.enums}, **models}
     samples = SampleMaker(models)
-    raw = raw_operations(document, field_prefix)
+    raw = raw_operations(document)
     descriptions = tag_descriptions(document)
     groups: list[GroupDoc] = []
     used_by: dict[str, set[str]] = {name: set() for name in classes}
@@ -475,12 +472,12 @@ def write_pages(output: Path, pages: Mapping[str, str]) -> None:
             path.write_text(text, encoding="utf-8")
 
 
-def generate_docs(spec: Path, output: Path, pin: generate.ApiPin) -> Reference:
+def generate_docs(spec: Path, output: Path, pin: SpecLock) -> Reference:
     """Write the pages for the cleaned spec `spec` into `output`; the reference they describe."""
     from openapi_python_client import GeneratorError
 
     check_package(pin)
-    document = generate.generator_document(json.loads(spec.read_text(encoding="utf-8")))
+    document = generate.generator_document(load_json(spec))
     with tempfile.TemporaryDirectory(prefix="dqops-docs-") as scratch:
         generator_spec = Path(scratch) / "generator.json"
         generator_spec.write_text(json.dumps(document), encoding="utf-8")
@@ -498,13 +495,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--spec", type=Path, default=generate.DEFAULT_SPEC)
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
-    parser.add_argument("--lock", type=Path, default=generate.SPEC_LOCK)
+    parser.add_argument("--lock", type=Path, default=SPEC_LOCK)
     args = parser.parse_args(argv)
     if not args.spec.exists():
         print(f"generate_docs: {args.spec} does not exist; run `make generate` first", file=sys.stderr)
         return 2
     try:
-        reference = generate_docs(args.spec, args.output, generate.ApiPin.from_lock(args.lock))
+        reference = generate_docs(args.spec, args.output, generate.load_pin(args.lock))
     except (DocsError, generate.GenerationError) as exc:
         print(f"generate_docs: {exc}", file=sys.stderr)
         return 1

@@ -1,11 +1,10 @@
-#!/usr/bin/env python3
 """Collect the enum names DQOps's own references use, with their values and places.
 
 The Swagger 2 spec inlines every enum, so a converted spec names none of them. Upstream's
 client reference (`docs/client/models/*.md` of dqops/dqo, the pages in ../shared/dqops-docs*)
 lists every enum under its name, with its values, and names it in the type column of each
 model property and operation parameter that uses it. Upstream's published client, whose
-public surface tests/upstream/ snapshots, names them too. This script turns those references
+public surface openapi/upstream/ snapshots, names them too. This script turns those references
 into a names lock (the format of scripts/stable_names.py), which stable_names.py applies to
 the inline enums it finds at the same places.
 
@@ -19,7 +18,7 @@ When references disagree about a place, the first one given wins (list the newes
 the disagreement is reported.
 
 Usage:
-  python scripts/reference_names.py --docs DOCS_DIR [--docs OLDER_DOCS_DIR ...] \
+  python -m scripts.reference_names --docs DOCS_DIR [--docs OLDER_DOCS_DIR ...] \
       [--upstream-surface SURFACE.json] --out openapi/reference-names.json
 """
 
@@ -33,12 +32,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-LOCK_FORMAT = "dqops-stable-names/1"
+from scripts import stable_names
+from scripts.upstream_docs import markdown_tables, method_and_url, page_sections
 
-_SECTION_RE = re.compile(r"^## (?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*$")
-_METHOD_RE = re.compile(r"^\*\*(?P<method>GET|PUT|POST|DELETE|PATCH|HEAD|OPTIONS)\*\*\s*$")
+LOCK_FORMAT = stable_names.LOCK_FORMAT
+
 _URL_RE = re.compile(r"^https?://[^/\s]+/(?P<path>\S+)$")
-_ROW_RE = re.compile(r"^\|(?P<cells>.*)\|\s*$")
 _PROPERTY_RE = re.compile(r"`(?P<name>[A-Za-z_][A-Za-z0-9_]*)`")
 # The type column: `*[Name](link)*`, `*List[[Name](link)]*`, `*Dict[string, [Name](link)]*`.
 _TYPE_LINK_RE = re.compile(r"\[(?P<name>[A-Za-z_][A-Za-z0-9_]*)\]\(")
@@ -55,46 +54,6 @@ class EnumReference:
     values: list[Any]
     locations: set[str] = field(default_factory=set)
     source: str = ""
-
-
-def _cells(line: str) -> list[str] | None:
-    match = _ROW_RE.match(line.strip())
-    return [cell.strip() for cell in match.group("cells").split("|")] if match else None
-
-
-def _is_separator(cells: list[str]) -> bool:
-    return all(set(cell) <= {"-", ":", " "} for cell in cells)
-
-
-def _tables(lines: list[str]) -> list[tuple[list[str], list[list[str]]]]:
-    """(header cells, data rows) of every Markdown table in `lines`."""
-    tables = []
-    index = 0
-    while index < len(lines):
-        header = _cells(lines[index])
-        separator = _cells(lines[index + 1]) if index + 1 < len(lines) else None
-        if header is None or separator is None or not _is_separator(separator):
-            index += 1
-            continue
-        rows = []
-        index += 2
-        while index < len(lines) and (row := _cells(lines[index])) is not None:
-            rows.append(row)
-            index += 1
-        tables.append((header, rows))
-    return tables
-
-
-def _sections(path: Path) -> list[tuple[str, list[str]]]:
-    """(name, lines) of each `## Name` section of a page."""
-    sections: list[tuple[str, list[str]]] = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        match = _SECTION_RE.match(line)
-        if match:
-            sections.append((match.group("name"), []))
-        elif sections:
-            sections[-1][1].append(line)
-    return sections
 
 
 def _plain(cell: str) -> str:
@@ -127,8 +86,8 @@ def read_docs(docs_dir: Path) -> dict[str, EnumReference]:
     enums: dict[str, EnumReference] = {}
     property_types: list[tuple[str, str, str]] = []  # (location, type name, suffix)
     for page in sorted(models_dir.glob("*.md")):
-        for name, lines in _sections(page):
-            for header, rows in _tables(lines):
+        for name, lines in page_sections(page):
+            for header, rows in markdown_tables(lines):
                 columns = [_plain(cell) for cell in header]
                 if "enum values" in columns:
                     enums.setdefault(name, EnumReference(_enum_values(rows), source=str(docs_dir)))
@@ -139,19 +98,14 @@ def read_docs(docs_dir: Path) -> dict[str, EnumReference]:
                             for link in _TYPE_LINK_RE.finditer(row[2]):
                                 property_types.append((f"{name}.{prop.group('name')}", link.group("name"), row[2]))
     for page in sorted(operations_dir.glob("*.md")) if operations_dir.is_dir() else []:
-        for _, lines in _sections(page):
-            method = path = None
-            for index, line in enumerate(lines):
-                if method is None and (match := _METHOD_RE.match(line.strip())):
-                    method = match.group("method")
-                    for url_line in lines[index + 1 : index + 4]:
-                        if url := _URL_RE.match(url_line.strip()):
-                            path = url.group("path")
-                            break
-            if method is None or path is None:
+        for _, lines in page_sections(page):
+            block = method_and_url(lines)
+            url = _URL_RE.match(block[1]) if block else None
+            if block is None or url is None:
                 continue
+            method, path = block[0], url.group("path")
             path_parameters = {_normalized(name) for name in re.findall(r"\{([^}]+)\}", path)}
-            for header, rows in _tables(lines):
+            for header, rows in markdown_tables(lines):
                 columns = [_plain(cell) for cell in header]
                 if columns[:1] != ["property name"] or "required" not in columns:
                     continue
@@ -161,7 +115,9 @@ def read_docs(docs_dir: Path) -> dict[str, EnumReference]:
                         continue
                     where = "path" if _normalized(prop.group("name")) in path_parameters else "query"
                     for link in _TYPE_LINK_RE.finditer(row[2]):
-                        property_types.append((f"{method} {path} {where}:{prop.group('name')}", link.group("name"), row[2]))
+                        property_types.append(
+                            (f"{method} {path} {where}:{prop.group('name')}", link.group("name"), row[2])
+                        )
     for location, type_name, type_cell in property_types:
         if type_name in enums:
             enums[type_name].locations.add(location + _type_suffix(type_cell))
@@ -180,7 +136,7 @@ def _annotation_suffix(annotation: str, enum_name: str) -> str:
 
 
 def read_upstream_surface(surface_path: Path) -> dict[str, EnumReference]:
-    """The enums of upstream's published client, from its snapshot (tests/upstream/*.surface.json,
+    """The enums of upstream's published client, from its snapshot (openapi/upstream/*.surface.json,
     written by scripts/upstream_surface.py): their members and where the client uses them."""
     try:
         surface = json.loads(surface_path.read_text(encoding="utf-8"))
@@ -208,11 +164,27 @@ def read_upstream_surface(surface_path: Path) -> dict[str, EnumReference]:
             reference.locations.add(f"{place['class']}.{place['json']}{suffix}")
         for place in usage.get("operations", []):
             entry = operations.get((place["method"], place["path"]), {})
-            where = "path" if place["parameter"] in entry.get("operation", {}).get("path_parameters", {}).values() else "query"
-            python_name = next((python for python, json_name in entry.get("operation", {}).get(
-                f"{where}_parameters", {}).items() if json_name == place["parameter"]), None)
-            annotation = next((parameter.get("annotation", "") for parameter in entry.get("functions", {}).get(
-                "sync_detailed", {}).get("parameters", []) if parameter["name"] == python_name), "")
+            where = (
+                "path"
+                if place["parameter"] in entry.get("operation", {}).get("path_parameters", {}).values()
+                else "query"
+            )
+            python_name = next(
+                (
+                    python
+                    for python, json_name in entry.get("operation", {}).get(f"{where}_parameters", {}).items()
+                    if json_name == place["parameter"]
+                ),
+                None,
+            )
+            annotation = next(
+                (
+                    parameter.get("annotation", "")
+                    for parameter in entry.get("functions", {}).get("sync_detailed", {}).get("parameters", [])
+                    if parameter["name"] == python_name
+                ),
+                "",
+            )
             suffix = _annotation_suffix(annotation, name)
             reference.locations.add(f"{place['method']} {place['path']} {where}:{place['parameter']}{suffix}")
     return enums

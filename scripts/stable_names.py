@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Keep the SDK's enum and model names stable when DQOps's spec changes.
 
 Upstream names its enums (`RuleSeverityLevel`, `CheckTimeScale`, ...) only in its OpenAPI 3
@@ -36,7 +35,7 @@ so a fresh clone can keep the names without the previous spec at hand.
   name stays importable as an alias of the reference name.
 
 Usage:
-  python scripts/stable_names.py NEW.json --previous PREVIOUS.json|names.lock.json \
+  python -m scripts.stable_names NEW.json --previous PREVIOUS.json|names.lock.json \
       [--reference openapi/reference-names.json] \
       [--out OUT.json] [--write-lock names.lock.json] [--report-json REPORT.json]
 """
@@ -53,12 +52,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-JsonObject = dict[str, Any]
+from scripts.operations import ALIASES_EXTENSION, SCHEMA_REF_PREFIX, JsonObject, item_operations, walk_paths
+from scripts.spec_io import JsonFileError, load_json, write_json
 
-SCHEMA_REF_PREFIX = "#/components/schemas/"
-ALIASES_EXTENSION = "x-dqops-aliases"
 LOCK_FORMAT = "dqops-stable-names/1"
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 # A changed enum keeps its name only if at least this share of its previous values remain.
 MIN_KEPT_VALUE_SHARE = 0.5
 
@@ -144,15 +141,10 @@ def schema_root_slots(document: JsonObject) -> Iterator[Slot]:
         yield from _media_schema_slots(body, f"requestBodies/{name}")
     for name, response in sorted((components.get("responses") or {}).items()):
         yield from _media_schema_slots(response, f"responses/{name}")
-    for raw_path, item in sorted((document.get("paths") or {}).items()):
-        if not isinstance(item, dict):
-            continue
+    for raw_path, item in walk_paths(document, sort=True):
         path = raw_path.lstrip("/")
         yield from _parameter_slots(item.get("parameters"), f"* {path}")
-        for method in HTTP_METHODS:
-            operation = item.get(method)
-            if not isinstance(operation, dict):
-                continue
+        for method, operation in item_operations(item):
             prefix = f"{method.upper()} {path}"
             yield from _parameter_slots(operation.get("parameters"), prefix)
             yield from _media_schema_slots(operation.get("requestBody"), f"{prefix} body")
@@ -303,7 +295,9 @@ def place_key(location: str) -> tuple[str, str, str]:
     return parent, name.replace("_", "").lower(), suffix
 
 
-def _apply_reference(occurrences: list[Occurrence], lock: JsonObject, reference: JsonObject) -> tuple[JsonObject, JsonObject]:
+def _apply_reference(
+    occurrences: list[Occurrence], lock: JsonObject, reference: JsonObject
+) -> tuple[JsonObject, JsonObject]:
     """The previous names, with each place a reference names given to that reference's name.
 
     Returns (the names to assign from, the reference names given: location -> (name, previous name)).
@@ -644,18 +638,9 @@ def format_report(report: JsonObject, previous_label: str = "previous", new_labe
 
 def _load_json(path: Path) -> Any:
     try:
-        return json.loads(path.read_bytes())
-    except OSError as exc:
-        raise StableNamesError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    except ValueError as exc:
-        raise StableNamesError(f"{path} is not valid JSON: {exc}") from exc
-
-
-def _write_json(document: Any, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(path.suffix + ".tmp")
-    temporary.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    temporary.replace(path)
+        return load_json(path)
+    except JsonFileError as exc:
+        raise StableNamesError(str(exc)) from exc
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -681,12 +666,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"stable_names: {exc}", file=sys.stderr)
         return 2
     if args.out:
-        _write_json(result, args.out)
+        write_json(result, args.out)
     if args.write_lock:
-        _write_json(names_lock(result), args.write_lock)
+        write_json(names_lock(result), args.write_lock)
     if report is not None:
         if args.report_json:
-            _write_json(report, args.report_json)
+            write_json(report, args.report_json)
         text = format_report(report, str(args.previous), str(args.new))
         if args.quiet:
             text = "\n".join(line for line in text.splitlines() if not line.startswith("  "))

@@ -1,8 +1,8 @@
 """Snapshot the public surface of upstream's published client (PyPI `dqops`) as reviewable JSON.
 
-    .venv/bin/python scripts/upstream_surface.py                    # writes tests/upstream/dqops-1.13.1.surface.json
-    .venv/bin/python scripts/upstream_surface.py --check            # exit 1 if the committed snapshot is not what PyPI's wheel gives
-    .venv/bin/python scripts/upstream_surface.py --version 1.13.1 --output PATH
+    .venv/bin/python -m scripts.upstream_surface                    # writes openapi/upstream/dqops-1.13.1.surface.json
+    .venv/bin/python -m scripts.upstream_surface --check            # exit 1 if the committed snapshot is not what PyPI's wheel gives
+    .venv/bin/python -m scripts.upstream_surface --version 1.13.1 --output PATH
 
 The script downloads upstream's wheel from PyPI (`pip download --no-deps`), records its sha256,
 installs it with `--no-deps` into a throw-away virtual environment together with the few
@@ -44,7 +44,7 @@ from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_VERSION = "1.13.1"
-SNAPSHOT_DIR = REPO_ROOT / "tests" / "upstream"
+SNAPSHOT_DIR = REPO_ROOT / "openapi" / "upstream"
 
 # What dqops.client imports (httpx, attrs, dateutil) and what those need, at the pins of .venv
 # where both have the package. Installed with --no-deps, so this list is the whole environment.
@@ -491,7 +491,7 @@ def build_snapshot(version: str) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--version", default=DEFAULT_VERSION, help="upstream's dqops version (default: %(default)s)")
-    parser.add_argument("--output", type=Path, help="default: tests/upstream/dqops-<version>.surface.json")
+    parser.add_argument("--output", type=Path, help="default: openapi/upstream/dqops-<version>.surface.json")
     parser.add_argument("--check", action="store_true", help="compare with the file instead of writing it")
     parser.add_argument("--introspect", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

@@ -5,13 +5,9 @@ Keep this module small: one clearly named function per hook or fixture.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))  # the plain helper modules of this directory
 import summaries
 from fault_server import FaultServer
 

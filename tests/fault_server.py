@@ -43,6 +43,7 @@ class RecordedRequest:
     headers: dict[str, str]
     body: bytes
     connection_number: int
+    received_at: float = field(default_factory=time.monotonic)
 
     @property
     def path(self) -> str:
@@ -131,6 +132,33 @@ def trickle(body: bytes | str, every: float, *, content_type: str = "application
             if server.stopping.wait(every):
                 return False
             conn.sock.sendall(raw[index : index + 1])
+        return True
+
+    return behaviour
+
+
+def hang() -> Behaviour:
+    """Read the request and never answer (until stop())."""
+
+    def behaviour(server: FaultServer, conn: _Connection, request: RecordedRequest) -> bool:
+        server.stopping.wait()
+        return False
+
+    return behaviour
+
+
+def redirect(location: str, status_code: int = 302) -> Behaviour:
+    """A redirect to `location` (absolute, or a path of this server)."""
+    return respond(status_code, b"", content_type=None, headers={"Location": location})
+
+
+def which_connection() -> Behaviour:
+    """A list of connections naming the TCP connection that carried the request:
+    `[{"connection_name": "connection-<n>"}]`, n as in RecordedRequest.connection_number."""
+
+    def behaviour(server: FaultServer, conn: _Connection, request: RecordedRequest) -> bool:
+        answer = json.dumps([{"connection_name": f"connection-{conn.number}"}]).encode()
+        conn.sock.sendall(_response_bytes(200, answer, "application/json", None, None))
         return True
 
     return behaviour

@@ -28,12 +28,12 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CLEANED_SPEC = REPO_ROOT / "openapi" / "dqops-api-openapi-3.cleaned.json"
-sys.path.insert(0, str(Path(__file__).parent))
-sys.path.insert(0, str(REPO_ROOT / "scripts"))
+import build_commands
 import docs_examples as dx
-import generate
-import generate_docs
 from test_typing import mypy_command
+
+from scripts import generate, generate_docs
+from scripts.spec_io import SPEC_LOCK
 
 #: What `make docs` writes itself, not copied from the repository.
 GENERATED = ("client", "index.md")
@@ -114,7 +114,7 @@ def generated() -> GeneratedReference:
     atexit.register(shutil.rmtree, root, ignore_errors=True)
     shutil.copy2(REPO_ROOT / "mkdocs.yml", root / "mkdocs.yml")
     shutil.copytree(REPO_ROOT / "docs", root / "docs", ignore=shutil.ignore_patterns(*GENERATED))
-    reference = generate_docs.generate_docs(CLEANED_SPEC, root / "docs", generate.ApiPin.from_lock(generate.SPEC_LOCK))
+    reference = generate_docs.generate_docs(CLEANED_SPEC, root / "docs", generate.load_pin(SPEC_LOCK))
     operations = dx.parse_operations_dir(root / "docs" / "client")
     examples_dir = root / "examples"
     examples_dir.mkdir()
@@ -124,7 +124,7 @@ def generated() -> GeneratedReference:
     # Top-level await: the pages say the async examples run in a coroutine, a notebook or `python -m asyncio`.
     mypy = mypy_command("--disable-error-code", "top-level-await", ".", cache="reference-examples")
     site = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(root / "site")]
-    again = [sys.executable, str(REPO_ROOT / "scripts" / "generate_docs.py"), "--output", str(root / "again")]
+    again = build_commands.command("generate_docs", "--output", root / "again")
     return GeneratedReference(
         root=root,
         reference=reference,
@@ -132,5 +132,10 @@ def generated() -> GeneratedReference:
         spec_operations={sop.route: sop for sop in dx.load_spec_operations(CLEANED_SPEC)},
         mypy=Background(mypy, examples_dir, root / "mypy.log"),
         site=Background(site, root, root / "mkdocs.log"),
-        again=Background(again, root, root / "again.log", {"PYTHONHASHSEED": str(os.getpid() % 4000 + 1)}),
+        again=Background(
+            again,
+            root,
+            root / "again.log",
+            {"PYTHONHASHSEED": str(os.getpid() % 4000 + 1), "PYTHONPATH": str(REPO_ROOT)},
+        ),
     )

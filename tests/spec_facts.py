@@ -21,7 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openapi_python_client.strings import snake_case
+from scripts import clean_spec, naming
+from scripts.naming import snake_case
+from scripts.operations import schema_name as ref_name
+from scripts.operations import walk_operations
+from scripts.spec_io import SpecLock
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DIR = Path(os.environ.get("DQOPS_SHARED_DIR", REPO_ROOT.parent / "shared"))
@@ -40,40 +44,17 @@ DOCUMENTED_COUNTS: dict[str, tuple[int, int]] = {
     "dqops-api-swagger-2.1.13.2.json": (341, 734),
 }
 
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-SCHEMA_REF_PREFIX = "#/components/schemas/"
 
 #: Keys of the Java serializer that are no OpenAPI keywords (README of the reference specs).
-ARTIFACT_KEYS = frozenset({"exampleSetFlag", "types", "originalRef", "jsonSchema", "extensions"})
-
+ARTIFACT_KEYS = clean_spec.SERIALIZATION_ARTIFACT_KEYS | {clean_spec.JAVA_EXTENSIONS_KEY}
 # Keys whose value maps user-chosen names to OpenAPI objects, and keys whose value is data.
-NAMED_MAP_KEYS = frozenset(
-    {
-        "paths",
-        "schemas",
-        "properties",
-        "patternProperties",
-        "responses",
-        "content",
-        "securitySchemes",
-        "headers",
-        "encoding",
-        "callbacks",
-        "links",
-        "variables",
-        "requestBodies",
-        "parameters",
-        "examples",
-        "mapping",
-    }
-)
-DATA_KEYS = frozenset({"example", "examples", "default", "enum", "const"})
+NAMED_MAP_KEYS = clean_spec.NAMED_MAP_KEYS
+DATA_KEYS = clean_spec.DATA_KEYS
 
 
 def raw_spec_path() -> Path:
     """The pinned upstream spec in the shared reference data."""
-    lock = json.loads(SPEC_LOCK_PATH.read_text(encoding="utf-8"))
-    return SHARED_DIR / "dqops-openapi" / lock["file"]
+    return SHARED_DIR / "dqops-openapi" / SpecLock.load(SPEC_LOCK_PATH).file
 
 
 @functools.cache
@@ -146,11 +127,11 @@ class OperationFact:
     @property
     def module(self) -> str:
         """The API package of the operation: dqops.client.api.<module>."""
-        return snake_case(self.tag)
+        return naming.module_name(self.tag)
 
     @property
     def name(self) -> str:
-        return snake_case(self.operation_id)
+        return naming.function_name(self.operation_id)
 
     @property
     def id(self) -> str:
@@ -209,10 +190,8 @@ class OperationFact:
 
 def operations(spec: dict[str, Any]) -> list[OperationFact]:
     return [
-        OperationFact(path, method, item[method], spec.get("components", {}).get("requestBodies", {}))
-        for path, item in spec.get("paths", {}).items()
-        for method in HTTP_METHODS
-        if method in item
+        OperationFact(site.path, site.method, site.operation, spec.get("components", {}).get("requestBodies", {}))
+        for site in walk_operations(spec)
     ]
 
 
@@ -254,10 +233,6 @@ def schema_names(spec: dict[str, Any]) -> list[str]:
     return list(schemas(spec))
 
 
-def ref_name(ref: str) -> str:
-    return ref.removeprefix(SCHEMA_REF_PREFIX)
-
-
 def is_enum_schema(schema: dict[str, Any]) -> bool:
     return "enum" in schema
 
@@ -285,7 +260,7 @@ class MapProperty:
 
     @property
     def map_class(self) -> str:
-        return self.value_schema + "Map"
+        return naming.map_class_name(self.value_schema)
 
     @property
     def id(self) -> str:

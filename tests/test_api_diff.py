@@ -10,23 +10,19 @@ from __future__ import annotations
 
 import copy
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
+import build_commands
 import pytest
+import test_convert_swagger2 as specs  # the cached spec loaders
 
-TESTS_DIR = Path(__file__).resolve().parent
-sys.path.insert(0, str(TESTS_DIR))
-sys.path.insert(0, str(TESTS_DIR.parent / "scripts"))
-import api_diff as ad
-import docs_examples as dx  # an independent snake_case (the docs-example tests' own)
-import stable_names as sn
-import test_convert_swagger2 as pipeline  # the cached spec loaders
+from scripts import api_diff as ad
+from scripts import naming
+from scripts import stable_names as sn
+from scripts.operations import walk_operations
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SCRIPT = pipeline.SCRIPTS_DIR / "api_diff.py"
 REF = "#/components/schemas/"
 OK = {"200": {"description": "OK"}}
 
@@ -81,11 +77,13 @@ def kinds(changes: list[ad.Change]) -> list[tuple[str, bool, str]]:
 
 
 def test_sdk_names_follow_the_generator() -> None:
-    assert ad.module_of({"tags": ["FilteredNotificationsConfigurations"]}) == "filtered_notifications_configurations"
-    assert ad.function_of({"operationId": "getDashboardLevel1"}, "get", "/x") == "get_dashboard_level_1"
-    assert ad.python_name("checkTarget") == "check_target"
-    assert ad.python_name("type") == "type"  # the SDK keeps builtin names (scripts/generate.py)
-    assert ad.python_name("from") == "from_"  # a keyword still gets its underscore
+    names = naming.operation_names(
+        {"tags": ["FilteredNotificationsConfigurations"], "operationId": "getDashboardLevel1"}, "get", "/x"
+    )
+    assert names == ("filtered_notifications_configurations", "get_dashboard_level_1")
+    assert naming.python_name("checkTarget") == "check_target"
+    assert naming.python_name("type") == "type"  # the SDK keeps builtin names (scripts/naming.py)
+    assert naming.python_name("from") == "from_"  # a keyword still gets its underscore
     paths = {
         "/api/{connectionName}": {
             "get": op(
@@ -374,7 +372,7 @@ def test_enum_components() -> None:
 
 
 def test_identical_specs_have_no_changes() -> None:
-    spec = pipeline.cleaned_openapi3(pipeline.SPEC_2024_08_02)
+    spec = specs.cleaned_openapi3(specs.SPEC_2024_08_02)
     assert ad.diff_documents(spec, copy.deepcopy(spec)) == []
     assert ad.to_text([], "a", "b").endswith("no changes for SDK users")
 
@@ -385,16 +383,11 @@ def test_identical_specs_have_no_changes() -> None:
 
 
 def raw_operations(document: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
-    return {
-        (method.upper(), "/" + path.lstrip("/")): operation
-        for path, item in document["paths"].items()
-        for method, operation in item.items()
-        if method in ("get", "put", "post", "delete", "patch")
-    }
+    return {site.key: site.operation for site in walk_operations(document)}
 
 
-def independent_sdk_name(operation: dict[str, Any]) -> str:
-    return f"{dx.tag_to_module(operation['tags'][0])}.{dx.camel_to_snake(operation['operationId'])}"
+def sdk_name(operation: dict[str, Any]) -> str:
+    return f"{naming.module_name(operation['tags'][0])}.{naming.function_name(operation['operationId'])}"
 
 
 def schema_names(document: dict[str, Any], enums: bool) -> set[str]:
@@ -417,17 +410,17 @@ def check_operations_against_raw(changes: list[ad.Change], old_raw: dict[str, An
     # A move is a removed and an added operation with the same method, tag and operationId.
     for old, new in moves:
         assert old[0] == new[0]
-        assert independent_sdk_name(old_ops[old]) == independent_sdk_name(new_ops[new])
+        assert sdk_name(old_ops[old]) == sdk_name(new_ops[new])
     for change in changes:
         if change.kind == "operation-added":
-            assert change.sdk == independent_sdk_name(new_ops[http_of(change.http)]) and not change.breaking
+            assert change.sdk == sdk_name(new_ops[http_of(change.http)]) and not change.breaking
         if change.kind == "operation-removed":
-            assert change.sdk == independent_sdk_name(old_ops[http_of(change.http)]) and change.breaking
+            assert change.sdk == sdk_name(old_ops[http_of(change.http)]) and change.breaking
 
 
 @pytest.fixture(scope="module")
 def july_to_august() -> tuple[list[ad.Change], dict[str, Any], dict[str, Any]]:
-    old_raw, new_raw = pipeline.raw(pipeline.SPEC_2024_07_26), pipeline.raw(pipeline.SPEC_2024_08_02)
+    old_raw, new_raw = specs.raw(specs.SPEC_2024_07_26), specs.raw(specs.SPEC_2024_08_02)
     old, new = ad.prepare(copy.deepcopy(old_raw)), ad.prepare(copy.deepcopy(new_raw))
     changes, _ = ad.diff_specs(old, new)
     return changes, old_raw, new_raw
@@ -481,15 +474,10 @@ def test_july_to_august_models_fields_enums(july_to_august) -> None:
 
 
 def test_july_to_august_cli(tmp_path: Path) -> None:
-    old, new = str(pipeline.SPEC_2024_07_26), str(pipeline.SPEC_2024_08_02)
-    text = subprocess.run([sys.executable, str(SCRIPT), old, new], capture_output=True, text=True, check=False)
+    old, new = str(specs.SPEC_2024_07_26), str(specs.SPEC_2024_08_02)
+    text = build_commands.run("api_diff", old, new)
     assert text.returncode == 0, text.stderr
-    as_json = subprocess.run(
-        [sys.executable, str(SCRIPT), old, new, "--json", "--fail-on-breaking"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    as_json = build_commands.run("api_diff", old, new, "--json", "--fail-on-breaking")
     report = json.loads(as_json.stdout)
     breaking = [c for c in report["changes"] if c["breaking"]]
     assert as_json.returncode == (1 if breaking else 0)
@@ -501,30 +489,21 @@ def test_july_to_august_cli(tmp_path: Path) -> None:
     )
     assert f"{report['summary']['total']} changes, {len(breaking)} BREAKING" in text.stdout
     assert "! models.CheckModel.default_severity: type RuleSeverityLevel -> DefaultRuleSeverityLevel" in text.stdout
-    same = subprocess.run(
-        [sys.executable, str(SCRIPT), new, new, "--fail-on-breaking"], capture_output=True, text=True, check=False
-    )
+    same = build_commands.run("api_diff", new, new, "--fail-on-breaking")
     assert same.returncode == 0 and "no changes for SDK users" in same.stdout
-    missing = subprocess.run(
-        [sys.executable, str(SCRIPT), str(tmp_path / "nope.json"), new], capture_output=True, text=True, check=False
-    )
+    missing = build_commands.run("api_diff", str(tmp_path / "nope.json"), new)
     assert missing.returncode == 2 and "cannot read" in missing.stderr
     (tmp_path / "not-a-spec.json").write_text("{}")
-    bad = subprocess.run(
-        [sys.executable, str(SCRIPT), str(tmp_path / "not-a-spec.json"), new],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    bad = build_commands.run("api_diff", str(tmp_path / "not-a-spec.json"), new)
     assert bad.returncode == 2 and "not a Swagger 2.0 or OpenAPI 3 document" in bad.stderr
 
 
 def test_august_to_1_13_2(tmp_path: Path) -> None:
     """The pinned spec against 1.13.2 (Swagger 2, converted), in the SDK's stable names."""
-    old = pipeline.cleaned_openapi3(pipeline.SPEC_2024_08_02)
-    new, _ = pipeline.stable_1_13_2()
+    old = specs.cleaned_openapi3(specs.SPEC_2024_08_02)
+    new, _ = specs.stable_1_13_2()
     changes = ad.diff_documents(old, new)
-    check_operations_against_raw(changes, pipeline.raw(pipeline.SPEC_2024_08_02), pipeline.converted_1_13_2())
+    check_operations_against_raw(changes, specs.raw(specs.SPEC_2024_08_02), specs.converted_1_13_2())
     by_kind: dict[str, set[str]] = {}
     for change in changes:
         by_kind.setdefault(change.kind, set()).add(change.sdk)
@@ -534,7 +513,9 @@ def test_august_to_1_13_2(tmp_path: Path) -> None:
     assert "column_quality_policies.get_column_quality_policies" in by_kind["operation-added"]
     # Each removed operation is reported next to the quality-policy operation that replaced it.
     removed = [c for c in changes if c.kind == "operation-removed"]
-    assert removed and all(c.sdk.startswith(("default_column_check_patterns.", "default_table_check_patterns.")) for c in removed)
+    assert removed and all(
+        c.sdk.startswith(("default_column_check_patterns.", "default_table_check_patterns.")) for c in removed
+    )
     successors = [c.extra.get("replaced_by", "") for c in removed]
     assert all(s.startswith(("column_quality_policies.", "table_quality_policies.")) for s in successors), successors
     assert len(set(successors)) == len(removed)
@@ -554,12 +535,7 @@ def test_august_to_1_13_2(tmp_path: Path) -> None:
     # The CLI takes the raw Swagger 2 file and gives the same changes.
     old_path = tmp_path / "old.json"
     old_path.write_text(json.dumps(old))
-    result = subprocess.run(
-        [sys.executable, str(SCRIPT), str(old_path), str(pipeline.SPEC_1_13_2), "--json"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = build_commands.run("api_diff", str(old_path), str(specs.SPEC_1_13_2), "--json")
     assert result.returncode == 0, result.stderr
     cli_changes = json.loads(result.stdout)["changes"]
     from_cli = {(c["kind"], c["sdk"]) for c in cli_changes if c["sdk"] != "models.StatisticsMetricModel.result"}
@@ -570,7 +546,7 @@ def test_august_to_1_13_2(tmp_path: Path) -> None:
     # The release notes of the 1.13.2 pin carry this diff: its summary and every breaking change.
     changelog = (REPO_ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
     lines = text.splitlines()
-    breaking = lines[lines.index(next(line for line in lines if line.startswith("BREAKING changes"))):]
+    breaking = lines[lines.index(next(line for line in lines if line.startswith("BREAKING changes"))) :]
     breaking = breaking[: breaking.index(next(line for line in breaking if line.startswith("Non-breaking")))]
     assert "\n".join(lines[1:3]) in changelog
     assert "\n".join(breaking).rstrip() in changelog

@@ -5,7 +5,7 @@ and through all four variants (sync, sync_detailed, asyncio, asyncio_detailed):
 
 - each path parameter refuses None, "" and a value of the wrong type with `errors.InvalidArgument`
   (a ValueError) naming the parameter and the operation; an enum path parameter also refuses a
-  text that is none of its values, listing them;
+  text that is none of its values, listing them; "." and ".." are refused everywhere;
 - each query parameter refuses a value of the wrong type with `errors.ArgumentTypeError` (a
   TypeError) naming it (`True` for an integer included); an enum one refuses an unknown text
   with `InvalidArgument` listing the known values, and takes a member, a known value as text,
@@ -133,6 +133,32 @@ def test_path_parameters_refuse_none_empty_and_wrong_types(op, router, runner):
                 assert isinstance(error, ValueError)
                 assert error.operation == op.name and error.parameter == name, (variant, error)
                 assert name in str(error) and op.name in str(error), str(error)
+    assert not router.called, [call.request.url for call in router.calls]
+
+
+DOT_SEGMENTS = (".", "..")
+
+
+@pytest.mark.parametrize("op", WITH_PATH, ids=[op.id for op in WITH_PATH])
+def test_dot_segments_as_path_parameters_send_nothing(op, router, runner):
+    """Dot segments leave their segment: every URL parser removes "." and ".." together with the
+    segment before (`delete_table.sync("prod", "..", "..")` would send DELETE /api/connections/prod).
+    As text, and for enum parameters as a member made with `Enum("..")` too."""
+    arguments = spec_arguments.call_arguments(SPEC, op)
+    for index, parameter in enumerate(op.path_parameters):
+        name = facts.python_name(parameter["name"])
+        given: list[Any] = list(DOT_SEGMENTS)
+        member = arguments.args[index]
+        if isinstance(member, enum.Enum):
+            given += [type(member)(dots) for dots in DOT_SEGMENTS]
+        is_text = parameter["schema"].get("type") != "integer"  # an int parameter refuses any str
+        for dots in given:
+            args = arguments.args[:index] + (dots,) + arguments.args[index + 1 :]
+            for variant, error in refusals(arguments.module, args, arguments.kwargs, runner, errors.InvalidArgument):
+                assert (error.operation, error.parameter) == (op.name, name), (variant, error)
+                assert f"{op.name}(): path parameter {name} " in str(error), str(error)
+                if is_text:
+                    assert f"got {str.__str__(dots)!r}, which a URL reads as" in str(error), str(error)
     assert not router.called, [call.request.url for call in router.calls]
 
 

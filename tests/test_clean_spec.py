@@ -10,32 +10,17 @@ artifacts are gone, and names and data values (a property named `type`, an enum 
 from __future__ import annotations
 
 import copy
-import importlib.util
 import json
 import subprocess
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
+import build_commands
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))  # works with any --import-mode
 import spec_facts as facts
 
-SCRIPT_PATH = facts.SCRIPTS_DIR / "clean_spec.py"
+from scripts import clean_spec
 
-
-def _load_clean_spec_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("clean_spec", SCRIPT_PATH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["clean_spec"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-clean_spec = _load_clean_spec_module()
 SpecError = clean_spec.SpecError
 
 
@@ -792,9 +777,7 @@ def test_overlay_skips_a_missing_target_when_asked_to_report_it():
 
 
 def run_cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(SCRIPT_PATH), *map(str, args)], check=False, capture_output=True, text=True, timeout=120
-    )
+    return build_commands.run("clean_spec", *args, timeout=120)
 
 
 def test_cli_writes_the_cleaned_document(tmp_path):

@@ -43,17 +43,18 @@ import json
 import os
 import re
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from typing import Any
 
+import build_commands
 import httpx
 import pytest
 import spec_arguments
 import spec_facts
 from contract_totals import ContractTotals
-from prism import REPO_ROOT, PrismServer, free_loopback_port, invalid_request_status, running_prism
+
+from scripts.prism import REPO_ROOT, PrismServer, free_loopback_port, invalid_request_status, running_prism
 
 #: The seed of Prism's dynamic answers: the same seed, the same answers. DQOPS_CONTRACT_SEED
 #: overrides it, to look for answers the SDK cannot parse with other generated data.
@@ -72,7 +73,6 @@ GENERATOR_CRASH = re.compile(r"json-schema-faker", re.IGNORECASE)
 #: here fails the test as soon as Prism answers the operation.
 PRISM_CANNOT_ANSWER: dict[str, str] = {}
 
-DEMO_SCRIPT = REPO_ROOT / "scripts" / "demo.py"
 DEMO_TIMEOUT_SECONDS = 180.0
 DEMO_STEPS = ("list connections", "run checks", "wait for the job", "table data quality status")
 
@@ -486,7 +486,7 @@ def test_demo_runs_the_guide_sync_and_async() -> None:
     port = free_loopback_port()
     started = time.monotonic()
     completed = subprocess.run(
-        [sys.executable, str(DEMO_SCRIPT), "--port", str(port)],
+        build_commands.command("demo", "--port", port),
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,

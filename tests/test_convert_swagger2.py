@@ -32,16 +32,15 @@ from typing import Any
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SCRIPTS_DIR = REPO_ROOT / "scripts"
 TESTS_DIR = Path(__file__).resolve().parent
-sys.path.insert(0, str(SCRIPTS_DIR))
-sys.path.insert(0, str(TESTS_DIR))
 
-import api_diff
-import clean_spec
-import convert_swagger2 as c2
+import build_commands
 import spec_facts
-import stable_names
+
+from scripts import api_diff, clean_spec, pipeline, stable_names
+from scripts import convert_swagger2 as c2
+from scripts.operations import walk_operations
+from scripts.spec_io import SpecLock
 
 SHARED_DIR = Path(os.environ.get("DQOPS_SHARED_DIR", REPO_ROOT.parent / "shared"))
 SPECS_DIR = SHARED_DIR / "dqops-openapi"
@@ -121,7 +120,7 @@ def overlay_as_schemas(document: dict[str, Any], overlay: dict[str, Any]) -> dic
 @functools.cache
 def _clean_document_1_13_2() -> dict[str, Any]:
     """clean_document (transformations and validation, no overlay) of the converted 1.13.2."""
-    return clean_spec.clean_document(converted_1_13_2())
+    return pipeline.prepared(converted_1_13_2())
 
 
 @functools.cache
@@ -138,7 +137,7 @@ def cleaned_1_13_2() -> dict[str, Any]:
 
 @functools.cache
 def _cleaned_openapi3(path: Path) -> dict[str, Any]:
-    return clean_spec.clean_document(raw(path), load_json(OVERLAY), not_applicable=[])
+    return pipeline.prepared(raw(path), load_json(OVERLAY), not_applicable=[])
 
 
 def cleaned_openapi3(path: Path) -> dict[str, Any]:
@@ -148,7 +147,7 @@ def cleaned_openapi3(path: Path) -> dict[str, Any]:
 
 @functools.cache
 def _stable_1_13_2() -> tuple[dict[str, Any], dict[str, Any]]:
-    return stable_names.stabilize_names(_cleaned_1_13_2(), _cleaned_openapi3(SPEC_2024_08_02), load_json(REFERENCE_NAMES))
+    return pipeline.stabilized(_cleaned_1_13_2(), _cleaned_openapi3(SPEC_2024_08_02), load_json(REFERENCE_NAMES))
 
 
 def stable_1_13_2() -> tuple[dict[str, Any], dict[str, Any]]:
@@ -159,12 +158,7 @@ def stable_1_13_2() -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def operations(document: dict[str, Any]) -> set[tuple[str, str]]:
-    return {
-        (method.upper(), "/" + path.lstrip("/"))
-        for path, item in document["paths"].items()
-        for method in item
-        if method in clean_spec.HTTP_METHODS
-    }
+    return {site.key for site in walk_operations(document)}
 
 
 # ---------------------------------------------------------------------------------------
@@ -271,23 +265,13 @@ def test_cli_converts_and_passes_openapi3_through(tmp_path: Path) -> None:
     openapi3 = tmp_path / "o3.json"
     openapi3.write_text('{"openapi": "3.0.1", "paths": {}}  \n')
     copied = tmp_path / "copy.json"
-    result = subprocess.run(
-        [PYTHON, str(SCRIPTS_DIR / "convert_swagger2.py"), str(openapi3), str(copied)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = build_commands.run("convert_swagger2", openapi3, copied)
     assert result.returncode == 0, result.stderr
     assert "already OpenAPI 3.0.1; copied unchanged" in result.stdout
     assert copied.read_bytes() == openapi3.read_bytes()
     bad = tmp_path / "bad.json"
     bad.write_text("{nope")
-    result = subprocess.run(
-        [PYTHON, str(SCRIPTS_DIR / "convert_swagger2.py"), str(bad), str(copied)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = build_commands.run("convert_swagger2", bad, copied)
     assert result.returncode == 2 and "is not valid JSON" in result.stderr
 
 
@@ -309,7 +293,7 @@ def test_1_13_2_converts_offline_with_the_cli(tmp_path: Path) -> None:
         pytest.skip("cannot make a network namespace here (unshare); offline run not checked")
     target = tmp_path / "dqops-1.13.2.openapi3.json"
     result = subprocess.run(
-        [*isolation, PYTHON, str(SCRIPTS_DIR / "convert_swagger2.py"), str(SPEC_1_13_2), str(target)],
+        [*isolation, *build_commands.command("convert_swagger2", SPEC_1_13_2, target)],
         capture_output=True,
         text=True,
         check=False,
@@ -323,27 +307,19 @@ def test_1_13_2_converts_offline_with_the_cli(tmp_path: Path) -> None:
 def test_1_13_2_conversion_keeps_every_operation_and_definition() -> None:
     swagger = load_json(SPEC_1_13_2)
     converted = converted_1_13_2()
-    expected_operations = {
-        (method.upper(), path)
-        for path, item in swagger["paths"].items()
-        for method in item
-        if method in clean_spec.HTTP_METHODS
-    }
-    assert operations(converted) == expected_operations
+    assert operations(converted) == operations(swagger)
     assert set(converted["components"]["schemas"]) == set(swagger["definitions"])
     assert converted["components"]["securitySchemes"] == swagger["securityDefinitions"]
-    for path, item in swagger["paths"].items():
-        for method, operation in item.items():
-            if method not in clean_spec.HTTP_METHODS:
-                continue
-            new = converted["paths"][path][method]
-            assert new["operationId"] == operation["operationId"]
-            assert new.get("tags") == operation.get("tags")
-            assert set(new["responses"]) == set(operation["responses"])
-            body_params = [p for p in operation.get("parameters", []) if p["in"] == "body"]
-            assert ("requestBody" in new) == bool(body_params), (method, path)
-            others = {(p["in"], p["name"]) for p in operation.get("parameters", []) if p["in"] != "body"}
-            assert {(p["in"], p["name"]) for p in new.get("parameters", [])} == others, (method, path)
+    for site in walk_operations(swagger):
+        method, path, operation = site.method, site.path, site.operation
+        new = converted["paths"][path][method]
+        assert new["operationId"] == operation["operationId"]
+        assert new.get("tags") == operation.get("tags")
+        assert set(new["responses"]) == set(operation["responses"])
+        body_params = [p for p in operation.get("parameters", []) if p["in"] == "body"]
+        assert ("requestBody" in new) == bool(body_params), (method, path)
+        others = {(p["in"], p["name"]) for p in operation.get("parameters", []) if p["in"] != "body"}
+        assert {(p["in"], p["name"]) for p in new.get("parameters", [])} == others, (method, path)
 
 
 def test_1_13_2_non_json_media_types_survive() -> None:
@@ -442,19 +418,6 @@ def test_overlay_applies_to_1_13_2_with_the_schema_comparison() -> None:
 # The default SDK (1.13.2), and SDKs generated for older servers
 # ---------------------------------------------------------------------------------------
 
-GENERATE = textwrap.dedent(
-    """
-    import sys
-    from pathlib import Path
-    sys.path.insert(0, sys.argv[1])
-    import generate
-    # Keep the repository's openapi/*.generator.json untouched: write this run's in the temporary directory.
-    generate.GENERATOR_SPEC = Path(sys.argv[4])
-    pin = generate.ApiPin(dqops_version=sys.argv[5], spec_sha256=sys.argv[6])
-    generate.generate_package(Path(sys.argv[2]), Path(sys.argv[3]), generator_spec=Path(sys.argv[4]), pin=pin)
-    """
-)
-
 CHECK_PACKAGE = textwrap.dedent(
     """
     import enum, importlib, inspect, json, pkgutil, sys
@@ -488,8 +451,7 @@ CHECK_PACKAGE = textwrap.dedent(
 RUN_DOCS_EXAMPLES = textwrap.dedent(
     """
     import json, sys
-    tests_dir, root = sys.argv[1], sys.argv[2]
-    sys.path.insert(0, tests_dir)
+    root = sys.argv[1]
     import dqops.client
     assert dqops.client.__file__.startswith(root), dqops.client.__file__
     import test_docs_examples as t
@@ -509,8 +471,10 @@ RUN_DOCS_EXAMPLES = textwrap.dedent(
 
 
 def package_environment(root: Path, docs_corpus: str | None = None) -> dict[str, str]:
+    """The environment of a program run against the package in `root`: it comes first on the path,
+    then the tests' support modules (pyproject.toml's pytest pythonpath)."""
     environment = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "DQOPS_DOCS_CORPUS")}
-    environment["PYTHONPATH"] = str(root)
+    environment["PYTHONPATH"] = os.pathsep.join((str(root), str(TESTS_DIR)))
     environment["PYTHONDONTWRITEBYTECODE"] = "1"
     if docs_corpus is not None:
         environment["DQOPS_DOCS_CORPUS"] = docs_corpus
@@ -534,9 +498,7 @@ def run_in_package(
 
 def stable_older(path: Path) -> dict[str, Any]:
     """An older OpenAPI 3 spec, cleaned and named as `make update-pin SOURCE=<it>` names it from the default pin."""
-    document, _ = stable_names.stabilize_names(
-        cleaned_openapi3(path), load_json(NAMES_LOCK), load_json(REFERENCE_NAMES)
-    )
+    document, _ = pipeline.stabilized(cleaned_openapi3(path), load_json(NAMES_LOCK), load_json(REFERENCE_NAMES))
     return document
 
 
@@ -556,23 +518,13 @@ def build_package_from_document(
     spec = root / f"dqops-{label}.cleaned.json"
     spec.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     (root / "dqops").mkdir()
-    result = subprocess.run(
-        [
-            PYTHON,
-            "-c",
-            GENERATE,
-            str(SCRIPTS_DIR),
-            str(spec),
-            str(root / "dqops" / "client"),
-            str(root / f"dqops-{label}.generator.json"),
-            dqops_version,
-            spec_sha256,
-        ],
-        capture_output=True,
-        text=True,
-        cwd=REPO_ROOT,
-        timeout=600,
-        check=False,
+    lock = root / f"dqops-{label}.lock.json"
+    SpecLock(file=spec.name, sha256=spec_sha256, dqops_version=dqops_version).write(lock)
+    # The generator's own input goes to `root` too: the repository's openapi/ stays untouched.
+    result = build_commands.run(
+        "generate",
+        *("--spec", spec, "--output", root / "dqops" / "client", "--lock", lock),
+        *("--generator-spec", root / f"dqops-{label}.generator.json"),
     )
     assert result.returncode == 0, result.stderr[-4000:]
     shutil.copy2(REPO_ROOT / "dqops" / "__init__.py", root / "dqops" / "__init__.py")
@@ -673,7 +625,7 @@ def docs_examples_against(root: Path, document: dict[str, Any], label: str) -> d
     by a breaking change that scripts/api_diff.py reports from 2024-08-02 to `document` (or by a
     move of its operation), and the seed page's examples must all pass.
     """
-    result = run_in_package(root, RUN_DOCS_EXAMPLES, str(TESTS_DIR), str(root), docs_corpus="2024-08-02")
+    result = run_in_package(root, RUN_DOCS_EXAMPLES, str(root), docs_corpus="2024-08-02")
     assert result.returncode == 0, result.stderr[-4000:]
     outcome = json.loads(result.stdout)
     changes = api_diff.diff_documents(cleaned_openapi3(SPEC_2024_08_02), document)
@@ -746,10 +698,30 @@ def test_the_2024_08_02_docs_run_against_its_sdk(package_2024_08_02: Path, recor
     tests/test_docs_examples.py as for the default, pass against the SDK generated from that spec,
     but for the listed upstream defects (tests/docs_defects/2024-08-02.json)."""
     result = subprocess.run(
-        [PYTHON, "-m", "pytest", str(TESTS_DIR / "test_docs_examples.py"), "-q", "-p", "no:cacheprovider",
-         "--rootdir", str(REPO_ROOT), "-c", str(REPO_ROOT / "pyproject.toml"), "-o", "addopts="],
-        capture_output=True, text=True, cwd=package_2024_08_02,
-        env=package_environment(package_2024_08_02, "2024-08-02"), timeout=900, check=False,
+        [
+            PYTHON,
+            "-m",
+            "pytest",
+            str(TESTS_DIR / "test_docs_examples.py"),
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--rootdir",
+            str(REPO_ROOT),
+            "-c",
+            str(REPO_ROOT / "pyproject.toml"),
+            "-o",
+            "addopts=",
+            # the package under test first: not the repository's root (package_environment)
+            "-o",
+            "pythonpath=",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=package_2024_08_02,
+        env=package_environment(package_2024_08_02, "2024-08-02"),
+        timeout=900,
+        check=False,
     )
     summary = [line.strip() for line in result.stdout.splitlines() if "passed," in line and "upstream defects" in line]
     assert result.returncode == 0 and summary, result.stdout[-6000:] + result.stderr[-2000:]

@@ -38,18 +38,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
-if str(REPO_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT))
-if str(REPO_ROOT / "build_backend") not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT / "build_backend"))
-
+import build_commands
 import dqops_build_backend as backend
+import pytest
 
 from scripts import demo
 from scripts.bench import common, imports
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 SPEC_LOCK = REPO_ROOT / "openapi" / "spec.lock.json"
 PYENV_VERSIONS = Path.home() / ".pyenv" / "versions"
@@ -314,6 +310,18 @@ def test_the_wheel_metadata_is_fit_for_an_index(artifacts: Artifacts) -> None:
     assert 'h2>=4; extra == "http2"' in requirements
     runtime = [requirement for requirement in requirements if "extra ==" not in requirement]
     assert len(runtime) == len(project["dependencies"]) == 4, runtime
+    # The extras are the optional features and only those; the development tools are a dependency
+    # group (PEP 735, `make venv`), which no metadata carries: no extra pins a test tool.
+    assert set(metadata.get_all("Provides-Extra")) == set(project["optional-dependencies"])
+    assert "dev" not in project["optional-dependencies"]
+    extras = [requirement.partition("; extra == ")[2] for requirement in requirements if "extra ==" in requirement]
+    assert len(requirements) == len(runtime) + sum(len(group) for group in project["optional-dependencies"].values())
+    assert {extra.strip('"') for extra in extras} == set(project["optional-dependencies"])
+    assert not [requirement for requirement in requirements if "==" in requirement.partition(";")[0]], requirements
+    tools = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["dependency-groups"]["dev"]
+    assert any(tool.startswith("pytest==") for tool in tools)
+    # make's stamps stay in the working tree.
+    assert not [name for name in names if name.endswith(".stamp")]
     assert metadata["Description-Content-Type"] == "text/markdown"
     assert metadata.get_payload().strip() == (REPO_ROOT / "README.md").read_text(encoding="utf-8").strip()
 
@@ -784,9 +792,8 @@ def write_lock(path: Path, **changes: Any) -> Path:
 def test_generate_writes_the_version_of_the_lock(tmp_path: Path) -> None:
     lock = write_lock(tmp_path / "spec.lock.json", dqops_version="1.14.0", sdk_release=3)
     result = run(
-        [sys.executable, REPO_ROOT / "scripts" / "generate.py", "--version-only", "--lock", lock]
-        + ["--output", tmp_path / "dqops" / "client"],
-        cwd=tmp_path,
+        build_commands.command("generate", "--version-only", "--lock", lock, "--output", tmp_path / "dqops" / "client"),
+        cwd=REPO_ROOT,
     )
     assert result.returncode == 0, transcript(result)
     assert "version 1.14.0.3" in result.stdout
@@ -807,9 +814,8 @@ def test_generate_writes_the_version_of_the_lock(tmp_path: Path) -> None:
 def test_generate_refuses_a_lock_that_makes_no_version(tmp_path: Path, changes: dict[str, Any], message: str) -> None:
     lock = write_lock(tmp_path / "spec.lock.json", **changes)
     result = run(
-        [sys.executable, REPO_ROOT / "scripts" / "generate.py", "--version-only", "--lock", lock]
-        + ["--output", tmp_path / "dqops" / "client"],
-        cwd=tmp_path,
+        build_commands.command("generate", "--version-only", "--lock", lock, "--output", tmp_path / "dqops" / "client"),
+        cwd=REPO_ROOT,
     )
     assert result.returncode == 1, transcript(result)
     assert message in result.stderr

@@ -52,15 +52,12 @@ from __future__ import annotations
 import functools
 import json
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
+import docs_examples as dx
 import httpx
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))  # works with any --import-mode
-import docs_examples as dx
 from docs_runner import MockAnswer, Run, json_diff, run_example
 from docs_runner import check_run as check_docs_run
 from docs_runner import mock_answer as docs_mock_answer

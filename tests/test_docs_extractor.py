@@ -7,15 +7,12 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 import textwrap
 from collections import Counter
-from pathlib import Path
 
-import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))  # works with any --import-mode
 import docs_examples as dx
+from scripts import naming
+import pytest
 
 OLDER = dx.CORPORA["2024-08-02"]
 
@@ -443,8 +440,9 @@ def test_parse_page_rejects_bad_indentation(tmp_path):
     ("issueUrl", "issue_url"),
     ("status", "status"),
 ])
-def test_camel_to_snake(camel, snake):
-    assert dx.camel_to_snake(camel) == snake
+def test_operation_and_parameter_names(camel, snake):
+    """The SDK's names of operationIds, tags and parameters (scripts/naming.py), as the docs use them."""
+    assert naming.function_name(camel) == naming.module_name(camel) == naming.snake_case(camel) == snake
 
 
 def test_spec_success_status(older):

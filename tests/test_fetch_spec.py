@@ -10,33 +10,19 @@ from __future__ import annotations
 import functools
 import hashlib
 import http.server
-import importlib.util
 import json
 import socket
-import subprocess
-import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
-from typing import Iterator
 
+import build_commands
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SCRIPT_PATH = REPO_ROOT / "scripts" / "fetch_spec.py"
 
 
-def _load_fetch_spec_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("fetch_spec", SCRIPT_PATH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    # dataclasses resolves the module through sys.modules while the class is created.
-    sys.modules["fetch_spec"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-fetch_spec = _load_fetch_spec_module()
+from scripts import fetch_spec
 
 SPEC_FILE_NAME = "dqops-api-openapi-3.test.json"
 SPEC_BYTES = b'{\n  "openapi" : "3.0.1",\n  "info" : {"title": "DQOps", "version": "v1"},\n  "paths" : {}\n}\n'
@@ -47,7 +33,7 @@ PINNED_COMMIT = "9b1cb137d5f1d55af63c2cf86ffe54ed55494dd8"
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
@@ -276,7 +262,9 @@ def test_failing_explicit_source_is_an_error_without_fall_through(
 ) -> None:
     url = f"http://127.0.0.1:{closed_port}/swagger-api/dqops-api-openapi-3.json"
 
-    exit_code, _, err = run_main(capsys, lock_path, out_path, mirror_dir, unreachable_upstream_template, "--source", url)
+    exit_code, _, err = run_main(
+        capsys, lock_path, out_path, mirror_dir, unreachable_upstream_template, "--source", url
+    )
 
     assert exit_code == 1
     assert err.splitlines() == [
@@ -297,21 +285,10 @@ def test_checksum_mismatch_is_refused_with_exit_code_2_and_the_lock_untouched(
     lock_before = lock_path.read_bytes()
 
     # Run the real CLI: the exit code and the absence of a traceback are what a user sees.
-    completed = subprocess.run(
-        [
-            sys.executable,
-            str(SCRIPT_PATH),
-            "--lock",
-            str(lock_path),
-            "--out",
-            str(out_path),
-            "--mirror",
-            str(mirror_dir),
-            "--upstream-url-template",
-            unreachable_upstream_template,
-        ],
-        capture_output=True,
-        text=True,
+    completed = build_commands.run(
+        "fetch_spec",
+        *("--lock", lock_path, "--out", out_path, "--mirror", mirror_dir),
+        *("--upstream-url-template", unreachable_upstream_template),
         timeout=30,
         env={"PATH": "/usr/bin:/bin"},
     )
@@ -435,7 +412,9 @@ def test_update_pin_creates_a_missing_lock_from_an_upstream_url(tmp_path: Path) 
         "dqops-api-openapi-3.json",
         "dqops-api-openapi-3.json",
     )
-    assert fetch_spec.explicit_source("http://localhost:8888/swagger-api/dqops-api-openapi-3.json").upstream_commit is None
+    assert (
+        fetch_spec.explicit_source("http://localhost:8888/swagger-api/dqops-api-openapi-3.json").upstream_commit is None
+    )
 
 
 def test_cached_output_is_not_fetched_again(

@@ -49,24 +49,22 @@ import enum
 import functools
 import importlib
 import json
-import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
+import spec_facts as facts
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 from openapi_python_client.strings import ClassName
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
 
-sys.path.insert(0, str(Path(__file__).parent))  # works with any --import-mode
-import spec_facts as facts
+from scripts.operations import SCHEMA_REF_PREFIX
 
 GENERATOR_SPEC_PATH = facts.REPO_ROOT / "openapi" / "dqops-api-openapi-3.generator.json"
-REF_PREFIX = facts.SCHEMA_REF_PREFIX
+REF_PREFIX = SCHEMA_REF_PREFIX
 FIELD_PREFIX = "field_"  # generator-config.yaml: field_prefix (used by ClassName for odd names)
 
 MAX_EXAMPLES = 5

@@ -32,16 +32,12 @@ from __future__ import annotations
 
 import copy
 import pickle
-import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import attrs
 import pytest
 from hypothesis import given, settings
-
-sys.path.insert(0, str(Path(__file__).parent))  # works with any --import-mode
 from test_model_properties import (
     HYPOTHESIS_SETTINGS,
     OBJECT_CASES,

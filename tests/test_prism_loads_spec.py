@@ -8,13 +8,13 @@ requests that break the contract (422, or the operation's 400) instead of mockin
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import httpx
 import pytest
 
-from prism import REPO_ROOT, PrismError, PrismServer, invalid_request_status, running_prism
+from scripts.prism import REPO_ROOT, PrismError, PrismServer, invalid_request_status, running_prism
 
 CLEANED_SPEC_PATH = REPO_ROOT / "openapi" / "dqops-api-openapi-3.cleaned.json"
 AUTHORIZATION_HEADERS = {"Authorization": "Bearer test-api-key"}
@@ -80,9 +80,8 @@ def test_path_parameter_outside_its_enum_answers_422(client: httpx.Client) -> No
 def test_helper_reports_prism_output_when_the_spec_cannot_be_loaded(tmp_path: Path) -> None:
     missing_spec = tmp_path / "missing-spec.json"
 
-    with pytest.raises(PrismError) as raised:
-        with running_prism(missing_spec, startup_deadline_seconds=30):
-            pass
+    with pytest.raises(PrismError) as raised, running_prism(missing_spec, startup_deadline_seconds=30):
+        pass
 
     message = str(raised.value)
     assert "before listening" in message

@@ -17,19 +17,16 @@ import contextlib
 import io
 import json
 import re
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import docs_runner
 import httpx
 import pytest
-import respx
-
-sys.path.insert(0, str(Path(__file__).parent))  # works with any --import-mode
-import docs_runner
 import reference_docs
+import respx
 from test_typing import describe_errors, run_mypy
 
 README = reference_docs.REPO_ROOT / "README.md"

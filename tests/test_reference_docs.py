@@ -29,16 +29,14 @@ import ast
 import functools
 import importlib
 import json
-import sys
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))  # works with any --import-mode
 import docs_examples as dx
 import docs_runner
+import pytest
 import reference_docs
 from test_typing import mypy_errors as mypy_error_lines
 
@@ -242,15 +240,35 @@ def test_the_site_builds_with_no_broken_link_or_anchor() -> None:
     for page in (
         "index.html",
         "client/index.html",
-        "client/operations/jobs/index.html",
-        "client/models/common/index.html",
+        "client/operations/jobs.html",
+        "client/models/common.html",
     ):
         assert (site / page).is_file(), f"the site has no {page}"
-    # A page x/y.md is built as x/y/index.html, and x/index.md as x/index.html.
-    pages = {path.relative_to(GENERATED.docs_dir).with_suffix("") for path in GENERATED.docs_dir.rglob("*.md")}
-    built = {path.parent.relative_to(site) for path in site.rglob("index.html")}
-    missing = sorted(str(page) for page in pages if (page.parent if page.name == "index" else page) not in built)
+    # A page x/y.md is built as x/y.html (mkdocs.yml: use_directory_urls: false): no page is left out.
+    pages = {path.relative_to(GENERATED.docs_dir).with_suffix(".html") for path in GENERATED.docs_dir.rglob("*.md")}
+    built = {path.relative_to(site) for path in site.rglob("*.html")}
+    missing = sorted(str(page) for page in pages - built)
     assert not missing, f"pages left out of the site: {missing}"
+
+
+def test_the_site_opens_from_disk() -> None:
+    """Every link between the site's pages names a file (`client/index.html`, never `client/`): opened
+    as site/index.html, no link shows a folder listing or a missing page."""
+    returncode, output = GENERATED.site.wait()
+    assert returncode == 0, f"mkdocs build --strict failed:\n{output}"
+    site = GENERATED.root / "site"
+    broken: list[str] = []
+    checked = 0
+    # 404.html is the page a web server answers for a missing one: its links are absolute, to work at any depth.
+    for page in sorted(set(site.rglob("*.html")) - {site / "404.html"}):
+        for link in re.findall(r'href="([^"#?]*)[^"]*"', page.read_text(encoding="utf-8")):
+            if not link or re.match(r"^[a-z][a-z0-9+.-]*:", link) or link.startswith("//"):
+                continue  # an anchor on the page itself, or another site
+            checked += 1
+            target = (page.parent / link).resolve()
+            if link.endswith("/") or not target.is_file():
+                broken.append(f"{page.relative_to(site)}: {link}")
+    assert checked > 1000 and not broken, broken[:20]
 
 
 def test_pages_are_the_same_from_another_process() -> None:
@@ -342,7 +360,7 @@ def test_the_schema_check_rejects_a_wrong_sample() -> None:
 
 
 def test_sample_text_reads_like_dqops_docs() -> None:
-    from docs_samples import sample_text, singular
+    from scripts.docs_samples import sample_text, singular
 
     assert sample_text("connection_name") == "sample_connection"
     assert sample_text("table") == "sample_table"

@@ -129,8 +129,6 @@ def test_with_the_log_off_no_record_is_made(server, caplog, monkeypatch):
 
 
 DQOPS_LOG_SCRIPT = """
-import sys
-sys.path.insert(0, {tests!r})
 from fault_server import FaultServer, json_answer
 from dqops.client import AuthenticatedClient
 from dqops.client.api.connections import get_all_connections
@@ -147,9 +145,10 @@ finally:
 
 @pytest.mark.parametrize("value, logged", [("debug", True), ("DEBUG", True), ("", False), ("info", False)])
 def test_dqops_log_debug_turns_the_log_on_without_code(value, logged):
-    script = DQOPS_LOG_SCRIPT.format(tests=str(TESTS_DIR), token=TOKEN)
+    script = DQOPS_LOG_SCRIPT.format(token=TOKEN)
     environment = {key: item for key, item in os.environ.items() if key != "DQOPS_LOG"}
     environment["DQOPS_LOG"] = value
+    environment["PYTHONPATH"] = str(TESTS_DIR)  # the fault server
     result = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, env=environment, timeout=60, check=False
     )

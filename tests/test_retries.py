@@ -325,7 +325,7 @@ def test_delay_formula(random, retry_number):
         assert delay >= 10.0 * 0.5
 
 
-def test_retry_after_seconds_overrides_backoff(mock, rec):
+def test_retry_after_longer_than_the_backoff_overrides_it(mock, rec):
     route = mock.get(CONNECTIONS_URL).mock(
         side_effect=[
             httpx.Response(429, headers={"Retry-After": "7"}),
@@ -336,7 +336,8 @@ def test_retry_after_seconds_overrides_backoff(mock, rec):
     with client_with(rec.policy(max_retries=2)) as dqops:
         get_all_connections.sync(client=dqops)
     assert route.call_count == 3
-    assert rec.sleeps == [7.0, 0.0]
+    # Retry-After: 0 asks for less than the backoff: it does not shorten the wait.
+    assert rec.sleeps == [7.0, pytest.approx(backoff(2))]
 
 
 def test_retry_after_is_capped_at_max_retry_after(mock, rec):
@@ -355,12 +356,12 @@ def test_retry_after_http_date_overrides_backoff(mock, rec):
     assert 27.0 <= delay <= 30.0
 
 
-def test_retry_after_http_date_in_the_past_means_no_wait(mock, rec):
+def test_retry_after_http_date_in_the_past_waits_the_backoff(mock, rec):
     when = email.utils.formatdate(time.time() - 300, usegmt=True)
     mock.get(CONNECTIONS_URL).mock(side_effect=[httpx.Response(429, headers={"Retry-After": when}), OK_LIST])
     with client_with(rec.policy(max_retries=1)) as dqops:
         get_all_connections.sync(client=dqops)
-    assert rec.sleeps == [0.0]
+    assert rec.sleeps == [pytest.approx(backoff(1))]
 
 
 def test_invalid_retry_after_falls_back_to_backoff(mock, rec):
@@ -509,4 +510,4 @@ async def test_default_async_retry_sleeps_with_asyncio_sleep(mock, monkeypatch):
             monkeypatch.undo()
     assert len(result) == 1
     assert route.call_count == 2
-    assert waited == [pytest.approx(0.0005)]
+    assert waited == [pytest.approx(policy.min_delay)]  # the backoff (0.0005 s) is below the minimum

@@ -11,18 +11,15 @@ from __future__ import annotations
 import copy
 import json
 import random
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
+import build_commands
 import pytest
+import test_convert_swagger2 as specs  # the cached spec loaders
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-import clean_spec
-import stable_names as sn
-import test_convert_swagger2 as pipeline  # the cached spec loaders
+from scripts import clean_spec
+from scripts import stable_names as sn
 
 REF = "#/components/schemas/"
 
@@ -60,7 +57,10 @@ def reference(**enums: tuple[tuple[str, ...], list[str]]) -> dict[str, Any]:
     """A names lock of reference names: name -> (values, places)."""
     return {
         "format": sn.LOCK_FORMAT,
-        "enums": {name: {"type": "string", "values": list(values), "locations": places} for name, (values, places) in enums.items()},
+        "enums": {
+            name: {"type": "string", "values": list(values), "locations": places}
+            for name, (values, places) in enums.items()
+        },
         "models": [],
         "aliases": {},
     }
@@ -68,7 +68,11 @@ def reference(**enums: tuple[tuple[str, ...], list[str]]) -> dict[str, Any]:
 
 def test_a_place_the_references_name_takes_their_name_python_spelling_and_all() -> None:
     """Upstream's references spell Python names (`load_mode`), the spec JSON names (`loadMode`)."""
-    paths = {"/api/r": {"get": {"parameters": [{"name": "loadMode", "in": "query", "schema": enum("a", "b")}], "responses": {}}}}
+    paths = {
+        "/api/r": {
+            "get": {"parameters": [{"name": "loadMode", "in": "query", "schema": enum("a", "b")}], "responses": {}}
+        }
+    }
     new = doc({"Incident": model(location=enum("connection", "global"), notificationLocation=enum("x", "y"))}, paths)
     names = reference(
         LoadMode=(("a", "b"), ["GET api/r query:load_mode"]),
@@ -109,14 +113,16 @@ def test_a_reference_name_replaces_a_previous_one_which_stays_an_alias() -> None
 def test_an_enum_alias_is_importable_from_the_generated_package(tmp_path: Path) -> None:
     """The alias of a renamed enum is the same class, exported from dqops.client.models."""
     previous = doc({"OldName": enum("a", "b"), "M": model(kind=ref("OldName"))})
-    result, _ = sn.stabilize_names(doc({"M": model(kind=enum("a", "b"))}), previous, reference(NewName=(("a", "b"), ["M.kind"])))
-    root = pipeline.build_package_from_document(tmp_path, result, "enum-alias")
+    result, _ = sn.stabilize_names(
+        doc({"M": model(kind=enum("a", "b"))}), previous, reference(NewName=(("a", "b"), ["M.kind"]))
+    )
+    root = specs.build_package_from_document(tmp_path, result, "enum-alias")
     check = (
         "from dqops.client import models; from dqops.client.models import OldName, NewName; "
         "assert OldName is NewName and 'OldName' in models.__all__; "
         "assert models.M.from_dict({'kind': 'a'}).kind is NewName.A; print('ok')"
     )
-    outcome = pipeline.run_in_package(root, check)
+    outcome = specs.run_in_package(root, check)
     assert outcome.returncode == 0 and outcome.stdout.strip() == "ok", outcome.stderr[-3000:]
 
 
@@ -339,9 +345,9 @@ def _value_set(schema: dict[str, Any]) -> tuple[str, frozenset]:
 
 
 def test_1_13_2_keeps_the_pinned_enum_names() -> None:
-    previous = pipeline.cleaned_openapi3(pipeline.SPEC_2024_08_02)
-    new = pipeline.cleaned_1_13_2()
-    result, report = pipeline.stable_1_13_2()
+    previous = specs.cleaned_openapi3(specs.SPEC_2024_08_02)
+    new = specs.cleaned_1_13_2()
+    result, report = specs.stable_1_13_2()
     old_enums = {name: s for name, s in previous["components"]["schemas"].items() if sn.is_enum_schema(s)}
     inline = [slot for slot in sn.schema_slots(new) if not slot.is_component and sn.is_enum_schema(slot.schema)]
     assert not any(sn.is_enum_schema(s) for s in new["components"]["schemas"].values()), "Swagger 2 names no enum"
@@ -385,8 +391,8 @@ def test_1_13_2_keeps_the_pinned_enum_names() -> None:
 
 
 def test_1_13_2_model_names() -> None:
-    previous = pipeline.cleaned_openapi3(pipeline.SPEC_2024_08_02)
-    result, report = pipeline.stable_1_13_2()
+    previous = specs.cleaned_openapi3(specs.SPEC_2024_08_02)
+    result, report = specs.stable_1_13_2()
     old_models = {n for n, s in previous["components"]["schemas"].items() if not sn.is_enum_schema(s)}
     new_models = {n for n, s in result["components"]["schemas"].items() if not sn.is_enum_schema(s)}
     models = report["models"]
@@ -404,38 +410,26 @@ def test_1_13_2_model_names() -> None:
 
 
 def test_stabilizing_is_idempotent_and_the_lock_reproduces_it() -> None:
-    result, _ = pipeline.stable_1_13_2()
-    previous = pipeline.cleaned_openapi3(pipeline.SPEC_2024_08_02)
+    result, _ = specs.stable_1_13_2()
+    previous = specs.cleaned_openapi3(specs.SPEC_2024_08_02)
     again, _ = sn.stabilize_names(result, previous)
     assert again == result
-    from_lock, _ = sn.stabilize_names(pipeline.cleaned_1_13_2(), sn.names_lock(result))
+    from_lock, _ = sn.stabilize_names(specs.cleaned_1_13_2(), sn.names_lock(result))
     assert from_lock == result
 
 
 def test_cli_writes_the_spec_the_lock_and_the_report(tmp_path: Path) -> None:
     new_path, previous_path = tmp_path / "new.json", tmp_path / "previous.json"
-    new_path.write_text(json.dumps(pipeline.cleaned_1_13_2()))
-    previous_path.write_text(json.dumps(pipeline.cleaned_openapi3(pipeline.SPEC_2024_08_02)))
+    new_path.write_text(json.dumps(specs.cleaned_1_13_2()))
+    previous_path.write_text(json.dumps(specs.cleaned_openapi3(specs.SPEC_2024_08_02)))
     out, lock, report = tmp_path / "out.json", tmp_path / "names.lock.json", tmp_path / "report.json"
-    command = [
-        sys.executable,
-        str(pipeline.SCRIPTS_DIR / "stable_names.py"),
-        str(new_path),
-        "--previous",
-        str(previous_path),
-        "--reference",
-        str(pipeline.REFERENCE_NAMES),
-        "--out",
-        str(out),
-        "--write-lock",
-        str(lock),
-        "--report-json",
-        str(report),
-        "--quiet",
-    ]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    result = build_commands.run(
+        "stable_names",
+        *(new_path, "--previous", previous_path, "--reference", specs.REFERENCE_NAMES),
+        *("--out", out, "--write-lock", lock, "--report-json", report, "--quiet"),
+    )
     assert result.returncode == 0, result.stderr
-    expected_doc, expected_report = pipeline.stable_1_13_2()
+    expected_doc, expected_report = specs.stable_1_13_2()
     assert json.loads(out.read_text()) == expected_doc
     assert json.loads(report.read_text()) == expected_report
     assert json.loads(lock.read_text()) == sn.names_lock(expected_doc)
@@ -448,32 +442,8 @@ def test_cli_writes_the_spec_the_lock_and_the_report(tmp_path: Path) -> None:
     ]
     # With the lock as the previous spec, the same document comes out.
     again = tmp_path / "again.json"
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(pipeline.SCRIPTS_DIR / "stable_names.py"),
-            str(new_path),
-            "--previous",
-            str(lock),
-            "--out",
-            str(again),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = build_commands.run("stable_names", new_path, "--previous", lock, "--out", again)
     assert result.returncode == 0, result.stderr
     assert json.loads(again.read_text()) == expected_doc
-    bad = subprocess.run(
-        [
-            sys.executable,
-            str(pipeline.SCRIPTS_DIR / "stable_names.py"),
-            str(new_path),
-            "--previous",
-            str(tmp_path / "missing.json"),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    bad = build_commands.run("stable_names", new_path, "--previous", tmp_path / "missing.json")
     assert bad.returncode == 2 and "cannot read" in bad.stderr

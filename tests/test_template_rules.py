@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import template_rules as rules
-from template_rules import EncodeOnly, Kind, NoteKind
+from scripts import template_rules as rules
+from scripts.template_rules import EncodeOnly, Kind, NoteKind
 
 
 def scalars(count: int, kind: dict[str, Any] | None = None) -> dict[str, Any]:

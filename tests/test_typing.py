@@ -175,7 +175,7 @@ def mypy_command(*arguments: str, cache: str) -> list[str]:
 def mypy_errors(output: str) -> list[re.Match[str]]:
     """The error lines of mypy's output, parsed; fails the test if mypy is not installed."""
     if "No module named mypy" in output:
-        pytest.fail("mypy is not installed: pip install -e '.[dev]' (make venv)", pytrace=False)
+        pytest.fail("mypy is not installed: pip install --group dev -e . (make venv)", pytrace=False)
     return [match for line in output.splitlines() if (match := MYPY_ERROR.match(line))]
 
 

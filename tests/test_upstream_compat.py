@@ -1,7 +1,7 @@
 """Code written for upstream's published client (PyPI `dqops` 1.13.1) runs unchanged on ours.
 
 tests/upstream_compat.py compares the installed `dqops.client` with the committed snapshot of
-upstream's public surface (tests/upstream/dqops-1.13.1.surface.json, made by
+upstream's public surface (openapi/upstream/dqops-1.13.1.surface.json, made by
 scripts/upstream_surface.py). Every incompatibility it finds must be a difference listed in
 tests/upstream/compat-differences.json with its reason (where upstream is wrong), and every
 listed difference must still occur. The other tests give the checker doctored snapshots, to

@@ -24,7 +24,6 @@ import builtins
 import contextlib
 import importlib
 import keyword
-import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -34,7 +33,7 @@ import pytest
 import respx
 import spec_arguments
 import spec_facts as facts
-from test_typing import REPO_ROOT, type_check_user_script
+from test_typing import type_check_user_script
 
 SPEC = facts.cleaned_spec()
 BASE_URL = "http://localhost:8888/"
@@ -263,11 +262,8 @@ def test_code_written_for_upstream_type_checks(tmp_path):
 
 
 def test_colliding_enum_members_are_named_as_upstream_names_them():
-    sys.path.insert(0, str(REPO_ROOT / "scripts"))
-    try:
-        generate = importlib.import_module("generate")
-    finally:
-        sys.path.remove(str(REPO_ROOT / "scripts"))
+    from scripts import generate
+
     document = {"enum": ["YYYY-MM-DD", "DD/MM/YYYY", "DD-MM-YYYY", "DD.MM.YYYY"], "type": "string"}
     names = generate.name_colliding_enum_members(document)["x-enum-varnames"]
     # Upstream's generator kept the last of the values named DD_MM_YYYY; the others are spelled out.

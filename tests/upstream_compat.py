@@ -1,6 +1,6 @@
 """Where code written for upstream's published client would break on the installed `dqops.client`.
 
-Upstream's public surface comes from its committed snapshot (tests/upstream/dqops-1.13.1.surface.json,
+Upstream's public surface comes from its committed snapshot (openapi/upstream/dqops-1.13.1.surface.json,
 made by scripts/upstream_surface.py), so neither this module nor the SDK imports upstream's package.
 Each check asks what a user's code does with upstream's client, and whether it still works here:
 
@@ -43,8 +43,7 @@ from typing import Any
 import attrs
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "scripts"))
-import upstream_surface  # from scripts/, put on the path above
+from scripts import upstream_surface
 
 SNAPSHOT = upstream_surface.snapshot_path(upstream_surface.DEFAULT_VERSION)
 DIFFERENCES = HERE / "upstream" / "compat-differences.json"

@@ -11,10 +11,11 @@ integer parameters refuse it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any, NoReturn
-from urllib.parse import quote
+from urllib.parse import quote, quote_plus
 
 from .enums import DQOpsEnum
 from .errors import ArgumentTypeError, InvalidArgument
@@ -30,7 +31,18 @@ def _known_values(enum: type[DQOpsEnum]) -> str:
     return ", ".join(repr(value) for value in enum._value2member_map_)
 
 
-# Path parameters: one segment each, percent-encoded, never empty.
+# Path parameters: one segment each, percent-encoded, never empty, never a dot segment.
+
+#: httpx refuses a URL, or a URL's query, longer than this (httpx/_urlparse.py MAX_URL_LENGTH).
+MAX_URL_LENGTH = 65536
+#: A text this long or shorter cannot exceed MAX_URL_LENGTH once percent-encoded: one character
+#: (4 bytes of UTF-8) becomes at most 12.
+_SURELY_SHORT = MAX_URL_LENGTH // 12
+#: "." and ".." are sent as they are by percent-encoding, and every URL parser removes them from
+#: the path together with the segment before: `delete_table(c, "..", "..")` would delete `c`.
+_DOT_SEGMENTS = (".", "..")
+#: What quote() never encodes (RFC 3986 unreserved characters).
+_unreserved = re.compile(r"[A-Za-z0-9_.~-]+").fullmatch
 
 
 def _refuse_path(value: object, parameter: str, operation: str, expected: str) -> NoReturn:
@@ -47,12 +59,43 @@ def _refuse_path(value: object, parameter: str, operation: str, expected: str) -
     )
 
 
+def _refuse_segment(segment: str, parameter: str, operation: str) -> NoReturn:
+    """A path segment that would not stay one: a dot segment, or longer than any URL may be."""
+    if segment in _DOT_SEGMENTS:
+        reason = (
+            f"got {segment!r}, which a URL reads as "
+            + ("this folder" if segment == "." else "the parent folder")
+            + ": the request would reach another object than the one named. DQOps names are never '.' or '..'"
+        )
+    else:
+        reason = (
+            f"got a value of {len(segment)} characters once percent-encoded, over httpx's URL limit of {MAX_URL_LENGTH}"
+        )
+    raise InvalidArgument(
+        f"{operation}(): path parameter {parameter} {reason}; nothing was sent",
+        operation=operation,
+        parameter=parameter,
+    )
+
+
+def _segment(text: str, parameter: str, operation: str) -> str:
+    """`text` as one percent-encoded path segment ("/" included), or InvalidArgument."""
+    segment = quote(text, safe="")
+    if segment in _DOT_SEGMENTS or len(segment) > MAX_URL_LENGTH:
+        _refuse_segment(segment, parameter, operation)
+    return segment
+
+
 def path_str(value: object, parameter: str, operation: str) -> str:
-    """A non-empty text, as one percent-encoded path segment ("/" included)."""
+    """A non-empty text, as one percent-encoded path segment ("/" included); not "." or ".."."""
     if type(value) is str and value:
-        return quote(value, safe="")
+        # Most names are unreserved characters, which percent-encoding leaves as they are: one
+        # regular expression is cheaper than quote(). Three or more of them are no dot segment.
+        if _unreserved(value) is not None and 2 < len(value) <= MAX_URL_LENGTH:
+            return value
+        return _segment(value, parameter, operation)
     if isinstance(value, str) and value:  # a str subclass, an enum member
-        return quote(str.__str__(value), safe="")
+        return _segment(str.__str__(value), parameter, operation)
     _refuse_path(value, parameter, operation, "a non-empty str")
 
 
@@ -67,11 +110,13 @@ def path_enum(value: object, enum: type[DQOpsEnum], parameter: str, operation: s
     """A member of `enum` (an unknown one made with `enum("new_value")` included) or one of its
     known values as text, as a path segment."""
     if type(value) is enum:
-        return quote(str.__str__(value), safe="")
+        return _segment(str.__str__(value), parameter, operation)
     if isinstance(value, str):
         text = str.__str__(value)
         if text in enum._value2member_map_:
-            return quote(text, safe="")
+            return _segment(text, parameter, operation)
+        if text in _DOT_SEGMENTS:
+            _refuse_segment(text, parameter, operation)
         if text:
             unknown_enum_value(text, enum, parameter, operation)
     _refuse_path(value, parameter, operation, f"a {enum.__name__} or one of its values")
@@ -81,7 +126,7 @@ def path_value(value: object, parameter: str, operation: str) -> str:
     """A path parameter of another type: anything but None or "", as its text."""
     if value is None or value == "":
         _refuse_path(value, parameter, operation, "given")
-    return quote(str(value), safe="")
+    return _segment(str(value), parameter, operation)
 
 
 def unknown_enum_value(value: str, enum: type[DQOpsEnum], parameter: str, operation: str) -> NoReturn:
@@ -105,11 +150,23 @@ def _refuse_type(value: object, parameter: str, operation: str, expected: str) -
     )
 
 
+def _checked_query_text(text: str, parameter: str, operation: str) -> str:
+    """A query value that fits in a URL once percent-encoded, or InvalidArgument."""
+    if len(text) > _SURELY_SHORT and len(quote_plus(text)) > MAX_URL_LENGTH:
+        raise InvalidArgument(
+            f"{operation}(): {parameter} got a value of {len(quote_plus(text))} characters once "
+            f"percent-encoded, over httpx's URL limit of {MAX_URL_LENGTH}; nothing was sent",
+            operation=operation,
+            parameter=parameter,
+        )
+    return text
+
+
 def query_str(value: object, parameter: str, operation: str) -> str:
     if type(value) is str:
-        return value
+        return value if len(value) <= _SURELY_SHORT else _checked_query_text(value, parameter, operation)
     if isinstance(value, str):
-        return str.__str__(value)
+        return _checked_query_text(str.__str__(value), parameter, operation)
     _refuse_type(value, parameter, operation, "a str")
 
 
@@ -148,7 +205,7 @@ def query_enum(value: object, enum: type[DQOpsEnum], parameter: str, operation: 
 def query_date(value: object, parameter: str, operation: str) -> str:
     """ISO 8601 text, or a `date` / `datetime` written as such."""
     if type(value) is str:
-        return value
+        return value if len(value) <= _SURELY_SHORT else _checked_query_text(value, parameter, operation)
     if isinstance(value, date):  # datetime is a date too
         return value.isoformat()
     _refuse_type(value, parameter, operation, "ISO 8601 text, a date or a datetime")
@@ -228,3 +285,30 @@ def text_body(value: object, parameter: str, operation: str) -> bytes:
     if isinstance(value, bytes):
         return value
     _refuse_type(value, parameter, operation, "a str")
+
+
+# The whole URL: each value fits (checked above), but together they may not.
+
+
+def url_refused(request: Mapping[str, Any], exc: Exception) -> InvalidArgument:
+    """The error for a request whose URL httpx refused (too long), raised before sending.
+
+    Each path and query value was checked alone; this names the URL's part that is too long,
+    and the query parameter with the longest value when it is the query.
+    """
+    method = str(request.get("method", "")).upper()
+    path = str(request.get("url", ""))
+    params = request.get("params") or {}
+    shown_path = path if len(path) <= 80 else f"{path[:80]}... ({len(path)} characters)"
+    operation = f"{method} {shown_path}"
+    if len(path) > MAX_URL_LENGTH or not params:
+        parameter, part = "path", f"the path is {len(path)} characters long"
+    else:
+        parameter = max(params, key=lambda name: len(str(params[name])))
+        part = f"the query is longer than that; its longest value is {parameter}"
+    return InvalidArgument(
+        f"{operation}: the URL is too long for httpx (at most {MAX_URL_LENGTH} characters for the path "
+        f"and for the query): {part}; nothing was sent ({exc})",
+        operation=operation,
+        parameter=parameter,
+    )

@@ -11,18 +11,23 @@ A timeout in seconds is a deadline for the whole call, retries and their waits i
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import re
 import ssl
 from logging import DEBUG
 from time import monotonic, perf_counter
 from typing import TYPE_CHECKING, Any, Self
+from urllib.parse import unquote
 
 import httpx
 
 from . import logs
+from .arguments import url_refused
 from .deadline import bound_by_deadline, call_deadline, clamp_phases
-from .errors import ConfigurationError, RequestTimeout, TransportError
+from .errors import ConfigurationError, DQOpsError, RequestTimeout, TransportError, error_for_failure
 from .pools import AsyncPool, Pools, running_loop, watch_loop_shutdown
+from .redaction import register_secret_header
 from .retry import NO_RETRIES, RetryPolicy
 
 if TYPE_CHECKING:
@@ -68,12 +73,107 @@ def _checked_text(value: object, what: str) -> str:
     raise ConfigurationError(f"{what} must be a non-empty str, got {shown}")
 
 
+# The base URL: parsed once, at construction.
+
+_USERINFO = re.compile(r"^([^:/?#]*://)[^/?#]*@")
+
+
+def _shown_url(text: str) -> str:
+    """`text` as a message may show it: user info (a password) hidden."""
+    return _USERINFO.sub(r"\1***@", text)
+
+
+def _has_whitespace_or_control(text: str) -> bool:
+    return not text.isprintable() or any(character.isspace() for character in text)
+
+
+class _BaseUrl:
+    """A base URL checked and split: `url` without user info (what the client shows and sends
+    to), and the HTTP Basic credentials its user info gave, as httpx would have sent them."""
+
+    def __init__(self, text: str, what: str) -> None:
+        shown = _shown_url(text)
+        if _has_whitespace_or_control(text):
+            raise ConfigurationError(f"{what} must have no whitespace or control characters, got {shown!r}")
+        scheme, separator, rest = text.partition("://")
+        if not separator or scheme.lower() not in ("http", "https"):
+            raise ConfigurationError(f"{what} must start with http:// or https://, got {shown!r}")
+        authority_end = next((index for index, character in enumerate(rest) if character in "/?#"), len(rest))
+        userinfo, at, host_and_port = rest[:authority_end].rpartition("@")
+        self.url = f"{scheme.lower()}://{host_and_port}{rest[authority_end:]}"
+        try:
+            parsed = httpx.URL(self.url)
+        except httpx.InvalidURL as exc:
+            raise ConfigurationError(f"{what} is not a valid URL: {shown!r} ({exc})") from exc
+        if not parsed.host:
+            raise ConfigurationError(f"{what} has no host, got {shown!r}")
+        if parsed.port is not None and not 0 < parsed.port < 65536:
+            raise ConfigurationError(f"{what} has a port out of 1-65535, got {shown!r}")
+        self.origin = (parsed.scheme, parsed.host, parsed.port)
+        self.auth: httpx.BasicAuth | None = None
+        if at:
+            # What httpx does with the user info of a request's URL (httpx.URL.username/password).
+            username, _, password = userinfo.partition(":")
+            if username or password:
+                self.auth = httpx.BasicAuth(unquote(username), unquote(password))
+
+
+# The API key and the header that carries it.
+
+_PRINTABLE_ASCII = re.compile(r"[!-~]+")
+# RFC 9110 token characters: what a header name may hold.
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_PREFIX = re.compile(r"([!-~]+( [!-~]+)*)?")
+
+
+def _checked_token(token: str, source: str) -> str:
+    """The API key as sent in a header; the error never shows it, not even in its chain."""
+    if token[:7].lower() == "bearer ":
+        raise ConfigurationError(
+            f"{source} starts with 'Bearer ': pass the API key alone, the client puts the prefix "
+            "before it (prefix='Bearer', the default)"
+        )
+    if _PRINTABLE_ASCII.fullmatch(token):
+        return token
+    if not token.isascii():
+        reason = "has characters that are not ASCII"
+    elif token.strip() != token:
+        reason = "has whitespace or control characters at its start or end (a newline read from a file?): strip them"
+    else:
+        reason = "has whitespace or control characters"
+    raise ConfigurationError(
+        f"{source} {reason}; an API key is printable ASCII without whitespace (the key is not shown here)"
+    )
+
+
+class _DropOnOtherOrigin:
+    """An httpx request hook: the API key's header goes to the base URL's origin only.
+
+    httpx drops `Authorization` when a redirect leads to another scheme, host or port; another
+    header that carries the key (`auth_header_name`) is dropped here, before each hop is sent.
+    """
+
+    def __init__(self, header: str, origin: tuple[str, str, int | None]) -> None:
+        self.header = header
+        self.origin = origin
+
+    def __call__(self, request: httpx.Request) -> None:
+        url = request.url
+        if (url.scheme, url.host, url.port) != self.origin:
+            request.headers.pop(self.header, None)
+
+    async def asynchronous(self, request: httpx.Request) -> None:
+        self(request)
+
+
 class Client:
     """A client for a DQOps instance that sends no credentials.
 
     Args:
         base_url: The DQOps instance, for example `http://localhost:8888/`. When None, the
-            environment variable DQOPS_BASE_URL, else `http://localhost:8888/`.
+            environment variable DQOPS_BASE_URL, else `http://localhost:8888/`. Checked here:
+            http or https (any case), a host, no whitespace or control characters. User info
+            (`http://user:password@host/`) is sent as HTTP Basic credentials and never shown.
         raise_on_unexpected_status: Make the *_detailed variants raise a typed error
             (`errors.NotFound`, `errors.Unauthorized`, ..., all subclasses of
             `errors.UnexpectedStatus`) for an error status or one the operation does not
@@ -87,6 +187,7 @@ class Client:
             504) with exponential backoff; 0 (the default) never retries. `retry_policy` tunes it.
         http2: Speak HTTP/2 when the server offers it (needs `pip install 'dqops-sdk[http2]'`).
         verify_ssl, follow_redirects, httpx_args: Passed to the underlying httpx clients.
+            verify_ssl=False logs a warning on the `dqops` logger.
     """
 
     def __init__(
@@ -105,11 +206,11 @@ class Client:
         httpx_args: dict[str, Any] | None = None,
     ) -> None:
         if base_url is None:
-            resolved_url = os.environ.get(BASE_URL_VARIABLE) or DEFAULT_BASE_URL
+            from_environment = os.environ.get(BASE_URL_VARIABLE)
+            what = BASE_URL_VARIABLE if from_environment else "base_url"
+            resolved_url = _BaseUrl(from_environment or DEFAULT_BASE_URL, what)
         else:
-            resolved_url = _checked_text(base_url, "base_url")
-        if not resolved_url.startswith(("http://", "https://")):
-            raise ConfigurationError(f"base_url must start with http:// or https://, got {resolved_url!r}")
+            resolved_url = _BaseUrl(_checked_text(base_url, "base_url"), "base_url")
         if http2:
             try:
                 import h2  # noqa: F401
@@ -117,20 +218,12 @@ class Client:
                 raise ConfigurationError("http2=True needs the h2 package: pip install 'dqops-sdk[http2]'") from exc
         policy = retry_policy or NO_RETRIES
         if max_retries is not None:
-            policy = RetryPolicy(
-                max_retries=max_retries,
-                backoff_factor=policy.backoff_factor,
-                max_backoff=policy.max_backoff,
-                max_retry_after=policy.max_retry_after,
-                retry_statuses=policy.retry_statuses,
-                retry_non_idempotent=policy.retry_non_idempotent,
-                sleep=policy.sleep,
-                async_sleep=policy.async_sleep,
-                random=policy.random,
-            )
+            policy = dataclasses.replace(policy, max_retries=max_retries)
         self.raise_on_unexpected_status = raise_on_unexpected_status
         self.retry_policy = policy
-        self._base_url = resolved_url
+        self._base_url = resolved_url.url
+        self._origin = resolved_url.origin
+        self._basic_auth = resolved_url.auth
         self._timeout = timeout
         self._deadline_seconds = _deadline_seconds(timeout, "timeout")
         self._headers: dict[str, str] = dict(headers or {})
@@ -142,6 +235,13 @@ class Client:
         self._pools = Pools()
         # Per-call options of a view made by with_options(); empty on the client itself.
         self._call_options: dict[str, Any] = {}
+        if verify_ssl is False or self._httpx_args.get("verify") is False:
+            logs.logger.warning(
+                "%s for %s: TLS certificates are not verified (verify_ssl=False), so anyone on the "
+                "network path can read and change its requests and answers, credentials included",
+                type(self).__name__,
+                self._base_url,
+            )
 
     @property
     def _secret_header(self) -> str | None:
@@ -158,7 +258,7 @@ class Client:
     def _auth_headers(self) -> dict[str, str]:
         return {}
 
-    def _httpx_kwargs(self) -> dict[str, Any]:
+    def _httpx_kwargs(self, *, asynchronous: bool = False) -> dict[str, Any]:
         verify = self._verify_ssl
         if verify is True:
             verify = _default_ssl_context()
@@ -171,7 +271,15 @@ class Client:
             "http2": self._http2,
             "timeout": self._timeout,
         }
+        if self._basic_auth is not None:
+            kwargs["auth"] = self._basic_auth
         kwargs.update(self._httpx_args)
+        secret = self._secret_header
+        if secret is not None and secret != "authorization" and kwargs["follow_redirects"]:
+            drop = _DropOnOtherOrigin(secret, self._origin)
+            hooks = dict(kwargs.get("event_hooks") or {})
+            hooks["request"] = [*hooks.get("request", ()), drop.asynchronous if asynchronous else drop]
+            kwargs["event_hooks"] = hooks
         return kwargs
 
     # Views: same pools, other per-call options.
@@ -250,7 +358,7 @@ class Client:
         if loop is None:
             with self._pools.lock:
                 if self._pools.unbound_async is None:
-                    self._pools.unbound_async = httpx.AsyncClient(**self._httpx_kwargs())
+                    self._pools.unbound_async = httpx.AsyncClient(**self._httpx_kwargs(asynchronous=True))
                 return self._pools.unbound_async
         return self._async_pool(loop).client
 
@@ -258,7 +366,7 @@ class Client:
         pool = self._pools.async_pools.get(loop)
         if pool is None:
             pool = self._pools.pool_for(
-                loop, lambda: httpx.AsyncClient(**self._httpx_kwargs()), self._connection_limit()
+                loop, lambda: httpx.AsyncClient(**self._httpx_kwargs(asynchronous=True)), self._connection_limit()
             )
         return pool
 
@@ -278,10 +386,14 @@ class Client:
         log = logs.logger.isEnabledFor(DEBUG)
         # Every socket operation of the pool reads the deadline (dqops/_runtime/deadline.py).
         token: Token[float | None] | None = None if deadline is None else call_deadline.set(deadline)
+        built: httpx.Request | None = None
+        attempt, started = 1, 0.0
         try:
-            attempt = 1
             while True:
-                built = http.build_request(**request)
+                try:
+                    built = http.build_request(**request)
+                except httpx.InvalidURL as exc:
+                    raise url_refused(request, exc) from exc
                 if deadline is not None and clamp_phases(built, deadline) <= 0:
                     raise RequestTimeout.deadline(built, seconds or 0.0, attempt - 1)
                 started = perf_counter() if log else 0.0
@@ -298,6 +410,10 @@ class Client:
                 response.close()
                 self.retry_policy.sleep(retry_in)
                 attempt += 1
+        except DQOpsError:
+            raise
+        except Exception as exc:
+            raise self._unexpected_failure(exc, built, attempt, log, started) from exc
         finally:
             if token is not None:
                 call_deadline.reset(token)
@@ -330,28 +446,37 @@ class Client:
         http = pool.client
         slots = pool.slots
         log = logs.logger.isEnabledFor(DEBUG)
-        while True:
-            built = state.request = http.build_request(**request)
-            started = perf_counter() if log else 0.0
-            try:
-                if slots is None:
-                    response = await http.send(built)
-                else:
-                    # More requests than connections would queue inside httpcore's pool, which
-                    # slows down sharply with thousands of waiters (encode/httpx#1171); they wait here.
-                    async with slots:
+        started = 0.0
+        try:
+            while True:
+                try:
+                    built = state.request = http.build_request(**request)
+                except httpx.InvalidURL as exc:
+                    raise url_refused(request, exc) from exc
+                started = perf_counter() if log else 0.0
+                try:
+                    if slots is None:
                         response = await http.send(built)
-            except httpx.TransportError as exc:
-                delay = self._retry_after_error(exc, built, state.attempt, deadline, log, started)
-                await self.retry_policy.async_sleep(delay)
+                    else:
+                        # More requests than connections would queue inside httpcore's pool, which
+                        # slows down sharply with thousands of waiters (encode/httpx#1171); they wait here.
+                        async with slots:
+                            response = await http.send(built)
+                except httpx.TransportError as exc:
+                    delay = self._retry_after_error(exc, built, state.attempt, deadline, log, started)
+                    await self.retry_policy.async_sleep(delay)
+                    state.attempt += 1
+                    continue
+                retry_in = self._retry_after_response(response, built, state.attempt, deadline, log, started)
+                if retry_in is None:
+                    return response
+                await response.aclose()
+                await self.retry_policy.async_sleep(retry_in)
                 state.attempt += 1
-                continue
-            retry_in = self._retry_after_response(response, built, state.attempt, deadline, log, started)
-            if retry_in is None:
-                return response
-            await response.aclose()
-            await self.retry_policy.async_sleep(retry_in)
-            state.attempt += 1
+        except DQOpsError:
+            raise
+        except Exception as exc:  # not the deadline's cancellation: a BaseException
+            raise self._unexpected_failure(exc, state.request, state.attempt, log, started) from exc
 
     # What follows an attempt, shared by the sync and the async loop.
 
@@ -381,6 +506,16 @@ class Client:
         if log:
             logs.log_retry(request.method, str(request.url), delay, attempt)
         return delay
+
+    def _unexpected_failure(
+        self, exc: Exception, request: httpx.Request | None, attempt: int, log: bool, started: float
+    ) -> DQOpsError:
+        """The typed error for whatever else httpx, a transport or an event hook raised (a body
+        that cannot be decoded, too many redirects...); `exc` becomes its cause. Never retried."""
+        if log and request is not None:
+            elapsed = perf_counter() - started
+            logs.log_attempt(request, None, elapsed, attempt, failure=exc, secret_header=self._secret_header)
+        return error_for_failure(exc, request, attempt)
 
     def _retry_after_response(
         self,
@@ -446,9 +581,11 @@ class AuthenticatedClient(Client):
     Args:
         base_url: The DQOps instance; when None, DQOPS_BASE_URL, else `http://localhost:8888/`.
         token: The API key (DQOps UI: user menu, "Generate API Key"); when None, DQOPS_API_KEY.
-            It never appears in repr(), str(), logs or error messages.
+            Printable ASCII without whitespace, without its "Bearer " prefix. It never appears
+            in repr(), str(), logs or error messages.
         prefix: Put before the token in the header; "" sends the bare token.
-        auth_header_name: The header that carries the token.
+        auth_header_name: The header that carries the token. Like `Authorization`, it is masked
+            in the requests errors carry, and dropped on a redirect to another origin.
         Other keyword arguments: as for Client.
     """
 
@@ -461,13 +598,21 @@ class AuthenticatedClient(Client):
         **kwargs: Any,
     ) -> None:
         if token is None:
-            resolved_token = os.environ.get(API_KEY_VARIABLE)
-            if not resolved_token:
+            from_environment = os.environ.get(API_KEY_VARIABLE)
+            if not from_environment:
                 raise ConfigurationError(
                     f"AuthenticatedClient needs an API key: pass token=... or set {API_KEY_VARIABLE}"
                 )
+            resolved_token = _checked_token(from_environment, API_KEY_VARIABLE)
         else:
-            resolved_token = _checked_text(token, "token")
+            resolved_token = _checked_token(_checked_text(token, "token"), "token")
+        if not isinstance(auth_header_name, str) or not _HEADER_NAME.fullmatch(auth_header_name):
+            raise ConfigurationError(f"auth_header_name must be an HTTP header name, got {auth_header_name!r}")
+        if not isinstance(prefix, str) or not _PREFIX.fullmatch(prefix):
+            raise ConfigurationError(
+                f"prefix must be printable ASCII words separated by single spaces, such as 'Bearer', got {prefix!r}"
+            )
+        register_secret_header(auth_header_name)
         super().__init__(base_url, **kwargs)
         self._token = resolved_token
         self.prefix = prefix

@@ -40,7 +40,7 @@ def bound_by_deadline(client: httpx.Client) -> bool:
         if not isinstance(pool, httpcore.ConnectionPool) or backend is None:
             bounded = False
         elif not isinstance(backend, DeadlineBackend):
-            pool._network_backend = DeadlineBackend(backend)
+            pool._network_backend = DeadlineBackend(backend, call_deadline)
     return bounded
 
 

@@ -9,7 +9,9 @@ Everything this SDK raises derives from DQOpsError:
     ├── ArgumentTypeError (TypeError)   an argument of the wrong type; nothing was sent
     ├── TransportError                  the request did not get an answer
     │   ├── RequestTimeout              ... within the call's deadline or a phase's timeout
-    │   └── ConnectionFailed            ... because the connection failed or dropped
+    │   ├── ConnectionFailed            ... because the connection failed or dropped
+    │   ├── RedirectFailed              ... because a redirect could not be followed
+    │   └── InvalidRequest              ... because it could not be sent as it is
     ├── UnexpectedStatus                a status the spec does not document (kept from upstream's client)
     │   └── ApiStatusError              an HTTP error status, by class:
     │       ├── BadRequest (400)  ├── Unauthorized (401)  ├── Forbidden (403)  ├── NotFound (404)
@@ -17,6 +19,11 @@ Everything this SDK raises derives from DQOpsError:
     ├── ResponseDecodingError           the answer is not what the spec says
     └── JobError                        a DQOps job failed, was cancelled or did not finish in time
         ├── JobFailed  ├── JobCancelled  └── JobTimeout
+
+Every error's str() is at most MAX_MESSAGE_BYTES of UTF-8: the server's text is cut, with the
+number of bytes left out, and stays whole on the error's attributes (`content`, `payload`...).
+Every error survives pickle and copy with its class, message and attributes; the httpx request
+and response it was raised with (and the headers that carry the API key) are not pickled.
 """
 
 from __future__ import annotations
@@ -26,9 +33,57 @@ from typing import Any
 
 import httpx
 
+from .redaction import redact_response, redacted_request
+
 
 class DQOpsError(Exception):
     """Base class of every error this SDK raises."""
+
+    # Its message is cut to MAX_MESSAGE_BYTES. Pickling and copying keep the class, the message
+    # and the attributes, without the httpx request and response (see __reduce__).
+
+    def __init__(self, *args: object) -> None:
+        if args and isinstance(args[0], str):
+            args = (cut_text(args[0], MAX_MESSAGE_BYTES), *args[1:])
+        super().__init__(*args)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Exception's own reduce calls cls(*args), which the keyword-only fields of most
+        # subclasses refuse. The request and response are left out: they hold the API key in
+        # their headers and are not picklable (their streams); their plain fields are kept.
+        state = {
+            name: None if isinstance(value, (httpx.Request, httpx.Response)) else value
+            for name, value in self.__dict__.items()
+        }
+        return (_restore_error, (type(self), self.args), state)
+
+
+# The most an error's str() takes, in bytes of UTF-8, and the most of the server's text it quotes.
+MAX_MESSAGE_BYTES = 2048
+MAX_QUOTED_BYTES = 1024
+
+
+def cut_text(text: str, limit: int = MAX_QUOTED_BYTES) -> str:
+    """`text`, or its first `limit` bytes (UTF-8) and how many bytes were left out."""
+    if len(text) <= limit // 4:  # no character takes more than 4 bytes: short enough
+        return text
+    encoded = text.encode("utf-8", errors="replace")
+    return text if len(encoded) <= limit else _quoted_content(encoded, limit)
+
+
+def _quoted_content(content: bytes, limit: int = MAX_QUOTED_BYTES) -> str:
+    """A body as text, cut to `limit` bytes with the number of bytes left out."""
+    if len(content) <= limit:
+        return content.decode("utf-8", errors="replace")
+    head = content[: limit - 32].decode("utf-8", errors="ignore")  # room for the note
+    return f"{head}… ({len(content) - len(head.encode('utf-8'))} more bytes)"
+
+
+def _restore_error(cls: type[DQOpsError], args: tuple[Any, ...]) -> DQOpsError:
+    """An error of class `cls` with these args, made without its __init__ (for pickle and copy)."""
+    error = cls.__new__(cls, *args)
+    error.args = args
+    return error
 
 
 class ConfigurationError(DQOpsError):
@@ -75,23 +130,19 @@ class TransportError(DQOpsError):
     """The request got no answer. `request` is the request that failed; `__cause__` is httpx's error."""
 
     def __init__(self, message: str, *, request: httpx.Request | None = None, attempts: int = 1) -> None:
-        self.request = request
+        self.request = redacted_request(request)
         self.attempts = attempts
+        self.method = request.method if request is not None else None
+        self.url = str(request.url) if request is not None else None
         super().__init__(message)
-
-    @property
-    def method(self) -> str | None:
-        return self.request.method if self.request is not None else None
-
-    @property
-    def url(self) -> str | None:
-        return str(self.request.url) if self.request is not None else None
 
     @classmethod
     def from_httpx(cls, exc: httpx.TransportError, attempts: int = 1) -> TransportError:
         """The typed error for httpx's; a timeout names the phase whose limit was hit."""
         request = _request_of_error(exc)
         tries = f" after {attempts} attempts" if attempts > 1 else ""
+        if _unanswered_kind(exc) is not None:
+            return _unanswered(exc, request, tries, attempts)
         if isinstance(exc, httpx.TimeoutException):
             phase = _TIMEOUT_PHASES.get(type(exc), "read")
             limit = _phase_limit(request, phase)
@@ -108,11 +159,54 @@ class TransportError(DQOpsError):
         )
 
 
-def _request_of_error(exc: httpx.TransportError) -> httpx.Request | None:
+def _request_of_error(exc: httpx.RequestError) -> httpx.Request | None:
     try:
         return exc.request
     except RuntimeError:
         return None
+
+
+def error_for_failure(exc: Exception, request: httpx.Request | None, attempts: int = 1) -> DQOpsError:
+    """The typed error for any exception a call met while sending or receiving (`exc` stays its
+    __cause__): httpx's transport errors as from_httpx types them, a body that cannot be
+    decoded as ResponseDecodingError, too many redirects as RedirectFailed, anything else as
+    InvalidRequest (an httpx error about the request) or TransportError. `exc` is not a
+    DQOpsError: those are raised as they are."""
+    if isinstance(exc, httpx.TransportError):
+        return TransportError.from_httpx(exc, attempts)
+    if isinstance(exc, httpx.RequestError):
+        request = _request_of_error(exc) or request
+    tries = f" after {attempts} attempts" if attempts > 1 else ""
+    if isinstance(exc, httpx.DecodingError):
+        return ResponseDecodingError(
+            f"{_describe_request(request)}{tries}: the answer's body cannot be decoded "
+            f"as its Content-Encoding says: {_detail(exc)}",
+        )
+    return _unanswered(exc, request, tries, attempts)
+
+
+def _detail(exc: BaseException) -> str:
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _unanswered(exc: Exception, request: httpx.Request | None, tries: str, attempts: int) -> TransportError:
+    """The error of a request that got no answer, for a reason other than a timeout or the connection."""
+    typed, meaning = _unanswered_kind(exc) or (
+        (InvalidRequest, "the request cannot be sent as it is")
+        if isinstance(exc, _REQUEST_ERRORS)
+        else (TransportError, "unexpected error")
+    )
+    message = f"{_describe_request(request)} failed{tries}: {meaning}: {_detail(exc)}"
+    return typed(message, request=request, attempts=attempts)
+
+
+def _unanswered_kind(exc: Exception) -> tuple[type[TransportError], str] | None:
+    for cls in type(exc).__mro__:
+        kind = _UNANSWERED_ERRORS.get(cls)
+        if kind is not None:
+            return kind
+    return None
 
 
 _TIMEOUT_PHASES: dict[type[httpx.TimeoutException], str] = {
@@ -165,6 +259,27 @@ class ConnectionFailed(TransportError):
     """The connection could not be made, or the server dropped it before answering completely."""
 
 
+class RedirectFailed(TransportError):
+    """A redirect could not be followed (with `follow_redirects=True`): too many of them, or to a
+    URL whose scheme is not http or https. Not retried: the server would answer the same."""
+
+
+class InvalidRequest(TransportError):
+    """The request could not be sent as it is: a header value that HTTP does not allow (a
+    newline, a non-ASCII character), a URL httpx refuses. Nothing was answered, and a retry
+    would fail the same way."""
+
+
+# httpx's errors that a retry cannot cure: the typed error of each, and what it means.
+_UNANSWERED_ERRORS: dict[type[Exception], tuple[type[TransportError], str]] = {
+    httpx.TooManyRedirects: (RedirectFailed, "too many redirects"),
+    httpx.UnsupportedProtocol: (RedirectFailed, "a URL whose scheme is not http or https"),
+    httpx.LocalProtocolError: (InvalidRequest, "the request is not valid HTTP"),
+}
+# httpx's errors about the request itself (rather than the exchange).
+_REQUEST_ERRORS = (httpx.InvalidURL, httpx.StreamError, httpx.CookieConflict, httpx.LocalProtocolError)
+
+
 class UnexpectedStatus(DQOpsError):
     """The server answered a status code the spec does not document for the operation.
 
@@ -175,7 +290,7 @@ class UnexpectedStatus(DQOpsError):
     def __init__(self, status_code: int, content: bytes, *, response: httpx.Response | None = None) -> None:
         self.status_code = status_code
         self.content = content
-        self.response = response
+        self.response = redact_response(response)
         request = _request_of(response)
         self.method = request.method if request is not None else None
         self.url = str(request.url) if request is not None else None
@@ -187,7 +302,9 @@ class UnexpectedStatus(DQOpsError):
 
     def _message(self) -> str:
         where = f"{self.method} {self.url}: " if self.method else ""
-        return f"{where}Unexpected status code: {self.status_code}\n\nResponse content:\n{self.text}"
+        return (
+            f"{where}Unexpected status code: {self.status_code}\n\nResponse content:\n{_quoted_content(self.content)}"
+        )
 
 
 class ApiStatusError(UnexpectedStatus):
@@ -206,7 +323,7 @@ class ApiStatusError(UnexpectedStatus):
 
     def _message(self) -> str:
         where = f"{self.method} {self.url} -> " if self.method else ""
-        reason = self.message or self.text.strip()[:500] or "(empty body)"
+        reason = cut_text(self.message) if self.message else _quoted_content(self.content).strip() or "(empty body)"
         return f"{where}HTTP {self.status_code} {type(self).__name__}: {reason}"
 
 
@@ -231,15 +348,14 @@ class Conflict(ApiStatusError):
 
 
 class RateLimited(ApiStatusError):
-    """429: too many requests; `retry_after` is the server's hint in seconds, if it sent one."""
+    """429: too many requests; `retry_after` is the server's hint in seconds, if it sent a sane one
+    (a number of seconds or an HTTP date, at most a day away), else None."""
 
-    @property
-    def retry_after(self) -> float | None:
-        if self.response is None:
-            return None
+    def __init__(self, status_code: int, content: bytes, *, response: httpx.Response | None = None) -> None:
         from .retry import parse_retry_after
 
-        return parse_retry_after(self.response.headers.get("retry-after"))
+        self.retry_after = None if response is None else parse_retry_after(response.headers.get("retry-after"))
+        super().__init__(status_code, content, response=response)
 
 
 class ServerError(ApiStatusError):
@@ -396,7 +512,14 @@ class JobError(DQOpsError):
 
 
 class JobFailed(JobError):
-    """The job finished with status `failed`."""
+    """The job finished with status `failed`; `error_message` is DQOps's message, whole (the
+    error's str() quotes its first MAX_QUOTED_BYTES), or None."""
+
+    def __init__(
+        self, message: str, *, job_id: str | None = None, job: Any = None, error_message: str | None = None
+    ) -> None:
+        self.error_message = error_message
+        super().__init__(message, job_id=job_id, job=job)
 
 
 class JobCancelled(JobError):
@@ -452,6 +575,7 @@ __all__ = [
     "DQOpsError",
     "Forbidden",
     "InvalidArgument",
+    "InvalidRequest",
     "JobCancelled",
     "JobError",
     "JobFailed",
@@ -459,6 +583,7 @@ __all__ = [
     "ModelDecodingError",
     "NotFound",
     "RateLimited",
+    "RedirectFailed",
     "RequestTimeout",
     "ResponseDecodingError",
     "ServerError",

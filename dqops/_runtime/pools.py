@@ -11,12 +11,22 @@ pool, and each pool is closed on its own loop:
   this thread, awaited or as a task; in another thread, through `run_coroutine_threadsafe`),
   by running an idle loop briefly, or, for a loop that is already closed, by closing the
   pool's sockets directly: its loop can no longer do it.
+
+A process forked from one that made calls (Gunicorn, Celery prefork, multiprocessing) inherits
+the pools' sockets, which the parent goes on using. In the child, every pool forgets its
+connections (os.register_at_fork), and the child's calls open connections of their own. The
+child's copies of the sync pool's file descriptors are closed, which sends nothing, as the
+parent still holds them (no shutdown(), no TLS close_notify, no HTTP/2 GOAWAY); nothing is
+written or read on any of them. The pools are found through weak references, which do not keep
+a client alive.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
+import weakref
 from collections.abc import AsyncGenerator, Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -102,12 +112,11 @@ def httpx_transports(client: httpx.Client | httpx.AsyncClient) -> list[Any]:
     return [transport for transport in candidates if transport is not None]
 
 
-def _asyncio_transports(client: httpx.AsyncClient) -> Iterator[Any]:
-    """The asyncio transports under the client's pooled connections.
+def _network_streams(client: httpx.Client | httpx.AsyncClient) -> Iterator[Any]:
+    """The network streams of the client's pooled connections.
 
-    httpx, httpcore and anyio expose no public way down to them: this follows their attributes
-    (httpx 0.28, httpcore 1.0, anyio 4), each looked up with a default, and yields nothing where
-    one is missing.
+    httpx and httpcore expose no public way down to them: this follows their attributes (httpx
+    0.28, httpcore 1.0), each looked up with a default, and yields nothing where one is missing.
     """
     for transport in httpx_transports(client):
         pool = getattr(transport, "_pool", None)
@@ -116,13 +125,47 @@ def _asyncio_transports(client: httpx.AsyncClient) -> Iterator[Any]:
             for _ in range(3):
                 stream = getattr(connection, "_network_stream", None)
                 if stream is not None:
+                    yield stream
                     break
                 connection = getattr(connection, "_connection", None)
-            byte_stream = getattr(stream, "_stream", None)
-            byte_stream = getattr(byte_stream, "transport_stream", byte_stream)  # under TLS
-            asyncio_transport = getattr(byte_stream, "_transport", None)
-            if asyncio_transport is not None:
-                yield asyncio_transport
+
+
+def _asyncio_transport(stream: Any) -> Any:
+    """The asyncio transport under an httpcore async network stream (anyio 4), or None."""
+    byte_stream = getattr(stream, "_stream", None)
+    byte_stream = getattr(byte_stream, "transport_stream", byte_stream)  # under TLS
+    return getattr(byte_stream, "_transport", None)
+
+
+def _asyncio_transports(client: httpx.AsyncClient) -> Iterator[Any]:
+    """The asyncio transports under the client's pooled connections."""
+    for stream in _network_streams(client):
+        asyncio_transport = _asyncio_transport(stream)
+        if asyncio_transport is not None:
+            yield asyncio_transport
+
+
+def _forget_inherited_connections(client: httpx.Client | httpx.AsyncClient) -> None:
+    """In a forked child: empty the client's connection pools (see the module's docstring). The
+    client itself, and its settings, stay as they are.
+
+    The child's copies of sync sockets are closed. Async ones are left open: they belong to the
+    parent's event loop, whose copy in the child still lists their file descriptors, and only a
+    call on that loop could remove them, which would change the epoll set the parent shares.
+    """
+    for stream in _network_streams(client):
+        if _asyncio_transport(stream) is None:
+            with contextlib.suppress(Exception):  # a best effort on objects the parent owns
+                stream.get_extra_info("socket").close()
+    for transport in httpx_transports(client):
+        pool = getattr(transport, "_pool", None)
+        if pool is None or not hasattr(pool, "_connections"):
+            continue
+        pool._connections = []
+        pool._requests = []  # requests of the parent's threads, which the child does not have
+        lock = getattr(pool, "_optional_thread_lock", None)
+        if lock is not None:
+            pool._optional_thread_lock = type(lock)()  # a parent's thread may have held it at the fork
 
 
 def _close_without_loop(pool: AsyncPool) -> None:
@@ -216,7 +259,7 @@ async def adiscard(pool: AsyncPool) -> None:
 class Pools:
     """The httpx clients shared by a client and the views `with_options()` makes of it."""
 
-    __slots__ = ("async_pools", "lock", "sync_client", "unbound_async")
+    __slots__ = ("__weakref__", "async_pools", "lock", "sync_client", "unbound_async")
 
     def __init__(self) -> None:
         self.sync_client: httpx.Client | None = None
@@ -224,6 +267,21 @@ class Pools:
         # An AsyncClient given or asked for outside any loop: the first loop that calls uses it.
         self.unbound_async: httpx.AsyncClient | None = None
         self.lock = threading.Lock()
+        _live_pools.add(self)
+
+    def forget_inherited(self) -> None:
+        """In a forked child: drop every connection inherited from the parent, without touching
+        the parent's (see the module's docstring). The sync client and an unbound async one are
+        kept, with empty pools; the pools of the parent's event loops are dropped, as those loops
+        cannot run in the child."""
+        self.lock = threading.Lock()  # a parent's thread may have held it at the fork
+        for client in (self.sync_client, self.unbound_async):
+            if client is not None:
+                _forget_inherited_connections(client)
+        async_pools, self.async_pools = list(self.async_pools.values()), {}
+        for pool in async_pools:
+            _forget_inherited_connections(pool.client)
+            _finish_closer(pool)
 
     def pool_for(
         self, loop: AbstractEventLoop, make_client: Callable[[], httpx.AsyncClient], limit: int | None
@@ -279,3 +337,16 @@ class Pools:
             await adiscard(pool)
         if unbound is not None:
             await unbound.aclose()
+
+
+# Every Pools object alive, for the fork handler; weak, so that it keeps no client alive.
+_live_pools: weakref.WeakSet[Pools] = weakref.WeakSet()
+
+
+def _forget_inherited_pools() -> None:
+    for pools in list(_live_pools):
+        pools.forget_inherited()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_inherited_pools)

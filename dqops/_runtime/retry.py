@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+import math
 import random
 import time
 from collections.abc import Awaitable, Callable
@@ -12,6 +13,12 @@ import httpx
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
+# A Retry-After further away than this is not a hint a client can follow: it is ignored.
+MAX_SANE_RETRY_AFTER_SECONDS = 86400.0
+# Errors that sending the same request again cannot cure: the request is not valid HTTP (an
+# illegal header value), or a redirect leads to a URL that is not http(s) (httpx raises
+# TooManyRedirects, which is not a transport error, for too many redirects).
+INCURABLE_ERRORS: tuple[type[httpx.TransportError], ...] = (httpx.LocalProtocolError, httpx.UnsupportedProtocol)
 
 
 async def _asyncio_sleep(seconds: float) -> None:
@@ -22,7 +29,9 @@ async def _asyncio_sleep(seconds: float) -> None:
 
 
 def parse_retry_after(value: str | None, *, now: Callable[[], float] = time.time) -> float | None:
-    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP date; None if absent or invalid."""
+    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP date (0 for a date
+    past). None if absent, or not a sane hint: not a number or a date, a negative, infinite or
+    NaN number, or more than MAX_SANE_RETRY_AFTER_SECONDS away."""
     if not value:
         return None
     value = value.strip()
@@ -30,11 +39,13 @@ def parse_retry_after(value: str | None, *, now: Callable[[], float] = time.time
         seconds = float(value)
     except ValueError:
         try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
+            # A hostile date (an hour of 20 digits) raises OverflowError.
+            seconds = max(0.0, email.utils.parsedate_to_datetime(value).timestamp() - now())
+        except (TypeError, ValueError, OverflowError, IndexError):
             return None
-        seconds = when.timestamp() - now()
-    return max(0.0, seconds)
+    if not (0.0 <= seconds <= MAX_SANE_RETRY_AFTER_SECONDS):  # also False for NaN
+        return None
+    return seconds
 
 
 @dataclass(frozen=True)
@@ -47,8 +58,11 @@ class RetryPolicy:
     `retry_non_idempotent` is set; a connection that was never made is always safe to retry.
 
     The n-th retry (n = 1, 2, ...) waits `backoff_factor * 2 ** (n - 1)` seconds, capped at
-    `max_backoff`, times a random factor in [0.5, 1] so that many clients do not retry in step.
-    A Retry-After header overrides that (capped at `max_retry_after`).
+    `max_backoff`, times a random factor in [0.5, 1] so that many clients do not retry in step,
+    and never less than `min_delay`. A Retry-After header asking for longer makes the wait
+    longer (capped at `max_retry_after`); one asking for less, or that is not a sane number of
+    seconds or date, does not shorten it. Errors that no retry can cure (INCURABLE_ERRORS) are
+    not retried.
 
     Attributes:
         max_retries: Retries after the first attempt; 0 (the default) turns retrying off.
@@ -59,6 +73,7 @@ class RetryPolicy:
     backoff_factor: float = 0.5
     max_backoff: float = 30.0
     max_retry_after: float = 120.0
+    min_delay: float = 0.05
     retry_statuses: frozenset[int] = RETRY_STATUSES
     retry_non_idempotent: bool = False
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False, compare=False)
@@ -68,14 +83,15 @@ class RetryPolicy:
     def __post_init__(self) -> None:
         if self.max_retries < 0:
             raise ValueError("max_retries must be >= 0")
-        if self.backoff_factor < 0 or self.max_backoff < 0:
-            raise ValueError("backoff_factor and max_backoff must be >= 0")
+        delays = (self.backoff_factor, self.max_backoff, self.max_retry_after, self.min_delay)
+        if not all(math.isfinite(value) and value >= 0 for value in delays):
+            raise ValueError("backoff_factor, max_backoff, max_retry_after and min_delay must be finite and >= 0")
 
     def _method_allows(self, method: str) -> bool:
         return self.retry_non_idempotent or method.upper() in IDEMPOTENT_METHODS
 
     def should_retry_error(self, method: str, error: httpx.TransportError, retries_done: int) -> bool:
-        if retries_done >= self.max_retries:
+        if retries_done >= self.max_retries or isinstance(error, INCURABLE_ERRORS):
             return False
         if isinstance(error, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)):
             return True  # nothing reached the server
@@ -90,12 +106,13 @@ class RetryPolicy:
 
     def delay(self, retry_number: int, response: httpx.Response | None = None) -> float:
         """Seconds to wait before retry number `retry_number` (1 for the first retry)."""
+        backoff = min(self.max_backoff, self.backoff_factor * 2.0 ** min(retry_number - 1, 64))
+        delay = max(self.min_delay, backoff * (0.5 + self.random() / 2))
         if response is not None:
             retry_after = parse_retry_after(response.headers.get("retry-after"))
-            if retry_after is not None:
-                return min(retry_after, self.max_retry_after)
-        backoff = min(self.max_backoff, self.backoff_factor * 2.0 ** (retry_number - 1))
-        return backoff * (0.5 + self.random() / 2)
+            if retry_after is not None and retry_after > delay:
+                return min(retry_after, max(self.max_retry_after, delay))
+        return delay
 
 
 NO_RETRIES = RetryPolicy()

@@ -1,7 +1,7 @@
 """Benchmarks of the dqops SDK against upstream's client (PyPI dqops, the version pinned in
 requirements-upstream.txt) and against floors.
 
-Run `make bench` (or `.venv/bin/python scripts/bench/run.py`). Modules:
+Run `make bench` (or `.venv/bin/python -m scripts.bench.run`). Modules:
 
 - run.py: the entry point; makes the upstream environment, runs everything, prints the table.
 - common.py: statistics, machine facts, the persistent worker processes, the table.
@@ -16,6 +16,6 @@ Run `make bench` (or `.venv/bin/python scripts/bench/run.py`). Modules:
 - worker.py: runs inside either environment (stdlib, httpx and dqops only) and times what
   the orchestrator asks for, one repetition at a time, so ours and upstream interleave.
 
-No module is named after a standard-library module (`http`, `json`...): run.py and worker.py
-run as scripts, with this folder first on sys.path.
+worker.py and server.py run as scripts in either environment, with `python -P`: nothing beside
+them shadows a module, and `dqops` is that environment's own.
 """

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .common import Row, Stats, Worker, interleaved, med_min, paired_ratio, us, verdict
+from .common import Row, Stats, Worker, interleaved, med_min, paired_ratio, us
 from .payloads import connections_answer, run_checks_answer, run_checks_request
 from .server import write_routes as write_routes_file
 
@@ -80,11 +80,7 @@ def bench_per_call(workers: dict[str, Worker], rounds: int, batch: int) -> list[
             ours, raw, ratio = per_side["ours"]
             row.ours = med_min(ours, us)
             row.floor = f"raw {med_min(raw, us)}"
-            row.ratio = f"{ratio:.2f}x"
-            row.target = f"ours/raw <= {TARGET_OVERHEAD}x"
-            row.status = verdict(ratio <= TARGET_OVERHEAD)
-            row.data["ratio"] = ratio
-            row.data["measured"] = f"ours/raw {ratio:.2f}x"
+            row.judge(ratio, "ours/raw", TARGET_OVERHEAD)
         if "upstream" in per_side:
             upstream, _, upstream_ratio = per_side["upstream"]
             row.upstream = f"{us(upstream.median)}, {upstream_ratio:.2f}x its raw"
@@ -116,11 +112,7 @@ def bench_concurrent(workers: dict[str, Worker], rounds: int, n: int) -> list[Ro
         ratio = paired_ratio(samples["ours:raw"], samples["ours:sdk"])
         row.ours = throughput("ours:sdk")
         row.floor = f"raw {throughput('ours:raw')}"
-        row.ratio = f"{ratio:.2f}x"
-        row.target = f"throughput ours/raw >= {TARGET_THROUGHPUT}x"
-        row.status = verdict(ratio >= TARGET_THROUGHPUT)
-        row.data["ratio"] = ratio
-        row.data["measured"] = f"throughput ours/raw {ratio:.2f}x"
+        row.judge(ratio, "throughput ours/raw", TARGET_THROUGHPUT, at_least=True)
     if "upstream" in workers:
         row.upstream = throughput("upstream:sdk")
         if "ours" in workers:

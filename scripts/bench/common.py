@@ -159,7 +159,7 @@ class Worker:
     def __init__(self, impl: Impl, cwd: Path) -> None:
         self.impl = impl
         self._process = subprocess.Popen(
-            [str(impl.python), str(WORKER_SCRIPT)],
+            [str(impl.python), "-P", str(WORKER_SCRIPT)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -258,6 +258,15 @@ class Row:
     target: str = "-"
     status: str = "INFO"
     data: dict[str, Any] = field(default_factory=dict)
+
+    def judge(self, ratio: float, label: str, target: float, at_least: bool = False) -> None:
+        """Show `ratio` (`label` says what it divides) against its target: PASS when it is at most
+        `target` (at least, for a throughput)."""
+        self.ratio = f"{ratio:.2f}x"
+        self.target = f"{label} {'>=' if at_least else '<='} {target}x"
+        self.status = verdict(ratio >= target if at_least else ratio <= target)
+        self.data["ratio"] = ratio
+        self.data["measured"] = f"{label} {ratio:.2f}x"
 
 
 COLUMNS = (

@@ -9,7 +9,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from .common import Impl, Row, Stats, child_env, interleaved, med_min, paired_ratio, verdict
+from .common import Impl, Row, Stats, child_env, interleaved, med_min, paired_ratio
 
 CASES = {
     "import run_checks": "from dqops.client.api.jobs import run_checks",
@@ -18,6 +18,19 @@ CASES = {
 FLOOR = "import httpx, attrs"
 TARGET_RATIO = 1.3
 SUBPROCESS_SECONDS = 60
+
+
+def run_python(python: Path, arguments: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`python arguments...` in a clean environment, its output captured, bounded in time."""
+    return subprocess.run(
+        [str(python), *arguments],
+        check=False,
+        cwd=cwd,
+        env=child_env(),
+        capture_output=True,
+        text=True,
+        timeout=SUBPROCESS_SECONDS,
+    )
 
 
 def time_python(python: Path, code: str, cwd: Path) -> float:
@@ -42,15 +55,7 @@ def time_python(python: Path, code: str, cwd: Path) -> float:
 def modules_loaded(python: Path, code: str, cwd: Path) -> dict[str, int]:
     """How many modules the import leaves in sys.modules (all, and dqops's)."""
     probe = f"{code}\nimport sys, json\nprint(json.dumps([len(sys.modules), sum(1 for m in sys.modules if m.startswith('dqops'))]))"
-    result = subprocess.run(
-        [str(python), "-c", probe],
-        check=False,
-        cwd=cwd,
-        env=child_env(),
-        capture_output=True,
-        text=True,
-        timeout=SUBPROCESS_SECONDS,
-    )
+    result = run_python(python, ["-c", probe], cwd)
     if result.returncode != 0:
         raise RuntimeError(f"{python}: {result.stderr[-1000:]}")
     total, dqops = json.loads(result.stdout.strip().splitlines()[-1])
@@ -59,15 +64,7 @@ def modules_loaded(python: Path, code: str, cwd: Path) -> dict[str, int]:
 
 def importtime_top(python: Path, code: str, cwd: Path, top: int = 10) -> list[tuple[int, str]]:
     """The modules with the largest cumulative import time (µs), from `python -X importtime`: for profiling."""
-    result = subprocess.run(
-        [str(python), "-X", "importtime", "-c", code],
-        check=False,
-        cwd=cwd,
-        env=child_env(),
-        capture_output=True,
-        text=True,
-        timeout=SUBPROCESS_SECONDS,
-    )
+    result = run_python(python, ["-X", "importtime", "-c", code], cwd)
     rows: list[tuple[int, str]] = []
     for line in result.stderr.splitlines():
         if not line.startswith("import time:") or "cumulative" in line:
@@ -102,11 +99,7 @@ def bench_imports(impls: Sequence[Impl], rounds: int, cwd: Path, *, warmup: bool
         if "ours" in names:
             ours_ratio = ratio("ours")
             row.ours = med_min(stats[f"ours:{case}"])
-            row.ratio = f"{ours_ratio:.2f}x"
-            row.target = f"ours/floor <= {TARGET_RATIO}x"
-            row.status = verdict(ours_ratio <= TARGET_RATIO)
-            row.data["ratio"] = ours_ratio
-            row.data["measured"] = f"ours/floor {ours_ratio:.2f}x"
+            row.judge(ours_ratio, "ours/floor", TARGET_RATIO)
         if "upstream" in names:
             row.upstream = f"{med_min(stats[f'upstream:{case}'])}, {ratio('upstream'):.1f}x its floor"
             row.data["upstream_ratio"] = ratio("upstream")

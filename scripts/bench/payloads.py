@@ -14,12 +14,11 @@ import copy
 import datetime as dt
 import functools
 import json
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .common import REPO_ROOT, shared_dir
+from .common import shared_dir
 
 # The reference docs whose documented answers the payloads are built from, newest first.
 DOCS_DIRS = ("dqops-docs-1.11.0", "dqops-docs")
@@ -48,9 +47,7 @@ class Payload:
 def _operations() -> dict[str, tuple[Any, str]]:
     """Each documented operation (`module.operation`) and the docs folder it was read from: the
     newest of DOCS_DIRS that documents it."""
-    if str(REPO_ROOT) not in sys.path:
-        sys.path.insert(0, str(REPO_ROOT))
-    from tests.docs_examples import parse_operations_dir
+    from scripts.upstream_docs import parse_operations_dir
 
     operations: dict[str, tuple[Any, str]] = {}
     for name in DOCS_DIRS:

@@ -1,9 +1,8 @@
-#!/usr/bin/env python3
 """Benchmark the dqops SDK against upstream's client (PyPI dqops, as pinned) and against floors.
 
-    .venv/bin/python scripts/bench/run.py            # everything (what `make bench` runs), ~10 min
-    .venv/bin/python scripts/bench/run.py --quick    # tiny sizes, few repetitions: does it all work?
-    .venv/bin/python scripts/bench/run.py --only parse,calls --profile
+    .venv/bin/python -m scripts.bench.run            # everything (what `make bench` runs), ~10 min
+    .venv/bin/python -m scripts.bench.run --quick    # tiny sizes, few repetitions: does it all work?
+    .venv/bin/python -m scripts.bench.run --only parse,calls --profile
 
 It makes the comparison environment .bench-venv-upstream on first use (pins in
 scripts/bench/requirements-upstream.txt; remade when they change), prints the machine, then
@@ -15,22 +14,16 @@ Exit status 0, or 1 with --strict when a target fails.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-_BENCH_DIR = Path(__file__).resolve().parent
-if sys.path and Path(sys.path[0] or ".").resolve() == _BENCH_DIR:
-    sys.path.pop(0)
-sys.path.insert(0, str(_BENCH_DIR.parent.parent))
-
 import argparse
 import hashlib
 import json
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 from scripts.bench import calls, generation, imports, large, parsing, payloads
 from scripts.bench.common import (

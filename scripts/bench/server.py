@@ -16,16 +16,12 @@ or after --max-seconds, whichever comes first.
 
 from __future__ import annotations
 
-import os
-import sys
-
-if sys.path and os.path.abspath(sys.path[0] or ".") == os.path.dirname(os.path.abspath(__file__)):
-    sys.path.pop(0)
-
 import argparse
 import asyncio
 import json
+import os
 import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import Self
@@ -156,7 +152,7 @@ class ServerProcess:
     def __init__(self, python: Path, routes: Path, max_seconds: float = 900.0, start_seconds: float = 30.0) -> None:
         env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
         self.process = subprocess.Popen(
-            [str(python), __file__, str(routes), "--max-seconds", str(max_seconds)],
+            [str(python), "-P", __file__, str(routes), "--max-seconds", str(max_seconds)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,

@@ -9,21 +9,15 @@ time to each side in turn, so the sides interleave. It exits when stdin closes.
 
 from __future__ import annotations
 
-import os
-import sys
-
-# This file runs as a script: drop its folder from the path so that nothing beside it can
-# shadow a module (and `dqops` is the environment's own).
-if sys.path and os.path.abspath(sys.path[0] or ".") == os.path.dirname(os.path.abspath(__file__)):
-    sys.path.pop(0)
-
 import asyncio
 import cProfile
 import gc
 import importlib
 import io
 import json
+import os
 import pstats
+import sys
 import time
 import traceback
 import tracemalloc

@@ -1,7 +1,8 @@
-"""Run a Prism mock server (``@stoplight/prism-cli`` from package.json) for tests.
+"""Run a Prism mock server (``@stoplight/prism-cli`` from package.json): the stand-in DQOps of
+`make demo` and of the contract tests.
 
 ``running_prism(spec)`` installs Prism with ``npm ci`` when node_modules is missing,
-starts ``prism mock SPEC -h 127.0.0.1 -p PORT --errors`` on a free loopback port,
+starts ``prism mock SPEC -h 127.0.0.1 -p PORT --errors`` on a free loopback port (or the one given),
 waits until it listens and stops it on exit. ``--errors`` makes Prism answer requests
 that violate the spec with 4xx (422 for invalid input, 401 for missing credentials)
 instead of mocking a success, so tests catch requests that break the contract.
@@ -17,8 +18,8 @@ import socket
 import subprocess
 import threading
 import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Iterator, Sequence
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PRISM_BIN = REPO_ROOT / "node_modules" / ".bin" / "prism"
@@ -144,12 +145,15 @@ class PrismServer:
 def running_prism(
     spec_path: Path,
     *,
+    port: int | None = None,
     startup_deadline_seconds: float = STARTUP_DEADLINE_SECONDS,
     extra_arguments: Sequence[str] = (),
+    own_session: bool = False,
 ) -> Iterator[PrismServer]:
-    """Start a strict Prism mock of ``spec_path`` on 127.0.0.1 and stop it on exit."""
+    """Start a strict Prism mock of ``spec_path`` on 127.0.0.1 (``port``, else a free one) and stop
+    it on exit. ``own_session``: Ctrl-C reaches only the caller, which then stops Prism in order."""
     prism_bin = ensure_prism_installed()
-    port = free_loopback_port()
+    port = port or free_loopback_port()
     command = [
         str(prism_bin),
         "mock",
@@ -171,6 +175,7 @@ def running_prism(
         encoding="utf-8",
         errors="replace",
         env={**os.environ, "NO_COLOR": "1", "FORCE_COLOR": "0"},
+        start_new_session=own_session,
     )
     server = PrismServer(base_url=f"http://127.0.0.1:{port}", command=command, process=process)
     # Reading continuously keeps Prism from blocking on a full pipe: it logs every request.
