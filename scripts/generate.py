@@ -32,6 +32,7 @@ from scripts.spec_io import (
     GENERATOR_SPEC,
     REPO_ROOT,
     SPEC_LOCK,
+    UPSTREAM_DIR,
     LockError,
     SpecLock,
     load_json,
@@ -243,12 +244,23 @@ def load_project(spec: Path, output: Path, pin: SpecLock) -> Any:
         return parameter.description or UntrustedString("")
 
     models_by_class_name = {model.class_info.name: model for model in project.openapi.models}
-    template_rules.register(project.env.globals, models_by_class_name, config.field_prefix)
+    template_rules.register(project.env.globals, models_by_class_name, config.field_prefix, upstream_init_orders())
     project.env.globals["api_pin"] = pin
     project.env.globals["upstream_python_name"] = naming.upstream_python_name
     project.env.globals["parameter_description"] = parameter_description
     project.env.globals["enum_aliases"] = enum_aliases(document)
     return project
+
+
+def upstream_init_orders() -> dict[str, list[str]]:
+    """The order of the fields each model's `__init__` takes in upstream's client, by class name,
+    from the snapshots of its surface (openapi/upstream/*.surface.json); the newest wins."""
+    orders: dict[str, list[str]] = {}
+    for surface in sorted(UPSTREAM_DIR.glob("*.surface.json")):
+        for class_name, model in load_json(surface).get("models", {}).items():
+            if model.get("kind") == "model" and model.get("init"):
+                orders[class_name] = [parameter["name"] for parameter in model["init"]]
+    return orders
 
 
 def run_openapi_python_client(spec: Path, output: Path, pin: SpecLock) -> None:

@@ -12,7 +12,7 @@ fields need converting, and which note `from_dict()` of a model leaves for `to_d
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -251,6 +251,25 @@ class TemplateRules:
 
     models_by_class_name: Mapping[str, Any]
     field_prefix: str = "field_"
+    # The order of the fields __init__ of upstream's client takes, by class name
+    # (openapi/upstream/*.surface.json): see field_order().
+    upstream_init_orders: Mapping[str, Sequence[str]] = field(default_factory=dict)
+
+    def field_order(self, model: Any) -> list[Any]:
+        """A model's fields in the order its `__init__` takes them: the fields upstream's client
+        takes, in its order, so that code passing them by position still fills the same ones,
+        then the fields DQOps added since, in the spec's order."""
+        properties = model_properties(model)
+        upstream = self.upstream_init_orders.get(str(model.class_info.name))
+        if not upstream:
+            return properties
+        position = {name: index for index, name in enumerate(upstream)}
+
+        def upstream_position(prop: Any) -> int:
+            spellings = (str(prop.python_name), str(prop.python_name) + "_")
+            return min((position[name] for name in spellings if name in position), default=len(position))
+
+        return sorted(properties, key=upstream_position)  # stable: new fields keep the spec's order
 
     def py_type(self, prop: Any) -> str:
         """The Python type of a value of this property, without Unset / None. Dates and date-times
@@ -395,7 +414,7 @@ class ModelLayout:
     @classmethod
     def of(cls, model: Any, rules: TemplateRules) -> ModelLayout:
         class_name = str(model.class_info.name)
-        properties = model_properties(model)
+        properties = rules.field_order(model)
         extra = model.additional_properties or None
         scalars = [prop for prop in properties if is_json_scalar(prop)]
         nested = [prop for prop in properties if not is_json_scalar(prop)]
@@ -458,9 +477,14 @@ def _functions() -> Iterable[tuple[str, Any]]:
         yield function.__name__, function
 
 
-def register(globals_: dict[str, Any], models_by_class_name: Mapping[str, Any], field_prefix: str) -> None:
+def register(
+    globals_: dict[str, Any],
+    models_by_class_name: Mapping[str, Any],
+    field_prefix: str,
+    upstream_init_orders: Mapping[str, Sequence[str]] | None = None,
+) -> None:
     """Expose the rules to templates as globals (`globals_` is a Jinja environment's)."""
-    rules = TemplateRules(models_by_class_name, field_prefix)
+    rules = TemplateRules(models_by_class_name, field_prefix, upstream_init_orders or {})
     globals_.update(_functions())
     names = (
         "py_type",

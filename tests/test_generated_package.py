@@ -766,8 +766,7 @@ def test_every_generated_file_has_the_generated_header():
     unnamed = [
         str(path.relative_to(package_dir))
         for path in files
-        if named not in path.read_text("utf-8")[:300].replace("
-# ", " ")
+        if named not in path.read_text("utf-8")[:300].replace("\n# ", " ")
     ]
     assert not unnamed, f"{len(unnamed)} files whose header does not name the pinned API, e.g. {unnamed[:10]}"
 
