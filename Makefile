@@ -99,7 +99,7 @@ dist: $(CLIENT_STAMP)
 bench: $(CLIENT_STAMP)
 	$(PY) -m scripts.bench.run
 
-## demo: a local DQOps stand-in (Prism on the spec) and the seed page's guide, sync and async
+## demo: the seed page's guide, sync and async, against dqops.testing.FakeDQOps (python -m scripts.demo --prism: Prism)
 demo: $(CLIENT_STAMP)
 	$(PY) -m scripts.demo $(if $(PORT),--port $(PORT))
 

@@ -1,22 +1,26 @@
-"""Run the DQOps Python client guide end to end against a mock DQOps made from the spec.
+"""Run the DQOps Python client guide end to end against a local stand-in for DQOps.
 
     .venv/bin/python -m scripts.demo [--port PORT] [--full] [--job-timeout SECONDS]
-    python -m scripts.demo --base-url URL        # the guide against a DQOps (or mock) already running
+    python -m scripts.demo --prism [--port PORT]   # against Prism on the spec instead
+    python -m scripts.demo --base-url URL        # the guide against a DQOps (or stand-in) already running
 
-It starts Stoplight Prism (node_modules, installed with `npm ci` when missing) on the cleaned
-spec, openapi/dqops-api-openapi-3.cleaned.json, on 127.0.0.1: port 8888 as a real DQOps uses,
-a free port when 8888 is taken, or --port / DQOPS_DEMO_PORT. Prism runs in static mode with
---errors: every answer is generated from the spec's response schema (the spec has no examples,
-so strings read "string" and numbers are their schema's minimum), and a request that breaks
-the spec is refused with 422.
+By default the stand-in is `dqops.testing.FakeDQOps`, the SDK's fake DQOps, in this process on
+127.0.0.1: port 8888 as a real DQOps uses, a free port when 8888 is taken, or --port /
+DQOPS_DEMO_PORT. It answers every operation with the answer the reference documents for it and
+runs the jobs it is given: they are queued, run and finish.
+
+With --prism the stand-in is Stoplight Prism (node_modules, installed with `npm ci` when missing)
+on the cleaned spec, openapi/dqops-api-openapi-3.cleaned.json, in static mode with --errors: every
+answer is generated from the spec's response schema (strings read "string"), a request that
+breaks the spec is refused with 422, and jobs stay queued. Prism is what the contract tests use,
+where checking each request against the spec is the point.
 
 Then it runs the four steps of the guide on the seed page of DQOps's docs ("Python client
 guide"), once with the sync API and once with the async API, and prints each typed result:
 
 1. list connections           get_all_connections
 2. run checks                 run_checks, with RunChecksParameters(CheckSearchFilters(...))
-3. wait for the job           dqops.jobs.wait_for_job (bounded by --job-timeout): a mock never
-                              runs jobs, so its job stays queued; the demo shows that and goes on
+3. wait for the job           dqops.jobs.wait_for_job (bounded by --job-timeout)
 4. table data quality status  get_table_data_quality_status
 
 The server is stopped at the end, on an error and on Ctrl-C. Needs `make generate` first, or the
@@ -44,7 +48,7 @@ CLEANED_SPEC = REPO_ROOT / "openapi" / "dqops-api-openapi-3.cleaned.json"
 DEFAULT_PORT = 8888
 PORT_VARIABLE = "DQOPS_DEMO_PORT"
 HOST = "127.0.0.1"
-TOKEN = "s4mp13_4u7h_70k3n"  # the guide's placeholder: the mock checks that a key is sent, not which
+TOKEN = "s4mp13_4u7h_70k3n"  # the guide's placeholder: the stand-ins accept any key
 STARTUP_SECONDS = 90.0
 MAX_REPR_CHARS = 1500
 
@@ -58,7 +62,7 @@ class DemoError(RuntimeError):
 
 
 # ---------------------------------------------------------------------------
-# The mock server
+# The stand-ins
 # ---------------------------------------------------------------------------
 
 
@@ -88,6 +92,24 @@ def choose_port(requested: int | None) -> int:
     port = free_port()
     print(f"port {DEFAULT_PORT} is taken (a DQOps running?); using port {port}")
     return port
+
+
+@contextlib.contextmanager
+def fake_dqops(port: int) -> Iterator[str]:
+    """dqops.testing.FakeDQOps at http://127.0.0.1:PORT, in this process; stopped on exit."""
+    from dqops.testing import FakeDQOps
+
+    try:
+        fake = FakeDQOps(port=port).start()
+    except OSError as exc:
+        raise DemoError(f"cannot listen on {HOST}:{port}: {exc}") from exc
+    try:
+        base_url = fake.base_url.rstrip("/")
+        print(f"fake DQOps (dqops.testing.FakeDQOps, documented answers, a job queue) listening on {base_url}")
+        yield base_url
+    finally:
+        fake.stop()
+        print("server stopped")
 
 
 @contextlib.contextmanager
@@ -145,7 +167,8 @@ def describe_job_error(error: Exception) -> str:
     status = getattr(job, "status", None)
     return (
         f"{type(error).__name__}: {error}\n"
-        f"(the mock answers the same {status!s} status for ever: a real DQOps runs the job and finishes it)\n"
+        f"(a stand-in that runs no jobs, as Prism, answers the same {status!s} status for ever: "
+        "DQOps and FakeDQOps run the job and finish it)\n"
         f"last state: {job!r}"
     )
 
@@ -262,19 +285,24 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
         "--port",
         type=int,
         default=None,
-        help=f"port of the mock server (default: ${PORT_VARIABLE}, else {DEFAULT_PORT} or a free "
+        help=f"port of the stand-in server (default: ${PORT_VARIABLE}, else {DEFAULT_PORT} or a free "
         "port when it is taken)",
     )
     parser.add_argument(
         "--base-url",
         default=None,
-        help="run the guide against this DQOps (or mock) instead of starting Prism, e.g. http://localhost:8888",
+        help="run the guide against this DQOps (or stand-in) instead of starting one, e.g. http://localhost:8888",
+    )
+    parser.add_argument(
+        "--prism",
+        action="store_true",
+        help="start Prism on the spec as the stand-in instead of dqops.testing.FakeDQOps (jobs then stay queued)",
     )
     parser.add_argument(
         "--job-timeout",
         type=float,
         default=3.0,
-        help="seconds to wait for the job in step 3 (default: 3; the mock never finishes it)",
+        help="seconds to wait for the job in step 3 (default: 3; Prism never finishes it)",
     )
     parser.add_argument(
         "--full", action="store_true", help=f"print whole results (default: {MAX_REPR_CHARS} characters of each)"
@@ -315,7 +343,8 @@ def main(argv: list[str] | None = None) -> int:
         if arguments.base_url:
             run_guide(arguments.base_url, arguments)
         else:
-            with mock_dqops(choose_port(arguments.port)) as base_url:
+            stand_in = mock_dqops if arguments.prism else fake_dqops
+            with stand_in(choose_port(arguments.port)) as base_url:
                 run_guide(base_url, arguments)
     except DemoError as exc:
         print(f"demo: {exc}", file=sys.stderr)

@@ -172,6 +172,20 @@ def check_request_bodies(document: dict[str, Any], content_type_overrides: dict[
             )
 
 
+def is_paged(endpoint: Any) -> bool:
+    """The operation lists items a page at a time: optional integer query parameters `page` and
+    `limit`, and a JSON array as its one success. Its module gets `iterate` and `aiterate`
+    (templates/endpoint_pager.py.jinja)."""
+    from openapi_python_client.parser.properties import IntProperty, ListProperty
+
+    query = {str(parameter.python_name): parameter for parameter in endpoint.query_parameters}
+    paging = [query.get("page"), query.get("limit")]
+    if not all(isinstance(parameter, IntProperty) and not parameter.required for parameter in paging):
+        return False
+    successes = [response for response in endpoint.responses.patterns if 200 <= response.status_code.range[0] < 300]
+    return len(successes) == 1 and isinstance(successes[0].prop, ListProperty)
+
+
 def enum_aliases(document: dict[str, Any]) -> dict[str, list[str]]:
     """Enum class name -> the names it is also importable under (`x-dqops-aliases`: names an enum had
     in a previous pin, scripts/stable_names.py). Models carry theirs on the parsed model itself."""
@@ -249,6 +263,7 @@ def load_project(spec: Path, output: Path, pin: SpecLock) -> Any:
     project.env.globals["upstream_python_name"] = naming.upstream_python_name
     project.env.globals["parameter_description"] = parameter_description
     project.env.globals["enum_aliases"] = enum_aliases(document)
+    project.env.globals["is_paged"] = is_paged
     return project
 
 
@@ -275,6 +290,9 @@ def run_openapi_python_client(spec: Path, output: Path, pin: SpecLock) -> None:
         print(f"generate: {error.level.name}: {error.header}: {error.detail}", file=sys.stderr)
     if problems or not (output / "__init__.py").exists():
         raise GenerationError(f"openapi-python-client reported {len(problems)} problem(s); see above")
+    from scripts.fake_routes import write_fake_routes
+
+    write_fake_routes(project, load_json(spec), output, pin.dqops_version, pin.spec_sha256)
 
 
 def format_package(package: Path) -> None:

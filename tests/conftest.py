@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 import summaries
+from airflow_dags import AirflowHome
 from fault_server import FaultServer
 
 #: Modules whose module- or session-scoped fixtures are expensive (packages generated from other
@@ -23,9 +24,16 @@ WORKER_GROUPS = {
     "test_distribution": "distribution",
     "test_reference_docs": "reference-docs",
     "test_readme": "reference-docs",
+    "test_reference_fake": "reference-docs",
+    "test_reference_pagers": "reference-docs",
     "test_typing": "mypy",
     "test_prism_loads_spec": "prism-strict",
     "test_bench_smoke": "bench",
+    # One AIRFLOW_HOME (airflow db migrate) and one warmed-up Airflow per worker.
+    "test_airflow_dags": "airflow",
+    "test_airflow_triggers": "airflow",
+    "test_airflow_operators": "airflow",
+    "test_airflow_docs": "airflow",
 }
 
 
@@ -50,3 +58,9 @@ def server() -> Iterator[FaultServer]:
         yield srv
     finally:
         srv.stop()
+
+
+@pytest.fixture(scope="session")
+def airflow_home(tmp_path_factory) -> AirflowHome:
+    """An AIRFLOW_HOME for this test process: SQLite database migrated, DAGs folder (tests/airflow_dags.py)."""
+    return AirflowHome.create(tmp_path_factory.mktemp("airflow-home"))

@@ -150,6 +150,18 @@ class OperationFact:
         return [p for p in self.parameters if p["in"] == "path"]
 
     @property
+    def paged(self) -> bool:
+        """Lists items a page at a time: optional integer query parameters `page` and `limit`,
+        and a JSON array as its one success (its module has `iterate` and `aiterate` too)."""
+        query = {p["name"]: p for p in self.parameters if p["in"] == "query"}
+        paging = [query.get("page"), query.get("limit")]
+        if not all(p and not p.get("required") and p.get("schema", {}).get("type") == "integer" for p in paging):
+            return False
+        successes = [r for code, r in self.responses.items() if code.isdigit() and 200 <= int(code) < 300]
+        schemas = [media.get("schema", {}) for r in successes for media in r.get("content", {}).values()]
+        return len(successes) == 1 and bool(schemas) and all(schema.get("type") == "array" for schema in schemas)
+
+    @property
     def required_other_parameters(self) -> list[dict[str, Any]]:
         return [p for p in self.parameters if p["in"] != "path" and p.get("required")]
 

@@ -32,7 +32,8 @@ At the end of the run a line ``contract: N operations exercised, M requests acce
 parsed (of N operations x sync+asyncio)`` is printed (tests/summaries.py, from what each test
 recorded).
 
-The last test runs ``scripts/demo.py`` on a free port and checks its four steps, sync and async.
+The last test runs ``scripts/demo.py --prism`` on a free port and checks its four steps, sync and
+async (``make demo`` runs it against dqops.testing.FakeDQOps: tests/test_fake_dqops.py).
 """
 
 from __future__ import annotations
@@ -486,7 +487,7 @@ def test_demo_runs_the_guide_sync_and_async() -> None:
     port = free_loopback_port()
     started = time.monotonic()
     completed = subprocess.run(
-        build_commands.command("demo", "--port", port),
+        build_commands.command("demo", "--prism", "--port", port),
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,

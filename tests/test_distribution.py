@@ -56,7 +56,8 @@ GUIDE_STEPS = ("list connections", "run checks", "wait for the job", "table data
 IMPORT_ROUNDS = 9
 IMPORT_MEASUREMENTS = 3
 # Every file of the package, in the source tree and in both artifacts.
-PACKAGE_FILE = re.compile(r"^dqops/(?:[^/]+/)*(?:[^/]+\.py|py\.typed)$")
+# The package's modules, its py.typed markers and the fake DQOps's route table (package data).
+PACKAGE_FILE = re.compile(r"^dqops/(?:[^/]+/)*(?:[^/]+\.py|py\.typed|_fake_routes\.json)$")
 
 
 # ---------------------------------------------------------------------------
@@ -265,6 +266,9 @@ def test_the_artifact_holds_the_generated_client_py_typed_and_the_runtime(artifa
         "dqops/client/__init__.py",
         "dqops/client/py.typed",
         "dqops/client/models/__init__.py",
+        "dqops/client/_fake_routes.json",
+        "dqops/testing/__init__.py",
+        "dqops/testing/pytest_plugin.py",
     } <= packaged
     assert len(api_modules) > 300 and len(model_modules) > 700, (len(api_modules), len(model_modules))
     assert packaged == tree, {"missing": sorted(tree - packaged)[:20], "extra": sorted(packaged - tree)[:20]}
@@ -299,6 +303,9 @@ def test_the_wheel_metadata_is_fit_for_an_index(artifacts: Artifacts) -> None:
     assert metadata["Requires-Python"] == ">=3.11"
     assert metadata["License-Expression"] == "Apache-2.0"
     assert f"dqops_sdk-{version}.dist-info/licenses/LICENSE" in names
+    with zipfile.ZipFile(artifacts.wheel) as archive:
+        entry_points = archive.read(f"dqops_sdk-{version}.dist-info/entry_points.txt").decode("utf-8")
+    assert "[pytest11]\ndqops = dqops.testing.pytest_plugin" in entry_points
     classifiers = metadata.get_all("Classifier")
     for minor in ("3.11", "3.12", "3.13"):
         assert f"Programming Language :: Python :: {minor}" in classifiers
@@ -483,6 +490,28 @@ def test_the_seed_guide_runs_from_the_installed_package(installed: Installed, la
         for step, name in enumerate(GUIDE_STEPS, start=1):
             assert f"[{mode}] step {step}: {name}" in output, output
     assert "all steps ran, sync and async" in output
+
+
+FAKE_DQOPS_PROBE = """
+import json
+from dqops import client, jobs
+from dqops.client.api.connections import get_all_connections
+from dqops.client.models import CheckSearchFilters, RunChecksParameters
+from dqops.testing import FakeDQOps
+with FakeDQOps(job_delay=0.1) as fake, client.Client(fake.base_url) as dqops_client:
+    connections = get_all_connections.sync(client=dqops_client)
+    finished = jobs.run_checks(dqops_client, RunChecksParameters(check_search_filters=CheckSearchFilters()), timeout=10)
+    print(json.dumps({"connection": connections[0].connection_name, "job": str(finished.status), "api": fake.api_version}))
+"""
+
+
+@pytest.mark.parametrize("label", ["wheel-py3.11", "sdist-py3.11"])
+def test_the_fake_dqops_runs_from_the_installed_package(installed: Installed, label: str, tmp_path: Path) -> None:
+    """dqops.testing needs only the installed package: its route table is package data."""
+    result = run_in(installed.environments[label], FAKE_DQOPS_PROBE, cwd=tmp_path)
+    assert result.returncode == 0, transcript(result)
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    assert found == {"connection": "sample_connection", "job": "finished", "api": pinned_lock()["dqops_version"]}
 
 
 HTTP2_PROBE = """

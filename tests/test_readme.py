@@ -5,7 +5,10 @@ as the reference documents: the JSON its page shows for the operation at the req
 and path (tests/reference_docs.py, docs_runner.mock_answer). A block that shows DQOps answering
 otherwise is named in SCENARIOS, with how the mock answers it and what the block must print.
 Every block also type-checks under `mypy --strict`, in one run, and makes no request outside
-the mock.
+the mock, but for the blocks that show dqops.testing.FakeDQOps: those run over real HTTP against
+the FakeDQOps they start (or, for a pytest test the block defines, one given to it as the
+`fake_dqops` fixture would), and check themselves with their own asserts and output. The Airflow
+DAG blocks run on Airflow instead (tests/test_airflow_docs.py).
 
 The README also states facts that must hold for the pinned spec: the DQOps version the client
 speaks, and how many operations and reference examples there are.
@@ -48,7 +51,7 @@ def python_blocks(text: str) -> list[Block]:
     return [
         Block(text.count("\n", 0, match.start()) + 2, match.group("code"))
         for match in FENCE.finditer(text)
-        if match.group("info") == "python"
+        if match.group("info") == "python" and "from airflow" not in match.group("code")
     ]
 
 
@@ -95,8 +98,11 @@ def jobs_finish(request: httpx.Request) -> httpx.Response:
 
 @dataclass(frozen=True)
 class Scenario:
-    answer: Callable[[httpx.Request], httpx.Response]
+    # How the mock answers; None: the block runs its own dqops.testing.FakeDQOps, over real HTTP.
+    answer: Callable[[httpx.Request], httpx.Response] | None
     prints: str = ""  # what the block's output must contain
+    # A test function the block defines, then called with a started FakeDQOps as pytest would.
+    test_function: str | None = None
 
 
 #: Blocks, by a line of their code, that run against another DQOps than the documented one, or
@@ -109,6 +115,12 @@ SCENARIOS = {
     "except errors.NotFound as error:": Scenario(not_found, prints="404 http://localhost:8888/api/connections/"),
     "finished = jobs.run_checks(dqops_client, parameters, timeout=600)": Scenario(jobs_finish),
     "jobs.run_checks_async(": Scenario(jobs_finish, prints="finished finished"),
+    'result = resumed.wait(timeout=600, fail_at_severity="error")': Scenario(jobs_finish, prints="finished"),
+    "with FakeDQOps() as fake:": Scenario(
+        None,
+        prints="finished error\nPOST /api/jobs/runchecks {'check_search_filters': {'connection': 'sales'}}",
+    ),
+    "def test_lists_connections(fake_dqops: FakeDQOps)": Scenario(None, test_function="test_lists_connections"),
 }
 
 
@@ -133,9 +145,19 @@ def run_block(block: Block, scenario: Scenario) -> tuple[str, list[httpx.Request
 
     output = io.StringIO()
     namespace: dict[str, Any] = {"__name__": "__main__"}
+    code = compile(block.code, block.id, "exec")
+    if scenario.answer is None:
+        from dqops.testing import FakeDQOps
+
+        with contextlib.redirect_stdout(output):
+            exec(code, namespace)  # noqa: S102 - running the README is the point
+            if scenario.test_function is not None:
+                with FakeDQOps() as fake:
+                    namespace[scenario.test_function](fake)
+        return output.getvalue(), requests
     with respx.mock(assert_all_called=False, assert_all_mocked=True) as router, contextlib.redirect_stdout(output):
         router.route(host="localhost", port=8888).mock(side_effect=respond)
-        exec(compile(block.code, block.id, "exec"), namespace)  # noqa: S102 - running the README is the point
+        exec(code, namespace)  # noqa: S102 - running the README is the point
     return output.getvalue(), requests
 
 
@@ -163,7 +185,7 @@ def test_readme_block_runs_against_the_documented_dqops(block: Block, mypy_error
     scenario = scenario_of(block)
     output, requests = run_block(block, scenario)
     assert scenario.prints in output, f"{block.id} printed {output!r}, expected {scenario.prints!r} in it"
-    assert requests or "dqops.client.api" not in block.code, f"{block.id} sent no request"
+    assert requests or scenario.answer is None or "dqops.client.api" not in block.code, f"{block.id} sent no request"
     assert not mypy_errors.get(f"readme_{block.line}.py"), "\n".join(mypy_errors[f"readme_{block.line}.py"])
 
 

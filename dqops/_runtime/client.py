@@ -24,6 +24,7 @@ import httpx
 
 from . import logs
 from .arguments import url_refused
+from .data_domain import checked_data_domain, cookie_jar, send_data_domain
 from .deadline import bound_by_deadline, call_deadline, clamp_phases
 from .errors import ConfigurationError, DQOpsError, RequestTimeout, TransportError, error_for_failure
 from .pools import AsyncPool, Pools, running_loop, watch_loop_shutdown
@@ -183,6 +184,9 @@ class Client:
             request instead (connect, each read, write, pool): by default 120 seconds each, as in
             upstream's client. None waits without limit.
         headers, cookies: Sent with every request.
+        data_domain: The DQOps data domain the calls work in, sent as the `DQODataDomain` cookie
+            of each request; None (the default) is DQOps's default domain. `with_options(data_domain=...)`
+            gives a view in another domain that shares this client's connections.
         max_retries: Retries of a failed idempotent request (connection errors, 429, 502, 503,
             504) with exponential backoff; 0 (the default) never retries. `retry_policy` tunes it.
         http2: Speak HTTP/2 when the server offers it (needs `pip install 'dqops-sdk[http2]'`).
@@ -204,6 +208,7 @@ class Client:
         verify_ssl: bool | str | ssl.SSLContext = True,
         follow_redirects: bool = False,
         httpx_args: dict[str, Any] | None = None,
+        data_domain: str | None = None,
     ) -> None:
         if base_url is None:
             from_environment = os.environ.get(BASE_URL_VARIABLE)
@@ -228,6 +233,7 @@ class Client:
         self._deadline_seconds = _deadline_seconds(timeout, "timeout")
         self._headers: dict[str, str] = dict(headers or {})
         self._cookies: dict[str, str] = dict(cookies or {})
+        self._data_domain = checked_data_domain(data_domain, "data_domain")
         self._http2 = http2
         self._verify_ssl = verify_ssl
         self._follow_redirects = follow_redirects
@@ -252,6 +258,11 @@ class Client:
     def base_url(self) -> str:
         return self._base_url
 
+    @property
+    def data_domain(self) -> str | None:
+        """The data domain this client's calls work in; None is DQOps's default domain."""
+        return self._data_domain
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self._base_url!r})"
 
@@ -265,7 +276,7 @@ class Client:
         kwargs: dict[str, Any] = {
             "base_url": self._base_url,
             "headers": {**self._headers, **self._auth_headers()},
-            "cookies": self._cookies,
+            "cookies": cookie_jar(self._cookies),
             "verify": verify,
             "follow_redirects": self._follow_redirects,
             "http2": self._http2,
@@ -285,9 +296,14 @@ class Client:
     # Views: same pools, other per-call options.
 
     def with_options(
-        self, *, timeout: httpx.Timeout | float | None = None, headers: dict[str, str] | None = None
+        self,
+        *,
+        timeout: httpx.Timeout | float | None = None,
+        headers: dict[str, str] | None = None,
+        data_domain: str | None = None,
     ) -> Client:
-        """A view of this client whose calls use this timeout and add these headers.
+        """A view of this client whose calls use this timeout, add these headers and work in this
+        data domain (DQOps's `DQODataDomain` cookie, sent on the view's calls only).
 
         The view shares this client's connection pools: making one per call is cheap.
         `run_checks.sync(client=dqops.with_options(timeout=120), json_body=...)`
@@ -300,6 +316,8 @@ class Client:
             options["timeout"] = timeout
         if headers:
             options["headers"] = {**options.get("headers", {}), **headers}
+        if data_domain is not None:
+            view._data_domain = checked_data_domain(data_domain, "with_options(data_domain=...)")
         view._call_options = options
         return view
 
@@ -394,6 +412,8 @@ class Client:
                     built = http.build_request(**request)
                 except httpx.InvalidURL as exc:
                     raise url_refused(request, exc) from exc
+                if self._data_domain is not None:
+                    send_data_domain(built, self._data_domain)
                 if deadline is not None and clamp_phases(built, deadline) <= 0:
                     raise RequestTimeout.deadline(built, seconds or 0.0, attempt - 1)
                 started = perf_counter() if log else 0.0
@@ -453,6 +473,8 @@ class Client:
                     built = state.request = http.build_request(**request)
                 except httpx.InvalidURL as exc:
                     raise url_refused(request, exc) from exc
+                if self._data_domain is not None:
+                    send_data_domain(built, self._data_domain)
                 started = perf_counter() if log else 0.0
                 try:
                     if slots is None:

@@ -18,7 +18,9 @@ Everything this SDK raises derives from DQOpsError:
     │       ├── Conflict (409)    ├── RateLimited (429)   └── ServerError (5xx)
     ├── ResponseDecodingError           the answer is not what the spec says
     └── JobError                        a DQOps job failed, was cancelled or did not finish in time
-        ├── JobFailed  ├── JobCancelled  └── JobTimeout
+        ├── JobFailed  ├── JobCancelled  ├── JobTimeout
+        ├── JobNotFound (also a NotFound)   DQOps does not know the job (never started, or left its history)
+        └── DataQualityIssuesDetected       the checks of a run-checks job found issues (fail_at_severity=)
 
 Every error's str() is at most MAX_MESSAGE_BYTES of UTF-8: the server's text is cut, with the
 number of bytes left out, and stays whole on the error's attributes (`content`, `payload`...).
@@ -530,6 +532,59 @@ class JobTimeout(JobError):
     """The job was still running when the helper's timeout elapsed (it goes on running in DQOps)."""
 
 
+class JobNotFound(JobError, NotFound):
+    """DQOps does not know the job: it never started, or it ended and left DQOps's job history
+    (DQOps keeps a finished job for an hour by default). Also a NotFound: the 404 DQOps answered.
+
+    Attributes:
+        job_id: The job id or business key that was asked for.
+    """
+
+    def __init__(
+        self, status_code: int, content: bytes, *, response: httpx.Response | None = None, job_id: str | None = None
+    ) -> None:
+        self.job_id = job_id
+        self.job = None
+        NotFound.__init__(self, status_code, content, response=response)
+
+    @classmethod
+    def of(cls, job_id: str, not_found: NotFound) -> JobNotFound:
+        """The error for `not_found`, DQOps's answer about the job `job_id`."""
+        return cls(not_found.status_code, not_found.content, response=not_found.response, job_id=job_id)
+
+    def _message(self) -> str:
+        return (
+            f"job {self.job_id} is not known to DQOps: it never started, or it ended and left DQOps's job "
+            f"history (kept for an hour by default); {super()._message()}"
+        )
+
+
+class DataQualityIssuesDetected(JobError):
+    """A run-checks job finished, and its checks found issues at or above the severity that the
+    wait was told to fail at (`fail_at_severity=`).
+
+    Attributes:
+        highest_severity: The highest severity of the checks' results: "warning", "error" or "fatal".
+        fail_at_severity: The severity the wait failed at.
+        result: The job's typed result (RunChecksQueueJobResult), with the counts of each severity;
+            also `job`.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        job_id: str | None = None,
+        job: Any = None,
+        highest_severity: str | None = None,
+        fail_at_severity: str | None = None,
+    ) -> None:
+        self.result = job
+        self.highest_severity = highest_severity
+        self.fail_at_severity = fail_at_severity
+        super().__init__(message, job_id=job_id, job=job)
+
+
 def _request_of(response: httpx.Response | None) -> httpx.Request | None:
     if response is None:
         return None
@@ -573,12 +628,14 @@ __all__ = [
     "Conflict",
     "ConnectionFailed",
     "DQOpsError",
+    "DataQualityIssuesDetected",
     "Forbidden",
     "InvalidArgument",
     "InvalidRequest",
     "JobCancelled",
     "JobError",
     "JobFailed",
+    "JobNotFound",
     "JobTimeout",
     "ModelDecodingError",
     "NotFound",

@@ -1,0 +1,1 @@
+"""What DQOps's operators share: their exceptions (`dqops.airflow.common.exceptions`)."""

@@ -1,0 +1,1 @@
+"""The operator that imports tables' metadata into DQOps (DQOps's `dqops.airflow.table_import`)."""
