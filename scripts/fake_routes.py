@@ -60,12 +60,12 @@ def answer_body(media_type: str | None, sample_json: Any) -> dict[str, Any]:
 
 def fake_routes(project: Any, document: Mapping[str, Any], api_version: str, spec_sha256: str) -> dict[str, Any]:
     """The route table for the generator `project` of the spec `document` (generate.load_project)."""
-    from docs_samples import SampleMaker
-    from generate_docs import json_answer, raw_operations
+    from scripts.docs_samples import SampleMaker
+    from scripts.generate_docs import json_answer, raw_operations
 
     models = {model.class_info.name: model for model in project.openapi.models}
     samples = SampleMaker(models)
-    raw = raw_operations(document, project.config.field_prefix)
+    raw = raw_operations(document)
     python_identifier = project.env.globals["python_identifier"]
     routes = []
     for tag, collection in project.openapi.endpoint_collections_by_tag.items():
