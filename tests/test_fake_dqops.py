@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 import pytest
-from prism import free_loopback_port
+from scripts.prism import free_loopback_port
 
 from dqops import client, jobs
 from dqops.client import errors
