@@ -19,9 +19,10 @@ SPEC_LOCK := openapi/spec.lock.json
 SPEC_SCRIPTS := $(addprefix scripts/,__init__.py pipeline.py fetch_spec.py convert_swagger2.py clean_spec.py \
 	stable_names.py spec_io.py operations.py)
 SPEC_INPUTS := $(SPEC_LOCK) openapi/overlay.json $(NAMES_LOCK) $(REFERENCE_NAMES) $(SPEC_SCRIPTS)
-# Generation reads every module of scripts/ but those that only compare, document or demonstrate.
-NOT_GENERATOR := $(addprefix scripts/,api_diff.py sdk_surface.py demo.py generate_docs.py docs_samples.py \
-	reference_names.py upstream_surface.py upstream_docs.py)
+# Generation reads every module of scripts/ but those that only compare, document or demonstrate
+# (generate_docs.py and docs_samples.py make the answers of dqops/client/_fake_routes.json).
+NOT_GENERATOR := $(addprefix scripts/,api_diff.py sdk_surface.py demo.py prism.py reference_names.py \
+	upstream_surface.py upstream_docs.py)
 GENERATOR_INPUTS := $(CLEANED_SPEC) $(SPEC_LOCK) generator-config.yaml $(shell find templates -type f) \
 	$(filter-out $(NOT_GENERATOR),$(wildcard scripts/*.py))
 # Written last by `make generate`, inside the client: removing dqops/client removes it too.

@@ -19,8 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from scripts.operations import SCHEMA_REF_PREFIX, JsonObject, walk_operations
-from scripts.spec_io import JsonFileError, write_json
-from scripts.spec_io import load_json as _load_json
+from scripts.spec_io import JsonFileError, load_json, write_json
 
 # Keys the Java serializer adds to every object it writes; none of them is OpenAPI.
 SERIALIZATION_ARTIFACT_KEYS = frozenset({"exampleSetFlag", "types", "originalRef", "jsonSchema"})
@@ -319,13 +318,6 @@ def clean_document(
     return document
 
 
-def load_json(path: Path) -> Any:
-    try:
-        return _load_json(path)
-    except JsonFileError as exc:
-        raise SpecError(str(exc)) from exc
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("raw", type=Path)
@@ -336,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
         overlay = load_json(args.overlay) if args.overlay else None
         not_applicable: list[str] = []
         cleaned = clean_document(load_json(args.raw), overlay, not_applicable=not_applicable)
-    except SpecError as exc:
+    except (SpecError, JsonFileError) as exc:
         print(f"clean_spec: {args.raw}: {exc}", file=sys.stderr)
         return 2
     for pointer in not_applicable:

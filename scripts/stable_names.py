@@ -636,13 +636,6 @@ def format_report(report: JsonObject, previous_label: str = "previous", new_labe
     return "\n".join(lines)
 
 
-def _load_json(path: Path) -> Any:
-    try:
-        return load_json(path)
-    except JsonFileError as exc:
-        raise StableNamesError(str(exc)) from exc
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("new", type=Path, help="the new (cleaned) OpenAPI 3 spec")
@@ -656,13 +649,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quiet", action="store_true", help="print only the two summary lines")
     args = parser.parse_args(argv)
     try:
-        document = _load_json(args.new)
+        document = load_json(args.new)
         if args.previous is not None:
-            reference = _load_json(args.reference) if args.reference is not None else None
-            result, report = stabilize_names(document, _load_json(args.previous), reference)
+            reference = load_json(args.reference) if args.reference is not None else None
+            result, report = stabilize_names(document, load_json(args.previous), reference)
         else:
             result, report = document, None
-    except StableNamesError as exc:
+    except (StableNamesError, JsonFileError) as exc:
         print(f"stable_names: {exc}", file=sys.stderr)
         return 2
     if args.out:

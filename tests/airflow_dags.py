@@ -67,8 +67,7 @@ class AirflowHome:
             capture_output=True,
             timeout=300,
         )
-        # The DAG files import this module (record_failure).
-        sys.path.insert(0, str(Path(__file__).parent))
+        # The DAG files import this module (record_failure): pytest's pythonpath (pyproject.toml) has it.
         return cls(path, dags)
 
 

@@ -20,7 +20,8 @@ def layout() -> dict[str, str]:
     text = DESIGN.read_text(encoding="utf-8")
     block = re.search(r"^## Layout\n+```\n(.*?)\n```", text, re.MULTILINE | re.DOTALL)
     assert block, "docs/design.md has no ## Layout code block"
-    return dict(line.split(maxsplit=1) for line in block.group(1).splitlines() if line.strip())
+    # A line that starts with spaces goes on with the one above.
+    return dict(line.split(maxsplit=1) for line in block.group(1).splitlines() if line.strip() and line[0] != " ")
 
 
 def tracked() -> list[str]:

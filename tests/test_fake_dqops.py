@@ -20,9 +20,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import build_commands
 import httpx
 import pytest
-from scripts.prism import free_loopback_port
 
 from dqops import client, jobs
 from dqops.client import errors
@@ -49,6 +49,7 @@ from dqops.client.types import UNSET
 from dqops.testing import FakeDQOps, RecordedRequest
 from dqops.testing._fake import JOB_QUEUE_OPERATIONS
 from dqops.testing._routes import route_table
+from scripts.prism import free_loopback_port
 
 GUARD_SECONDS = 10.0
 
@@ -526,13 +527,8 @@ def test_make_demo_runs_the_seed_guide_against_the_fake_with_no_error_status() -
     """scripts/demo.py (`make demo`) on a free port: the guide's four steps, sync and async, with
     the job finished by step 3, and no 401, 500 or other error status on the way."""
     port_number = free_loopback_port()
-    completed = subprocess.run(
-        [sys.executable, str(Path(__file__).parent.parent / "scripts" / "demo.py"), "--port", str(port_number)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    completed = build_commands.run(
+        "demo", "--port", port_number, timeout=120, env={**os.environ, "PYTHONUNBUFFERED": "1"}
     )
     output = completed.stdout + completed.stderr
     assert completed.returncode == 0, output

@@ -13,7 +13,7 @@ import http.server
 import json
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import build_commands
@@ -110,46 +110,36 @@ def served_dir(tmp_path: Path) -> Iterator[tuple[Path, str]]:
         thread.join(timeout=5)
 
 
-def run_main(
-    capsys: pytest.CaptureFixture[str],
-    lock_path: Path,
-    out_path: Path,
-    mirror_dir: Path,
-    upstream_template: str,
-    *extra: str,
-) -> tuple[int, str, str]:
-    exit_code = fetch_spec.main(
-        [
-            "--lock",
-            str(lock_path),
-            "--out",
-            str(out_path),
-            "--mirror",
-            str(mirror_dir),
-            "--upstream-url-template",
-            upstream_template,
-            "--timeout",
-            "2",
-            *extra,
-        ]
-    )
-    captured = capsys.readouterr()
-    return exit_code, captured.out, captured.err
+Fetch = Callable[..., tuple[int, str, str]]
 
 
-def test_explicit_path_source_writes_the_bytes_unchanged(
+@pytest.fixture
+def fetch(
     capsys: pytest.CaptureFixture[str],
     tmp_path: Path,
     lock_path: Path,
     out_path: Path,
     unreachable_upstream_template: str,
-) -> None:
+) -> Fetch:
+    """Run the CLI on the test's lock and output: `fetch(*arguments, mirror=..., upstream=...)` ->
+    (exit code, stdout, stderr). By default no mirror and an upstream that refuses connections."""
+
+    def run(*extra: str, mirror: Path | None = None, upstream: str | None = None) -> tuple[int, str, str]:
+        arguments = ["--lock", str(lock_path), "--out", str(out_path), "--timeout", "2"]
+        arguments += ["--mirror", str(mirror or tmp_path / "no-mirror")]
+        arguments += ["--upstream-url-template", upstream or unreachable_upstream_template]
+        exit_code = fetch_spec.main([*arguments, *extra])
+        captured = capsys.readouterr()
+        return exit_code, captured.out, captured.err
+
+    return run
+
+
+def test_explicit_path_source_writes_the_bytes_unchanged(fetch: Fetch, tmp_path: Path, out_path: Path) -> None:
     source = tmp_path / "from-dqops.json"
     source.write_bytes(SPEC_BYTES)
 
-    exit_code, out, err = run_main(
-        capsys, lock_path, out_path, tmp_path / "no-mirror", unreachable_upstream_template, "--source", str(source)
-    )
+    exit_code, out, err = fetch("--source", str(source))
 
     assert (exit_code, err) == (0, "")
     assert out_path.read_bytes() == SPEC_BYTES
@@ -157,54 +147,35 @@ def test_explicit_path_source_writes_the_bytes_unchanged(
 
 
 def test_explicit_url_source_served_by_a_local_http_server(
-    capsys: pytest.CaptureFixture[str],
-    tmp_path: Path,
-    lock_path: Path,
-    out_path: Path,
-    unreachable_upstream_template: str,
-    served_dir: tuple[Path, str],
+    fetch: Fetch, out_path: Path, served_dir: tuple[Path, str]
 ) -> None:
     directory, base_url = served_dir
     (directory / "swagger-api").mkdir()
     (directory / "swagger-api" / "dqops-api-openapi-3.json").write_bytes(SPEC_BYTES)
     url = f"{base_url}/swagger-api/dqops-api-openapi-3.json"
 
-    exit_code, out, err = run_main(
-        capsys, lock_path, out_path, tmp_path / "no-mirror", unreachable_upstream_template, "--source", url
-    )
+    exit_code, out, err = fetch("--source", url)
 
     assert (exit_code, err) == (0, "")
     assert out_path.read_bytes() == SPEC_BYTES
     assert url in out
 
 
-def test_source_from_environment_variable(
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path,
-    lock_path: Path,
-    out_path: Path,
-    unreachable_upstream_template: str,
-) -> None:
+def test_source_from_environment_variable(fetch: Fetch, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     source = tmp_path / "env-source.json"
     source.write_bytes(SPEC_BYTES)
     monkeypatch.setenv(fetch_spec.ENV_SOURCE, str(source))
 
-    exit_code, out, err = run_main(capsys, lock_path, out_path, tmp_path / "no-mirror", unreachable_upstream_template)
+    exit_code, out, err = fetch()
 
     assert (exit_code, err) == (0, "")
     assert f"explicit source {source}" in out
 
 
 def test_unreachable_upstream_falls_through_to_the_mirror_with_one_stderr_line(
-    capsys: pytest.CaptureFixture[str],
-    lock_path: Path,
-    out_path: Path,
-    mirror_dir: Path,
-    closed_port: int,
-    unreachable_upstream_template: str,
+    fetch: Fetch, out_path: Path, mirror_dir: Path, closed_port: int
 ) -> None:
-    exit_code, out, err = run_main(capsys, lock_path, out_path, mirror_dir, unreachable_upstream_template)
+    exit_code, out, err = fetch(mirror=mirror_dir)
 
     assert exit_code == 0
     assert out_path.read_bytes() == SPEC_BYTES
@@ -218,16 +189,12 @@ def test_unreachable_upstream_falls_through_to_the_mirror_with_one_stderr_line(
 
 
 def test_upstream_http_error_status_falls_through_to_the_mirror(
-    capsys: pytest.CaptureFixture[str],
-    lock_path: Path,
-    out_path: Path,
-    mirror_dir: Path,
-    served_dir: tuple[Path, str],
+    fetch: Fetch, out_path: Path, mirror_dir: Path, served_dir: tuple[Path, str]
 ) -> None:
     _, base_url = served_dir  # serves an empty directory: every file is a 404
     template = base_url + "/{commit}/{file}"
 
-    exit_code, _, err = run_main(capsys, lock_path, out_path, mirror_dir, template)
+    exit_code, _, err = fetch(mirror=mirror_dir, upstream=template)
 
     assert exit_code == 0
     assert out_path.read_bytes() == SPEC_BYTES
@@ -235,14 +202,8 @@ def test_upstream_http_error_status_falls_through_to_the_mirror(
     assert len(err.splitlines()) == 1
 
 
-def test_no_source_working_exits_1(
-    capsys: pytest.CaptureFixture[str],
-    tmp_path: Path,
-    lock_path: Path,
-    out_path: Path,
-    unreachable_upstream_template: str,
-) -> None:
-    exit_code, _, err = run_main(capsys, lock_path, out_path, tmp_path / "no-mirror", unreachable_upstream_template)
+def test_no_source_working_exits_1(fetch: Fetch, out_path: Path) -> None:
+    exit_code, _, err = fetch()
 
     assert exit_code == 1
     lines = err.splitlines()
@@ -253,18 +214,11 @@ def test_no_source_working_exits_1(
 
 
 def test_failing_explicit_source_is_an_error_without_fall_through(
-    capsys: pytest.CaptureFixture[str],
-    lock_path: Path,
-    out_path: Path,
-    mirror_dir: Path,
-    closed_port: int,
-    unreachable_upstream_template: str,
+    fetch: Fetch, out_path: Path, mirror_dir: Path, closed_port: int
 ) -> None:
     url = f"http://127.0.0.1:{closed_port}/swagger-api/dqops-api-openapi-3.json"
 
-    exit_code, _, err = run_main(
-        capsys, lock_path, out_path, mirror_dir, unreachable_upstream_template, "--source", url
-    )
+    exit_code, _, err = fetch("--source", url, mirror=mirror_dir)
 
     assert exit_code == 1
     assert err.splitlines() == [
@@ -316,27 +270,12 @@ def test_checksum_mismatch_raises_a_typed_error(lock_path: Path, out_path: Path,
 
 
 def test_update_pin_with_an_explicit_swagger2_source_rewrites_the_lock(
-    capsys: pytest.CaptureFixture[str],
-    tmp_path: Path,
-    lock_path: Path,
-    out_path: Path,
-    unreachable_upstream_template: str,
+    fetch: Fetch, tmp_path: Path, lock_path: Path, out_path: Path
 ) -> None:
     source = tmp_path / "dqops-api-swagger-2.1.13.2.json"
     source.write_bytes(OTHER_SPEC_BYTES)
 
-    exit_code, out, err = run_main(
-        capsys,
-        lock_path,
-        out_path,
-        tmp_path / "no-mirror",
-        unreachable_upstream_template,
-        "--source",
-        str(source),
-        "--update-pin",
-        "--dqops-version",
-        "1.13.2",
-    )
+    exit_code, out, err = fetch("--source", str(source), "--update-pin", "--dqops-version", "1.13.2")
 
     assert (exit_code, err) == (0, "")
     assert out_path.read_bytes() == OTHER_SPEC_BYTES
@@ -354,15 +293,11 @@ def test_update_pin_with_an_explicit_swagger2_source_rewrites_the_lock(
 
 
 def test_update_pin_from_the_default_chain_keeps_the_pinned_identity(
-    capsys: pytest.CaptureFixture[str],
-    lock_path: Path,
-    out_path: Path,
-    mirror_dir: Path,
-    unreachable_upstream_template: str,
+    fetch: Fetch, lock_path: Path, out_path: Path, mirror_dir: Path
 ) -> None:
     (mirror_dir / SPEC_FILE_NAME).write_bytes(OTHER_SPEC_BYTES)
 
-    exit_code, _, _ = run_main(capsys, lock_path, out_path, mirror_dir, unreachable_upstream_template, "--update-pin")
+    exit_code, _, _ = fetch("--update-pin", mirror=mirror_dir)
 
     assert exit_code == 0
     lock = json.loads(lock_path.read_text(encoding="utf-8"))
@@ -391,10 +326,10 @@ def test_update_pin_keeps_the_sdk_release_for_the_same_dqops_version_and_restart
 
 @pytest.mark.parametrize("version", ["1.13.2-SNAPSHOT", "v1.13.2", "1.013.2", "1.13.", ""])
 def test_a_dqops_version_that_cannot_start_the_package_version_is_refused(
-    capsys: pytest.CaptureFixture[str], lock_path: Path, out_path: Path, mirror_dir: Path, version: str
+    fetch: Fetch, capsys: pytest.CaptureFixture[str], lock_path: Path, mirror_dir: Path, version: str
 ) -> None:
     with pytest.raises(SystemExit) as exited:
-        run_main(capsys, lock_path, out_path, mirror_dir, "{commit}{file}", "--update-pin", "--dqops-version", version)
+        fetch("--update-pin", "--dqops-version", version, mirror=mirror_dir, upstream="{commit}{file}")
     assert exited.value.code == 2
     assert "is not a DQOps release number such as 1.13.2" in capsys.readouterr().err
     assert json.loads(lock_path.read_text(encoding="utf-8"))["sdk_release"] == 2
@@ -417,32 +352,20 @@ def test_update_pin_creates_a_missing_lock_from_an_upstream_url(tmp_path: Path) 
     )
 
 
-def test_cached_output_is_not_fetched_again(
-    capsys: pytest.CaptureFixture[str],
-    tmp_path: Path,
-    lock_path: Path,
-    out_path: Path,
-    unreachable_upstream_template: str,
-) -> None:
+def test_cached_output_is_not_fetched_again(fetch: Fetch, out_path: Path) -> None:
     out_path.write_bytes(SPEC_BYTES)
 
     # No mirror and an unreachable upstream: any fetch attempt would fail.
-    exit_code, out, err = run_main(capsys, lock_path, out_path, tmp_path / "no-mirror", unreachable_upstream_template)
+    exit_code, out, err = fetch()
 
     assert (exit_code, err) == (0, "")
     assert "is cached" in out
 
 
-def test_stale_output_is_replaced(
-    capsys: pytest.CaptureFixture[str],
-    lock_path: Path,
-    out_path: Path,
-    mirror_dir: Path,
-    unreachable_upstream_template: str,
-) -> None:
+def test_stale_output_is_replaced(fetch: Fetch, out_path: Path, mirror_dir: Path) -> None:
     out_path.write_bytes(b"{}")
 
-    exit_code, out, _ = run_main(capsys, lock_path, out_path, mirror_dir, unreachable_upstream_template)
+    exit_code, out, _ = fetch(mirror=mirror_dir)
 
     assert exit_code == 0
     assert out_path.read_bytes() == SPEC_BYTES
@@ -457,27 +380,12 @@ def test_stale_output_is_replaced(
     ],
 )
 def test_a_source_that_is_not_an_openapi_json_document_is_refused(
-    capsys: pytest.CaptureFixture[str],
-    tmp_path: Path,
-    lock_path: Path,
-    out_path: Path,
-    unreachable_upstream_template: str,
-    content: bytes,
-    expected_message: str,
+    fetch: Fetch, tmp_path: Path, lock_path: Path, content: bytes, expected_message: str
 ) -> None:
     source = tmp_path / "not-a-spec.json"
     source.write_bytes(content)
 
-    exit_code, _, err = run_main(
-        capsys,
-        lock_path,
-        out_path,
-        tmp_path / "no-mirror",
-        unreachable_upstream_template,
-        "--source",
-        str(source),
-        "--update-pin",
-    )
+    exit_code, _, err = fetch("--source", str(source), "--update-pin")
 
     assert exit_code == 2
     assert expected_message in err
@@ -485,17 +393,10 @@ def test_a_source_that_is_not_an_openapi_json_document_is_refused(
     assert json.loads(lock_path.read_text(encoding="utf-8"))["sha256"] == SPEC_SHA256
 
 
-def test_malformed_lock_exits_2(
-    capsys: pytest.CaptureFixture[str],
-    tmp_path: Path,
-    lock_path: Path,
-    out_path: Path,
-    mirror_dir: Path,
-    unreachable_upstream_template: str,
-) -> None:
+def test_malformed_lock_exits_2(fetch: Fetch, lock_path: Path, mirror_dir: Path) -> None:
     lock_path.write_text('{"file": "x.json"}', encoding="utf-8")
 
-    exit_code, _, err = run_main(capsys, lock_path, out_path, mirror_dir, unreachable_upstream_template)
+    exit_code, _, err = fetch(mirror=mirror_dir)
 
     assert exit_code == 2
     assert "'sha256' must be 64 lower-case hex digits" in err
@@ -503,17 +404,12 @@ def test_malformed_lock_exits_2(
 
 @pytest.mark.parametrize("sdk_release", [-1, "1", 1.0, None])
 def test_a_lock_with_a_bad_sdk_release_exits_2(
-    capsys: pytest.CaptureFixture[str],
-    lock_path: Path,
-    out_path: Path,
-    mirror_dir: Path,
-    unreachable_upstream_template: str,
-    sdk_release: object,
+    fetch: Fetch, lock_path: Path, mirror_dir: Path, sdk_release: object
 ) -> None:
     lock = json.loads(lock_path.read_text(encoding="utf-8"))
     lock_path.write_text(json.dumps({**lock, "sdk_release": sdk_release}), encoding="utf-8")
 
-    exit_code, _, err = run_main(capsys, lock_path, out_path, mirror_dir, unreachable_upstream_template)
+    exit_code, _, err = fetch(mirror=mirror_dir)
 
     assert exit_code == 2
     assert "'sdk_release' must be a whole number from 0" in err

@@ -12,14 +12,10 @@ import asyncio
 import contextlib
 import io
 import re
-import sys
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))  # works with any --import-mode
 import reference_docs
 from fault_server import FaultServer
 from test_pagers import PAGED, items_json, paging
