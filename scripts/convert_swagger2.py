@@ -9,7 +9,7 @@ The document goes in and comes out as JSON through temporary files.
 
 An OpenAPI 3 input is passed through unchanged, so the build can run this step on any spec.
 
-Usage: python scripts/convert_swagger2.py IN.json OUT.json
+Usage: python -m scripts.convert_swagger2 IN.json OUT.json
 """
 
 from __future__ import annotations

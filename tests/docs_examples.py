@@ -26,6 +26,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from scripts import naming, upstream_docs
+from scripts.operations import walk_operations
+
+# The pages' parser (scripts/upstream_docs.py), re-exported: the tests name these through this module.
+from scripts.upstream_docs import (
+    BASE_URL,
+    HTTP_METHODS,
+    TAB_TO_VARIANT,
+    VARIANTS,
+    DocsFormatError,
+    Operation,
+    PythonExample,
+    parse_curl,
+    parse_operation_page,
+    parse_seed_page,
+    unescape_cmd_quoted,
+)
+
 __all__ = [
     "AUTH_TOKEN",
     "BASE_URL",
@@ -104,22 +122,6 @@ DEFAULT_SPEC_PATH = ACTIVE_CORPUS.spec_path
 
 AUTH_TOKEN = "s4mp13_4u7h_70k3n"
 
-# The pages' parser (scripts/upstream_docs.py), re-exported: the tests name these through this module.
-from scripts.upstream_docs import (  # noqa: E402
-    BASE_URL,
-    HTTP_METHODS,
-    TAB_TO_VARIANT,
-    VARIANTS,
-    DocsFormatError,
-    Operation,
-    PythonExample,
-    parse_curl,
-    parse_operation_page,
-    parse_seed_page,
-    unescape_cmd_quoted,
-)
-from scripts import naming, upstream_docs  # noqa: E402
-from scripts.operations import walk_operations  # noqa: E402
 
 
 def operation_pages(docs_dir: Path = DEFAULT_DOCS_DIR) -> list[Path]:

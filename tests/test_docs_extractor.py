@@ -11,8 +11,9 @@ import textwrap
 from collections import Counter
 
 import docs_examples as dx
-from scripts import naming
 import pytest
+
+from scripts import naming
 
 OLDER = dx.CORPORA["2024-08-02"]
 
