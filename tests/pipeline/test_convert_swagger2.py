@@ -347,10 +347,11 @@ RUN_DOCS_EXAMPLES = textwrap.dedent(
     import dqops.client
     assert dqops.client.__file__.startswith(root), dqops.client.__file__
     from support import docs_corpus as t
+    from support.docs_runner import run_example
     out = {}
     for example in t.EXAMPLES:
         answer = t.mock_answer(example.key)
-        run = t.run_example(example, answer)
+        run = run_example(example, answer)
         problems = t.check_run(example, run, answer)
         out[example.id] = {
             "page": example.page, "module": example.module, "operation": example.operation,
