@@ -43,8 +43,7 @@ USER_SCRIPT = """
     import asyncio
     import datetime
 
-    from collections.abc import Mapping
-    from typing import Any, assert_type
+    from typing import TYPE_CHECKING, assert_type
 
     from dqops import client, jobs
     from dqops._runtime.retry import RetryPolicy
@@ -61,6 +60,9 @@ USER_SCRIPT = """
         TableCurrentDataQualityStatusModel,
     )
     from dqops.client.types import Response
+
+    if TYPE_CHECKING:
+        from dqops.client.models import CheckSearchFiltersDict, RunChecksParametersDict
 
 
     def make_client() -> client.AuthenticatedClient:
@@ -109,7 +111,7 @@ USER_SCRIPT = """
 
     def typed_returns(dqops_client: client.AuthenticatedClient) -> None:
         assert_type(get_all_connections.sync(client=dqops_client), list[ConnectionModel])
-        assert_type(create_connection.sync("c", client=dqops_client, json_body={"name": "c"}), None)
+        assert_type(create_connection.sync("c", client=dqops_client, json_body={"provider_type": "postgresql"}), None)
         detailed = get_all_connections.sync_detailed(client=dqops_client)
         assert_type(detailed, Response[list[ConnectionModel] | None])
         # Code written for upstream's client still type-checks.
@@ -122,11 +124,19 @@ USER_SCRIPT = """
         return await run_checks.asyncio(client=dqops_client, json_body=RunChecksParameters())
 
 
+    # Mappings in the JSON form of a model, by JSON name: json_body= and fields typed as a model
+    # take them (the <Model>Dict TypedDicts), written inline or annotated.
     def mappings_and_enum_text(dqops_client: client.AuthenticatedClient) -> RunChecksQueueJobResult:
-        body: Mapping[str, Any] = {"check_search_filters": {"connection": "c"}}
+        body: RunChecksParametersDict = {"check_search_filters": {"connection": "c", "timeScale": "daily"}}
+        filters: CheckSearchFiltersDict = {"fullTableName": "s.t", "timeScale": CheckTimeScale.MONTHLY}
         get_table_data_quality_status.sync("c", "s", "t", client=dqops_client, check_time_scale="daily")
         get_table_data_quality_status.sync("c", "s", "t", client=dqops_client, check_time_scale=CheckTimeScale.DAILY)
-        RunChecksParameters(check_search_filters={"connection": "c"})
+        RunChecksParameters(check_search_filters={"connection": "c", "checkType": "monitoring"})
+        RunChecksParameters(check_search_filters=filters)
+        run_checks.sync(
+            client=dqops_client,
+            json_body={"check_search_filters": {"connection": "c", "timeScale": "daily"}, "dummy_execution": True},
+        )
         return run_checks.sync(client=dqops_client, json_body=body)
 
 
@@ -148,7 +158,12 @@ MISUSE_SCRIPT = """
 
     def misuse(dqops_client: client.AuthenticatedClient) -> None:
         run_checks.sync(client=dqops_client, json_body=[1, 2])  # error: list
-        run_checks.sync(client=dqops_client)  # error: missing json_body
+        run_checks.sync(client=dqops_client)  # error: missing json_body; mypy: Missing named argument "json_body"
+        run_checks.sync(client=dqops_client, json_body={"check_search_filters": {"time_scale": "daily"}})  # error: a Python name; mypy: expected "RunChecksParameters | RunChecksParametersDict"
+        run_checks.sync(client=dqops_client, json_body={"check_search_filters": {"conection": "c"}})  # error: misspelt; mypy: expected "RunChecksParameters | RunChecksParametersDict"
+        run_checks.sync(client=dqops_client, json_body={"dummy_executon": True})  # error: misspelt; mypy: expected "RunChecksParameters | RunChecksParametersDict"
+        run_checks.sync(client=dqops_client, json_body={"check_search_filters": {"timeScale": "dayly"}})  # error: enum value; mypy: expected "RunChecksParameters | RunChecksParametersDict"
+        RunChecksParameters(check_search_filters={"time_scale": "daily"})  # error: a Python name; mypy: expected "CheckSearchFilters | CheckSearchFiltersDict | Unset"
         get_table.sync(None, "s", "t", client=dqops_client)  # error: None
         get_table.sync("c", "s", "t", client=dqops_client).spec = 3  # error: int
         RunChecksParameters(check_search_filters=["c"])  # error: list
@@ -253,13 +268,19 @@ def test_misuse_fails_type_checking_where_it_is(tmp_path):
     script = tmp_path / "misuse.py"
     text = textwrap.dedent(MISUSE_SCRIPT).lstrip()
     script.write_text(text, encoding="utf-8")
-    expected = {number for number, line in enumerate(text.splitlines(), start=1) if "# error:" in line}
+    lines = text.splitlines()
+    expected = {number for number, line in enumerate(lines, start=1) if "# error:" in line}
     markers = sorted(str(path.relative_to(REPO_ROOT)) for path in PACKAGE_DIR.rglob("py.typed"))
     cache = "user-code-" + hashlib.sha256("\n".join(markers).encode()).hexdigest()[:12]
     returncode, output, errors = run_mypy(script.name, cwd=tmp_path, cache=cache)
     assert returncode == 1, output
     reported = {int(match["line"]) for match in errors}
     assert reported == expected, output
+    # Where the script says what mypy reports (`mypy: <text>`), its message on that line says so.
+    for number in sorted(expected):
+        _, _, said = lines[number - 1].partition("; mypy: ")
+        messages = [match["message"] for match in errors if int(match["line"]) == number]
+        assert not said or any(said in message for message in messages), (number, said, messages)
 
 
 # ---------------------------------------------------------------------------
