@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import collections
 import hashlib
+import json
 import re
 import subprocess
 import sys
@@ -148,6 +149,33 @@ USER_SCRIPT = """
         )
 """
 
+#: A script in the style of DQOps's own docs for its client, with the body as a mapping of its
+#: JSON names, written where it is passed, which is where mypy types it by the TypedDict.
+UPSTREAM_STYLE_SCRIPT = """
+    from dqops import client
+    from dqops.client.api.jobs import run_checks
+
+    dqops_client = client.Client(
+        'http://localhost:8888/'
+    )
+
+    call_result = run_checks.sync(
+        client=dqops_client,
+        json_body={
+            'check_search_filters': {
+                'column': 'sample_column',
+                'columnDataType': 'string',
+                'connection': 'sample_connection',
+                'fullTableName': 'sample_schema.sample_table',
+                'enabled': True,
+                'timeScale': 'daily',
+            },
+            'dummy_execution': False,
+        },
+    )
+    print(call_result.status)
+"""
+
 #: Misuse that mypy --strict must report, each on its line: the hints say what is accepted.
 MISUSE_SCRIPT = """
     from dqops import client
@@ -236,6 +264,34 @@ def test_mypy_strict_passes_on_the_package():
 
 def test_user_code_type_checks_against_the_installed_sdk(tmp_path):
     type_check_user_script(tmp_path, USER_SCRIPT, "user-code")
+
+
+def test_a_mapping_body_in_upstreams_style_type_checks_and_is_sent_as_written(tmp_path):
+    type_check_user_script(tmp_path, UPSTREAM_STYLE_SCRIPT, "upstream-style")
+    sent = run_script_against_mock(tmp_path / "upstream_style.py", "/api/jobs/runchecks", {"status": "finished"})
+    assert sent == {
+        "check_search_filters": {
+            "column": "sample_column",
+            "columnDataType": "string",
+            "connection": "sample_connection",
+            "fullTableName": "sample_schema.sample_table",
+            "enabled": True,
+            "timeScale": "daily",
+        },
+        "dummy_execution": False,
+    }
+
+
+def run_script_against_mock(script: Path, path: str, answer: object) -> object:
+    """Run `script` with DQOps mocked by respx (answering `answer` at `path`); the JSON it sent there."""
+    import runpy
+
+    import respx
+
+    with respx.mock(assert_all_called=True) as mock:
+        route = mock.post(f"http://localhost:8888{path}").respond(200, json=answer)
+        runpy.run_path(str(script), run_name="__main__")
+    return json.loads(route.calls.last.request.content)
 
 
 def type_check_user_script(tmp_path: Path, source: str, name: str) -> None:
