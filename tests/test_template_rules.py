@@ -166,17 +166,13 @@ def test_init_type_of_a_model_field_takes_its_json_form(models: dict[str, Any], 
     assert template.init_type(prop(models, "Kinds", "text")) == "str"
 
 
-# The type of each field in the TypedDict of its model's JSON form.
+# The type of each field in the TypedDict of its model's JSON form: JSON values as their Python
+# type, dates as ISO 8601 text, models and maps as their TypedDicts, enums as a member or a value.
 JSON_TYPES = {
-    "text": "str",
-    "count": "int",
-    "ratio": "float",
-    "flag": "bool",
+    **{name: PY_TYPES[name] for name in ("text", "count", "ratio", "flag", "anything", "names")},
     "day": "str",
     "moment": "str",
     "color": "Color | _ColorValue",
-    "anything": "Any",
-    "names": "list[str]",
     "colors": "list[Color | _ColorValue]",
     "days": "list[str]",
     "rules": "list[SmallRuleDict]",
