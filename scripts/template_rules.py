@@ -594,3 +594,4 @@ def register(
     for name in (*names, "model_layout"):
         globals_[name] = getattr(rules, name)
     globals_["models_by_class_name"] = models_by_class_name
+    globals_["typed_dict_suffix"] = TYPED_DICT_SUFFIX

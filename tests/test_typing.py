@@ -282,6 +282,52 @@ def test_a_mapping_body_in_upstreams_style_type_checks_and_is_sent_as_written(tm
     }
 
 
+def stub_typed_dicts() -> dict[str, set[str] | None]:
+    """The TypedDicts of dqops/client/models/_json.pyi by name: the keys of each, or None for an
+    alias (`dict[str, ...]`, the JSON form of a model without fields)."""
+    import ast
+
+    tree = ast.parse((PACKAGE_DIR / "client" / "models" / "_json.pyi").read_text(encoding="utf-8"))
+    found: dict[str, set[str] | None] = {}
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef):
+            found[node.name] = {item.target.id for item in node.body if isinstance(item, ast.AnnAssign)}
+        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            keys = node.value.args[1]
+            assert isinstance(keys, ast.Dict)
+            found[node.targets[0].id] = {key.value for key in keys.keys}
+        elif isinstance(node, ast.AnnAssign) and node.target.id.endswith("Dict"):
+            found[node.target.id] = None
+    return found
+
+
+def test_every_model_has_its_typed_dict_by_json_names_in_the_stub_and_at_run_time():
+    """For each model class: `<Model>Dict` in the stub has the model's JSON names as its keys, all
+    optional, and `from dqops.client.models import <Model>Dict` gives a TypedDict of the same keys."""
+    import enum
+    import importlib
+    import typing
+
+    require_generated_package()
+    models = importlib.import_module("dqops.client.models")
+    stub = stub_typed_dicts()
+    classes = {name: getattr(models, name) for name in models.__all__}
+    model_classes = {
+        name: cls for name, cls in classes.items() if cls.__name__ == name and not issubclass(cls, enum.Enum)
+    }
+    assert set(stub) == {f"{name}Dict" for name in model_classes}
+    for name, cls in model_classes.items():
+        json_names = set(getattr(sys.modules[cls.__module__], "_UNSET_FIELDS", {}))
+        at_run_time = getattr(models, f"{name}Dict")
+        if stub[f"{name}Dict"] is None:
+            assert not json_names and at_run_time == dict[str, typing.Any], name
+            continue
+        assert stub[f"{name}Dict"] == json_names, name
+        assert typing.is_typeddict(at_run_time) and at_run_time.__optional_keys__ == json_names, name
+    with pytest.raises(ImportError):
+        from dqops.client.models import CheckTimeScaleDict  # noqa: F401 - an enum has none
+
+
 def run_script_against_mock(script: Path, path: str, answer: object) -> object:
     """Run `script` with DQOps mocked by respx (answering `answer` at `path`); the JSON it sent there."""
     import runpy
