@@ -306,7 +306,7 @@ def write_typed_dicts(project: Any, package: Path) -> None:
     the name of one (`<Model>Dict`) is taken by a class of the package."""
     classes = {str(model.class_info.name) for model in project.openapi.models}
     classes |= {str(enum.class_info.name) for enum in project.openapi.enums}
-    taken = sorted(name for name in classes if template_rules.typed_dict_name_of(name) in classes)
+    taken = template_rules.typed_dict_name_clashes(classes)
     if taken:
         raise GenerationError(f"the TypedDicts of {taken} would take the names of other classes")
     text = project.env.get_template("models_json.pyi.jinja").render(openapi=project.openapi)

@@ -179,6 +179,12 @@ def typed_dict_name_of(class_name: str) -> str:
     return f"{class_name}{TYPED_DICT_SUFFIX}"
 
 
+def typed_dict_name_clashes(class_names: Iterable[str]) -> list[str]:
+    """The classes whose TypedDict would take the name of another class (`Foo` beside `FooDict`)."""
+    names = set(class_names)
+    return sorted(name for name in names if typed_dict_name_of(name) in names)
+
+
 def typed_dict_name(prop: Any) -> str:
     """The TypedDict of the JSON form of a model (or of the model a property refers to)."""
     return typed_dict_name_of(str(prop.class_info.name))

@@ -209,6 +209,11 @@ def test_typed_dict_class_syntax_only_where_every_key_can_be_a_field(models: dic
         rules.typed_dict_field(rules.model_properties(models["KeywordKeys"])[0])
 
 
+def test_a_typed_dict_name_taken_by_another_class_is_a_clash() -> None:
+    assert rules.typed_dict_name_clashes(["Spec", "SpecDict", "Other", "OtherMap"]) == ["Spec"]
+    assert rules.typed_dict_name_clashes(["Spec", "Other"]) == []
+
+
 def test_a_body_takes_the_typed_dict_of_its_model_or_items(models: dict[str, Any]) -> None:
     assert rules.body_typed_dicts(prop(models, "Kinds", "rule")) == ["SmallRuleDict"]
     assert rules.body_typed_dicts(prop(models, "Kinds", "rules")) == ["SmallRuleDict"]
