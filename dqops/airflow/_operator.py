@@ -62,6 +62,8 @@ class DqopsOperator(BaseOperator):
     """The base of the DQOps operators: connection, client and errors (not used in DAGs directly)."""
 
     template_fields: Sequence[str] = ("dqops_conn_id",)
+    #: The keywords of a subclass's `__init__` kept as attributes of the same name (its filters, its body).
+    FIELDS: ClassVar[tuple[str, ...]] = ()
 
     def __init__(
         self,
@@ -73,7 +75,10 @@ class DqopsOperator(BaseOperator):
         fail_on_timeout: bool = True,
         **kwargs: Any,
     ) -> None:
+        fields = {name: kwargs.pop(name) for name in self.FIELDS if name in kwargs}
         super().__init__(**kwargs)
+        for name, value in fields.items():
+            setattr(self, name, value)
         self._explicit_base_url = not isinstance(base_url, _DefaultBaseUrl)
         self.base_url = extract_base_url(base_url)
         self.api_key = api_key
@@ -88,6 +93,10 @@ class DqopsOperator(BaseOperator):
             base_url=self.base_url if self._explicit_base_url else None,
             api_key=_given(self.api_key),
         )
+
+    def fields(self, names: Sequence[str]) -> dict[str, Any]:
+        """These kept keywords, as the operation's or the body's keywords."""
+        return {name: getattr(self, name) for name in names}
 
     def _settings(self) -> DqopsSettings:
         return self.get_hook().get_settings()

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from dqops._runtime.types import UNSET, Unset
-from dqops.airflow._operator import DEFAULT_URL, DqopsJobOperator
+from dqops.airflow._operator import DEFAULT_URL, DqopsJobOperator, forwarded
 from dqops.client.models.import_tables_queue_job_parameters import ImportTablesQueueJobParameters
 
 
@@ -29,6 +29,7 @@ class DqopsTableImportOperator(DqopsJobOperator):
         "table_names",
     )
     start_operation = "import_tables"
+    FIELDS = ("connection_name", "schema_name", "table_names")
 
     def __init__(
         self,
@@ -42,18 +43,7 @@ class DqopsTableImportOperator(DqopsJobOperator):
         fail_on_timeout: bool = True,
         **kwargs: Any,
     ) -> None:
-        super().__init__(
-            base_url=base_url,
-            job_business_key=job_business_key,
-            wait_timeout=wait_timeout,
-            fail_on_timeout=fail_on_timeout,
-            **kwargs,
-        )
-        self.connection_name = connection_name
-        self.schema_name = schema_name
-        self.table_names = table_names
+        super().__init__(**forwarded(locals()))
 
     def job_body(self) -> ImportTablesQueueJobParameters:
-        return ImportTablesQueueJobParameters(
-            connection_name=self.connection_name, schema_name=self.schema_name, table_names=self.table_names
-        )
+        return ImportTablesQueueJobParameters(**self.fields(self.FIELDS))
