@@ -76,6 +76,8 @@ class DqopsOperator(BaseOperator):
         **kwargs: Any,
     ) -> None:
         fields = {name: kwargs.pop(name) for name in self.FIELDS if name in kwargs}
+        if "fail_at_severity" in fields:
+            _rules.severity_rank(fields["fail_at_severity"])  # an unknown severity fails the DAG's parse, not its run
         super().__init__(**kwargs)
         for name, value in fields.items():
             setattr(self, name, value)
@@ -163,8 +165,11 @@ class DqopsJobOperator(DqopsOperator):
 
     # What a subclass gives.
 
+    #: The job's body, made of the kept keywords (FIELDS), unless `job_body` says otherwise.
+    BODY: ClassVar[Callable[..., Any]]
+
     def job_body(self) -> Any:
-        raise NotImplementedError
+        return self.BODY(**self.fields(self.FIELDS))
 
     def check_answer(self, context: Any, answer: dict[str, Any]) -> None:
         """Raise when the answer fails the task; the default: a failed job, then an unfinished one."""

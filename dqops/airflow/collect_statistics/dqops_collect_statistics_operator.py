@@ -35,6 +35,7 @@ class DqopsCollectStatisticsOperator(DqopsJobOperator):
     )
     start_operation = "collect_statistics_on_table"
     FIELDS = ("connection", "full_table_name", "enabled", "labels", "column_names", "sensor_name", "target")
+    BODY = StatisticsCollectorSearchFilters
 
     def __init__(
         self,
@@ -53,6 +54,3 @@ class DqopsCollectStatisticsOperator(DqopsJobOperator):
         **kwargs: Any,
     ) -> None:
         super().__init__(**forwarded(locals()))
-
-    def job_body(self) -> StatisticsCollectorSearchFilters:
-        return StatisticsCollectorSearchFilters(**self.fields(self.FIELDS))

@@ -1,4 +1,5 @@
 """The signature DQOps's run-checks variants share: one check type, the fewer filters."""
+
 from __future__ import annotations
 
 from typing import Any, ClassVar

@@ -104,7 +104,6 @@ class DqopsRunChecksOperator(DqopsJobOperator):
         fail_at_severity: RuleSeverityLevel = RuleSeverityLevel.FATAL,
         **kwargs: Any,
     ) -> None:
-        _rules.severity_rank(fail_at_severity)  # an unknown severity fails the DAG's parse, not its run
         super().__init__(**forwarded(locals()))
 
     def job_body(self) -> RunChecksParameters:

@@ -30,6 +30,7 @@ class DqopsTableImportOperator(DqopsJobOperator):
     )
     start_operation = "import_tables"
     FIELDS = ("connection_name", "schema_name", "table_names")
+    BODY = ImportTablesQueueJobParameters
 
     def __init__(
         self,
@@ -44,6 +45,3 @@ class DqopsTableImportOperator(DqopsJobOperator):
         **kwargs: Any,
     ) -> None:
         super().__init__(**forwarded(locals()))
-
-    def job_body(self) -> ImportTablesQueueJobParameters:
-        return ImportTablesQueueJobParameters(**self.fields(self.FIELDS))

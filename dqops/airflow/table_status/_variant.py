@@ -1,4 +1,5 @@
 """The signature DQOps's monitoring and partitioned table-status variants share."""
+
 from __future__ import annotations
 
 from typing import Any, ClassVar
@@ -13,10 +14,11 @@ from dqops.client.models.rule_severity_level import RuleSeverityLevel
 class DqopsAssertTimeScaledTableStatusOperator(DqopsAssertTableStatusOperator):
     """DqopsAssertTableStatusOperator for one kind of checks with a time scale (not used in DAGs directly).
 
-    `CHECK_KINDS`: the `profiling`, `monitoring` and `partitioned` filters the variant sends.
+    `CHECK_KIND`: the one of the `profiling`, `monitoring` and `partitioned` filters the variant
+    sends as True (the others as False).
     """
 
-    CHECK_KINDS: ClassVar[dict[str, Any]]
+    CHECK_KIND: ClassVar[str]
 
     def __init__(
         self,
@@ -37,4 +39,7 @@ class DqopsAssertTimeScaledTableStatusOperator(DqopsAssertTableStatusOperator):
         fail_at_severity: RuleSeverityLevel = RuleSeverityLevel.FATAL,
         **kwargs: Any,
     ) -> None:
-        super().__init__(**forwarded(locals()), **self.CHECK_KINDS)
+        super().__init__(**forwarded(locals()), **self._check_kinds())
+
+    def _check_kinds(self) -> dict[str, Any]:
+        return {kind: kind == self.CHECK_KIND for kind in ("profiling", "monitoring", "partitioned")}

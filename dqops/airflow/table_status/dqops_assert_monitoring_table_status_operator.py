@@ -6,4 +6,4 @@ from dqops.airflow.table_status._variant import DqopsAssertTimeScaledTableStatus
 class DqopsAssertMonitoringTableStatusOperator(DqopsAssertTimeScaledTableStatusOperator):
     """DqopsAssertTableStatusOperator for the status of the monitoring checks alone."""
 
-    CHECK_KINDS = {"profiling": False, "monitoring": True, "partitioned": False}
+    CHECK_KIND = "monitoring"

@@ -6,4 +6,4 @@ from dqops.airflow.table_status._variant import DqopsAssertTimeScaledTableStatus
 class DqopsAssertPartitionedTableStatusOperator(DqopsAssertTimeScaledTableStatusOperator):
     """DqopsAssertTableStatusOperator for the status of the partitioned checks alone."""
 
-    CHECK_KINDS = {"profiling": False, "monitoring": False, "partitioned": True}
+    CHECK_KIND = "partitioned"

@@ -81,7 +81,6 @@ class DqopsAssertTableStatusOperator(DqopsOperator):
         fail_at_severity: RuleSeverityLevel = RuleSeverityLevel.FATAL,
         **kwargs: Any,
     ) -> None:
-        _rules.severity_rank(fail_at_severity)  # an unknown severity fails the DAG's parse, not its run
         super().__init__(**forwarded(locals()))
 
     def execute(self, context: Any) -> dict[str, Any] | None:
