@@ -147,6 +147,7 @@ class DqopsJobOperator(DqopsOperator):
     Subclasses name the job's operation, the wait operation and build the body.
     """
 
+    template_fields: Sequence[str] = ("dqops_conn_id", "job_business_key")
     start_operation: ClassVar[str]
     wait_operation: ClassVar[str] = "wait_for_job"
 

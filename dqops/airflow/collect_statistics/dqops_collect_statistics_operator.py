@@ -25,8 +25,7 @@ class DqopsCollectStatisticsOperator(DqopsJobOperator):
     """
 
     template_fields: Sequence[str] = (
-        "dqops_conn_id",
-        "job_business_key",
+        *DqopsJobOperator.template_fields,
         "connection",
         "full_table_name",
         "labels",

@@ -42,8 +42,7 @@ class DqopsRunChecksOperator(DqopsJobOperator):
     """
 
     template_fields: Sequence[str] = (
-        "dqops_conn_id",
-        "job_business_key",
+        *DqopsJobOperator.template_fields,
         "connection",
         "full_table_name",
         "tags",

@@ -22,8 +22,7 @@ class DqopsTableImportOperator(DqopsJobOperator):
     """
 
     template_fields: Sequence[str] = (
-        "dqops_conn_id",
-        "job_business_key",
+        *DqopsJobOperator.template_fields,
         "connection_name",
         "schema_name",
         "table_names",
