@@ -164,11 +164,27 @@ def drop_void_answer_bodies(document: JsonObject) -> JsonObject:
     return document
 
 
+def require_request_bodies(document: JsonObject) -> JsonObject:
+    """Mark every request body required, as DQOps reads it.
+
+    DQOps takes each body through a Spring `@RequestBody` parameter, which is required unless
+    declared otherwise, and none is: a request without its body is refused (400 Bad Request).
+    The spec omits `required`, which OpenAPI reads as optional, so a generated client would
+    let a call without its body through to that refusal; upstream's client requires it too.
+    """
+    for item in document.get("paths", {}).values():
+        for operation in item.values() if isinstance(item, dict) else ():
+            if isinstance(operation, dict) and isinstance(operation.get("requestBody"), dict):
+                operation["requestBody"]["required"] = True
+    return document
+
+
 TRANSFORMATIONS: tuple[Callable[[JsonObject], JsonObject], ...] = (
     remove_serialization_artifacts,
     lowercase_java_enum_keywords,
     add_leading_slash_to_paths,
     drop_void_answer_bodies,
+    require_request_bodies,
 )
 
 

@@ -25,13 +25,14 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from scripts import naming
+from scripts import naming, template_rules
 from scripts.operations import ALIASES_EXTENSION, SCHEMA_REF_PREFIX, walk_operations
 from scripts.spec_io import (
     CLEANED_SPEC,
     GENERATOR_SPEC,
     REPO_ROOT,
     SPEC_LOCK,
+    UPSTREAM_DIR,
     LockError,
     SpecLock,
     load_json,
@@ -241,7 +242,7 @@ def load_project(spec: Path, output: Path, pin: SpecLock) -> Any:
     config.post_hooks = []
     # What generate() does, with more template globals: a property that refers to a model
     # carries that model's schema only, and to_dict() of a parent depends on the kind of the
-    # child model (templates/dqops_macros.jinja, note_kind). The generator is pinned.
+    # child model (scripts/template_rules.py, note_kind). The generator is pinned.
     project = _get_project_for_url_or_path(config=config, custom_template_path=TEMPLATES)
     if isinstance(project, GeneratorError):
         return project
@@ -256,13 +257,25 @@ def load_project(spec: Path, output: Path, pin: SpecLock) -> Any:
             return UntrustedString(described)
         return parameter.description or UntrustedString("")
 
-    project.env.globals["models_by_class_name"] = {model.class_info.name: model for model in project.openapi.models}
+    models_by_class_name = {model.class_info.name: model for model in project.openapi.models}
+    template_rules.register(project.env.globals, models_by_class_name, config.field_prefix, upstream_init_orders())
     project.env.globals["api_pin"] = pin
     project.env.globals["upstream_python_name"] = naming.upstream_python_name
     project.env.globals["parameter_description"] = parameter_description
     project.env.globals["enum_aliases"] = enum_aliases(document)
     project.env.globals["is_paged"] = is_paged
     return project
+
+
+def upstream_init_orders() -> dict[str, list[str]]:
+    """The order of the fields each model's `__init__` takes in upstream's client, by class name,
+    from the snapshots of its surface (openapi/upstream/*.surface.json); the newest wins."""
+    orders: dict[str, list[str]] = {}
+    for surface in sorted(UPSTREAM_DIR.glob("*.surface.json")):
+        for class_name, model in load_json(surface).get("models", {}).items():
+            if model.get("kind") == "model" and model.get("init"):
+                orders[class_name] = [parameter["name"] for parameter in model["init"]]
+    return orders
 
 
 def run_openapi_python_client(spec: Path, output: Path, pin: SpecLock) -> None:
@@ -286,7 +299,7 @@ def format_package(package: Path) -> None:
     ruff = [sys.executable, "-m", "ruff"]
     for command in (
         [*ruff, "check", "--quiet", "--fix-only", "--select", "I,F401", str(package)],
-        [*ruff, "format", "--quiet", str(package)],
+        [*ruff, "format", "--quiet", "--config", "format.skip-magic-trailing-comma = true", str(package)],
     ):
         result = subprocess.run(command, check=False, capture_output=True, text=True, cwd=REPO_ROOT)
         if result.returncode != 0:

@@ -116,7 +116,10 @@ def clean_example_document() -> dict[str, Any]:
                 ),
                 "put": operation(
                     operationId="updateThing",
-                    requestBody={"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}},
+                    requestBody={
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}},
+                        "required": True,
+                    },
                     responses={"204": {"description": "No content"}},
                 ),
             }
@@ -693,10 +696,23 @@ def test_cleaned_spec_keeps_every_operation(raw, cleaned):
     assert [op.operation_id for op in facts.operations(cleaned)] == [op.operation_id for op in facts.operations(raw)]
 
 
+def added_schemas(raw) -> set[str]:
+    """The schemas the overlay adds: a correction whose target is a schema the raw spec lacks."""
+    prefix = "/components/schemas/"
+    targets = [correction["target"] for correction in facts.overlay()["corrections"]]
+    return {
+        target.removeprefix(prefix)
+        for target in targets
+        if target.startswith(prefix) and "/" not in target.removeprefix(prefix)
+    } - set(facts.schema_names(raw))
+
+
 def test_cleaned_spec_keeps_every_schema_and_property(raw, cleaned):
-    assert len(facts.schema_names(cleaned)) == len(facts.schema_names(raw))
-    assert facts.schema_names(cleaned) == facts.schema_names(raw)
-    assert facts.schema_properties(cleaned) == facts.schema_properties(raw)
+    added = added_schemas(raw)
+    assert [name for name in facts.schema_names(cleaned) if name not in added] == facts.schema_names(raw)
+    assert set(facts.schema_names(cleaned)) - set(facts.schema_names(raw)) <= added
+    kept = {(schema, prop) for schema, prop in facts.schema_properties(cleaned) if schema not in added}
+    assert kept == facts.schema_properties(raw)
     # properties DQOps names like keywords
     for schema, prop in [
         ("ProviderSensorDefinitionSpec", "type"),
@@ -835,3 +851,35 @@ def test_cli_refuses_an_overlay_that_is_not_json(tmp_path, content):
     source.write_text(json.dumps(clean_example_document()), encoding="utf-8")
     overlay.write_bytes(content)
     assert_one_line_error(run_cli(source, target, "--overlay", overlay), target)
+
+
+def test_every_request_body_becomes_required():
+    """DQOps refuses a request without the body of its @RequestBody parameter: each is required."""
+    body = {"content": {"application/json": {"schema": {"type": "object"}}}}
+    doc = document(
+        paths={
+            "/api/x": {
+                "put": operation(requestBody=copy.deepcopy(body)),
+                "post": operation(operationId="postThing", requestBody={**copy.deepcopy(body), "required": False}),
+                "get": operation(operationId="getOther"),
+            }
+        }
+    )
+
+    clean_spec.require_request_bodies(doc)
+
+    operations = doc["paths"]["/api/x"]
+    assert operations["put"]["requestBody"] == {**body, "required": True}
+    assert operations["post"]["requestBody"]["required"] is True
+    assert "requestBody" not in operations["get"]
+
+
+def test_the_cleaned_spec_requires_every_request_body():
+    cleaned = facts.cleaned_spec()
+    bodies = [
+        operation["requestBody"]
+        for item in cleaned["paths"].values()
+        for operation in item.values()
+        if isinstance(operation, dict) and "requestBody" in operation
+    ]
+    assert bodies and all(body.get("required") is True for body in bodies)

@@ -41,6 +41,7 @@ USER_SCRIPT = """
     from __future__ import annotations
 
     import asyncio
+    import datetime
 
     from collections.abc import Mapping
     from typing import Any, assert_type
@@ -48,7 +49,7 @@ USER_SCRIPT = """
     from dqops import client, jobs
     from dqops._runtime.retry import RetryPolicy
     from dqops.client import errors
-    from dqops.client.api.check_results import get_table_data_quality_status
+    from dqops.client.api.check_results import get_column_monitoring_checks_results, get_table_data_quality_status
     from dqops.client.api.connections import create_connection, get_all_connections
     from dqops.client.api.jobs import run_checks
     from dqops.client.models import (
@@ -127,6 +128,14 @@ USER_SCRIPT = """
         get_table_data_quality_status.sync("c", "s", "t", client=dqops_client, check_time_scale=CheckTimeScale.DAILY)
         RunChecksParameters(check_search_filters={"connection": "c"})
         return run_checks.sync(client=dqops_client, json_body=body)
+
+
+    # Date parameters take datetime.date, as upstream's client types them, or ISO 8601 text.
+    def dated(dqops_client: client.AuthenticatedClient) -> None:
+        get_column_monitoring_checks_results.sync(
+            "c", "s", "t", "col", CheckTimeScale.DAILY, client=dqops_client,
+            month_start=datetime.date(2024, 8, 1), month_end="2024-08-31",
+        )
 """
 
 #: Misuse that mypy --strict must report, each on its line: the hints say what is accepted.
@@ -139,6 +148,7 @@ MISUSE_SCRIPT = """
 
     def misuse(dqops_client: client.AuthenticatedClient) -> None:
         run_checks.sync(client=dqops_client, json_body=[1, 2])  # error: list
+        run_checks.sync(client=dqops_client)  # error: missing json_body
         get_table.sync(None, "s", "t", client=dqops_client)  # error: None
         get_table.sync("c", "s", "t", client=dqops_client).spec = 3  # error: int
         RunChecksParameters(check_search_filters=["c"])  # error: list

@@ -19,6 +19,7 @@ from urllib.parse import quote, quote_plus
 
 from .enums import DQOpsEnum
 from .errors import ArgumentTypeError, InvalidArgument
+from .fields import json_names, model_of_field
 from .serialization import to_json_value
 
 
@@ -117,7 +118,7 @@ def path_enum(value: object, enum: type[DQOpsEnum], parameter: str, operation: s
         if text in _DOT_SEGMENTS:
             _refuse_segment(text, parameter, operation)
         if text:
-            _unknown_value(text, enum, parameter, operation)
+            unknown_enum_value(text, enum, parameter, operation)
     _refuse_path(value, parameter, operation, f"a {enum.__name__} or one of its values")
 
 
@@ -128,7 +129,8 @@ def path_value(value: object, parameter: str, operation: str) -> str:
     return _segment(str(value), parameter, operation)
 
 
-def _unknown_value(value: str, enum: type[DQOpsEnum], parameter: str, operation: str) -> NoReturn:
+def unknown_enum_value(value: str, enum: type[DQOpsEnum], parameter: str, operation: str) -> NoReturn:
+    """Raise InvalidArgument: `value` is not one of `enum`'s values (`operation` names the operation, or the model)."""
     raise InvalidArgument(
         f"{operation}(): {parameter} got {value!r}, which is not a {enum.__name__}: the known values are "
         f"{_known_values(enum)}. To send a value this SDK does not know yet, pass {enum.__name__}({value!r})",
@@ -196,7 +198,7 @@ def query_enum(value: object, enum: type[DQOpsEnum], parameter: str, operation: 
         text = str.__str__(value)
         if text in enum._value2member_map_:
             return text
-        _unknown_value(text, enum, parameter, operation)
+        unknown_enum_value(text, enum, parameter, operation)
     _refuse_type(value, parameter, operation, f"a {enum.__name__} or one of its values")
 
 
@@ -226,13 +228,44 @@ def json_mapping(value: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def json_model(value: object, model: type[Any], parameter: str, operation: str) -> dict[str, Any]:
-    """A body typed as a model: the model (its `to_dict()`) or any mapping of its JSON fields."""
+    """A body typed as a model: the model (its `to_dict()`) or any mapping of its JSON fields.
+
+    A mapping is sent as given, keys DQOps does not know included (a newer DQOps may), but a key
+    that is the Python name of one of the model's fields, not its JSON name, is refused: DQOps
+    would ignore it."""
     if isinstance(value, model):
         encoded: dict[str, Any] = value.to_dict()
         return encoded
     if isinstance(value, Mapping):
+        refuse_python_names(value, model, parameter, operation)
         return json_mapping(value)
     _refuse_type(value, parameter, operation, f"a {model.__name__} or a mapping")
+
+
+def refuse_python_names(value: Mapping[str, Any], model: type[Any], parameter: str, operation: str) -> None:
+    """ArgumentTypeError if the mapping `value` of the JSON fields of `model` (or one nested in it,
+    for a field typed as a model or a list of models) has a key that is a field's Python name
+    where its JSON name differs (`time_scale` for `timeScale`)."""
+    names = json_names(model)
+    for key, item in value.items():
+        json_name = names.get(key) if type(key) is str else None
+        if json_name is not None and json_name not in value:
+            raise ArgumentTypeError(
+                f"{operation}(): {parameter} has the key {key!r}, the Python name of {model.__name__}.{key}: "
+                f"DQOps reads it as {json_name!r}",
+                operation=operation,
+                parameter=parameter,
+            )
+        nested = model_of_field(model, key) if item is not None else None
+        if nested is None:
+            continue
+        where = f"{parameter}[{key!r}]"
+        if isinstance(item, Mapping):
+            refuse_python_names(item, nested, where, operation)
+        elif isinstance(item, list):
+            for index, element in enumerate(item):
+                if isinstance(element, Mapping):
+                    refuse_python_names(element, nested, f"{where}[{index}]", operation)
 
 
 def json_models(value: object, model: type[Any], parameter: str, operation: str) -> list[dict[str, Any] | None]:

@@ -640,3 +640,11 @@ __all__ = [
     "UnexpectedStatus",
     "error_for_response",
 ]
+
+# Users import and catch these from dqops.client.errors: tracebacks and reprs name them there, as
+# httpx names its public classes after the package rather than their private modules.
+for _name in __all__:
+    _public = globals()[_name]
+    if isinstance(_public, type):
+        _public.__module__ = "dqops.client.errors"
+del _name, _public

@@ -3,11 +3,14 @@ models, and for models with many fields, a note of what `from_dict()` decoded, f
 
 from __future__ import annotations
 
+import importlib
+import sys
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol, Self, TypeVar
+from typing import Any, Protocol, Self, TypeAlias, TypeVar, cast
 
 import attrs
 
+from .arguments import refuse_python_names, unknown_enum_value
 from .errors import ArgumentTypeError
 from .types import UNSET, Unset
 
@@ -26,20 +29,80 @@ class _FromDict(Protocol):
 DecodableT = TypeVar("DecodableT", bound=_FromDict)
 
 
-def model_value(
-    value: DecodableT | Mapping[str, Any] | Unset, cls: type[DecodableT], owner: str, field: str
-) -> DecodableT | Unset:
-    """What `owner.__init__` stores in `field`, a field typed as the model `cls`: the model itself
-    (or None / UNSET), or a mapping of its JSON fields made one by `cls.from_dict()`."""
-    if value is UNSET or value is None or isinstance(value, cls):
+# What __init__ of a model takes for a field typed as a model: the model, a mapping of its JSON
+# fields, or UNSET.
+ModelInput: TypeAlias = DecodableT | Mapping[str, Any] | Unset
+
+
+def model_value(value: DecodableT | Mapping[str, Any] | Unset, module: str, field: str) -> DecodableT | Unset:
+    """What `__init__` of the model of the generated module `module` stores in `field`, a field
+    typed as a model: that model (or None / UNSET), or a mapping of its JSON fields made one by
+    its `from_dict()`.
+
+    The generated `_convert_<field>` functions, the attrs converters (which run in `__init__`
+    only), call this. The class is looked up on first use, from the field's annotation, in the
+    models package, whose names load on first use: the generated models import each other lazily.
+    """
+    if value is UNSET or value is None:
         return value
+    owner, cls = _model_field(module, field)
+    if isinstance(value, cls):
+        return cast("DecodableT", value)
     if isinstance(value, Mapping):
-        return cls.from_dict(value)
+        refuse_python_names(value, cls, field, owner)
+        return cast("DecodableT", cls.from_dict(value))
     raise ArgumentTypeError(
         f"{owner}(): {field} must be a {cls.__name__} or a mapping, got {type(value).__name__}",
         operation=owner,
         parameter=field,
     )
+
+
+def known_enum(module: str) -> Callable[[Any, Any, Any], None]:
+    """The attrs validator of the enum fields of the model of the generated module `module`: as an
+    operation does for its arguments, `__init__` refuses text that is not one of the enum's
+    values (InvalidArgument, listing them) and a value of another type (ArgumentTypeError).
+
+    A member, or an instance made for a value this SDK does not know (`CheckTimeScale("new")`),
+    passes: DQOps may know more values than this SDK. `from_dict()` checks nothing, so that
+    answers of a newer DQOps still decode.
+    """
+
+    def validate(instance: Any, attribute: Any, value: Any) -> None:
+        if value is UNSET or value is None:
+            return
+        owner, enum = _model_field(module, attribute.name)
+        if isinstance(value, enum):
+            return
+        if isinstance(value, str):
+            text = str.__str__(value)
+            if text not in enum._value2member_map_:
+                unknown_enum_value(text, enum, attribute.name, owner)
+            return
+        raise ArgumentTypeError(
+            f"{owner}(): {attribute.name} must be a {enum.__name__} or one of its values, got {type(value).__name__}",
+            operation=owner,
+            parameter=attribute.name,
+        )
+
+    return validate
+
+
+# (name of the model, class of the field) by (module, field): what model_value() and
+# known_enum() looked up.
+_MODEL_FIELDS: dict[tuple[str, str], tuple[str, Any]] = {}
+
+
+def _model_field(module: str, field: str) -> tuple[str, Any]:
+    found = _MODEL_FIELDS.get((module, field))
+    if found is None:
+        namespace = sys.modules[module]
+        owner = getattr(namespace, namespace.__all__[0])
+        # The generated annotation: "<model or enum class> | Unset".
+        class_name = str(attrs.fields_dict(owner)[field].type).partition(" | ")[0]
+        cls = getattr(sys.modules[module.rpartition(".")[0]], class_name)
+        found = _MODEL_FIELDS[(module, field)] = (owner.__name__, cls)
+    return found
 
 
 class DQOpsModel:
@@ -146,6 +209,22 @@ class DQOpsSparseModel(DQOpsDecodedModel):
     __slots__ = ()
 
     _decoded: Callable[[Any], dict[str, Any]] | None
+
+
+def dependency_loader(namespace: dict[str, Any], classes: dict[str, str]) -> Callable[[], None]:
+    """The `_load_dependencies()` of a generated model module (its globals: `namespace`): imports
+    `classes` (each name from its module in the same package) into it, and sets its
+    `_dependencies_loaded`. A model imports the classes its from_dict() builds on the first call:
+    importing them with the module would load most of the models package with any one model, and
+    importing them in each call would cost an import per call."""
+
+    def load_dependencies() -> None:
+        package = namespace["__package__"]
+        for name, module in classes.items():
+            namespace[name] = getattr(importlib.import_module(f".{module}", package), name)
+        namespace["_dependencies_loaded"] = True
+
+    return load_dependencies
 
 
 # Each class's subclass for from_dict() to fill, made once by decoding_class().

@@ -41,3 +41,17 @@ def encode_iso(value: Any) -> Any:
         return value
     isoformat = getattr(value, "isoformat", None)
     return isoformat() if isoformat is not None else value
+
+
+def encode_model(value: Any) -> Any:
+    """A model's JSON: its to_dict()."""
+    return value.to_dict()
+
+
+def encode_models(value: Any) -> Any:
+    """A list of models (or None) as JSON."""
+    return [None if item is None else item.to_dict() for item in value]
+
+
+# An enum member's str content is its value, and a plain str given instead is itself: one C call.
+encode_enum = str.__str__

@@ -1,0 +1,298 @@
+"""The rules behind the generated code (scripts/template_rules.py), on properties openapi-python-client
+parses from a small spec: property kinds, Python types, which note each model keeps and how a
+parent encodes a single field, at each threshold docs/design.md gives and one below it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scripts import template_rules as rules
+from scripts.template_rules import EncodeOnly, Kind, NoteKind
+
+
+def scalars(count: int, kind: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {f"field{index}": dict(kind or {"type": "string"}) for index in range(count)}
+
+
+def ref(name: str) -> dict[str, Any]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+SCHEMAS: dict[str, Any] = {
+    "Color": {"type": "string", "enum": ["red", "green"]},
+    "Kinds": {
+        "type": "object",
+        "properties": {
+            "text": {"type": "string"},
+            "count": {"type": "integer", "format": "int64"},
+            "ratio": {"type": "number", "format": "double"},
+            "flag": {"type": "boolean"},
+            "day": {"type": "string", "format": "date"},
+            "moment": {"type": "string", "format": "date-time"},
+            "color": ref("Color"),
+            "anything": {},
+            "names": {"type": "array", "items": {"type": "string"}},
+            "colors": {"type": "array", "items": ref("Color")},
+            "days": {"type": "array", "items": {"type": "string", "format": "date"}},
+            "rules": {"type": "array", "items": ref("SmallRule")},
+            "rule": ref("SmallRule"),
+            "rule_map": {"type": "object", "additionalProperties": ref("SmallRule")},
+            "text_map": {"type": "object", "additionalProperties": {"type": "string"}},
+            "free": {"type": "object"},
+        },
+    },
+    # At each threshold and one below it.
+    "SnapshotModel": {"type": "object", "properties": scalars(rules.SNAPSHOT_MIN_SCALAR_FIELDS)},
+    "BelowSnapshotButSparse": {"type": "object", "properties": scalars(rules.SNAPSHOT_MIN_SCALAR_FIELDS - 1)},
+    "SparseModel": {
+        "type": "object",
+        "properties": {**scalars(rules.SPARSE_MIN_FIELDS - 1), "rule": ref("SmallRule")},
+    },
+    "BelowSparse": {"type": "object", "properties": scalars(rules.SPARSE_MIN_FIELDS - 1)},
+    "SnapshotWithNested": {
+        "type": "object",
+        "properties": {**scalars(rules.SNAPSHOT_MIN_SCALAR_FIELDS), "rule": ref("SmallRule")},
+    },
+    "SmallRule": {"type": "object", "properties": scalars(rules.INLINE_MAX_FIELDS, {"type": "integer"})},
+    "NotSmallRule": {"type": "object", "properties": scalars(rules.INLINE_MAX_FIELDS + 1, {"type": "integer"})},
+    "NestedRule": {"type": "object", "properties": {"rule": ref("SmallRule")}},
+    "EnumRule": {"type": "object", "properties": {"color": ref("Color")}},
+    "Parent": {
+        "type": "object",
+        "properties": {
+            "small": ref("SmallRule"),
+            "not_small": ref("NotSmallRule"),
+            "nested": ref("NestedRule"),
+            "enum_rule": ref("EnumRule"),
+            "sparse": ref("SparseModel"),
+            "snapshot_nested": ref("SnapshotWithNested"),
+            "snapshot_flat": ref("SnapshotModel"),
+            "text": {"type": "string"},
+            "colors": {"type": "array", "items": ref("Color")},
+        },
+    },
+    "RuleMap": {"type": "object", "additionalProperties": ref("SmallRule")},
+}
+
+
+@pytest.fixture(scope="module")
+def parsed(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    from openapi_python_client.config import Config, ConfigFile, MetaType
+    from openapi_python_client.parser.openapi import GeneratorData
+
+    document = {"openapi": "3.0.0", "info": {"title": "t", "version": "1"}, "paths": {}}
+    document["components"] = {"schemas": SCHEMAS}
+    spec = Path(tmp_path_factory.mktemp("spec")) / "spec.json"
+    spec.write_text(json.dumps(document), encoding="utf-8")
+    config = Config.from_sources(ConfigFile(), MetaType.NONE, spec, "utf-8", overwrite=True, output_path=None)
+    data = GeneratorData.from_dict(document, config=config)
+    assert isinstance(data, GeneratorData), data
+    return data
+
+
+@pytest.fixture(scope="module")
+def models(parsed: Any) -> dict[str, Any]:
+    return {str(model.class_info.name): model for model in parsed.models}
+
+
+@pytest.fixture(scope="module")
+def template(models: dict[str, Any]) -> rules.TemplateRules:
+    return rules.TemplateRules(models)
+
+
+def prop(models: dict[str, Any], model: str, name: str) -> Any:
+    return next(field for field in rules.model_properties(models[model]) if field.python_name == name)
+
+
+KINDS = {
+    "text": Kind.STRING,
+    "count": Kind.INT,
+    "ratio": Kind.FLOAT,
+    "flag": Kind.BOOLEAN,
+    "day": Kind.DATE,
+    "moment": Kind.DATETIME,
+    "color": Kind.ENUM,
+    "anything": Kind.ANY,
+    "names": Kind.LIST,
+    "rule": Kind.MODEL,
+    "rule_map": Kind.MAP,
+    "text_map": Kind.MAP,
+    "free": Kind.MODEL,
+}
+
+
+@pytest.mark.parametrize(("name", "kind"), KINDS.items())
+def test_property_kind(models: dict[str, Any], name: str, kind: Kind) -> None:
+    assert rules.property_kind(prop(models, "Kinds", name)) is kind
+
+
+def test_a_model_of_typed_unknown_fields_is_a_map(models: dict[str, Any]) -> None:
+    assert rules.is_map(models["RuleMap"]) and rules.has_typed_extra(models["RuleMap"])
+    assert not rules.is_map(models["Kinds"]) and not rules.is_model_field(prop(models, "Kinds", "rule_map"))
+    assert rules.is_model_field(prop(models, "Kinds", "rule"))
+
+
+PY_TYPES = {
+    "text": "str",
+    "count": "int",
+    "ratio": "float",
+    "flag": "bool",
+    "day": "str",
+    "moment": "str",
+    "color": "Color",
+    "anything": "Any",
+    "names": "list[str]",
+    "colors": "list[Color]",
+    "rules": "list[SmallRule]",
+    "rule": "SmallRule",
+    "rule_map": "KindsRuleMap | dict[str, SmallRule]",
+    "text_map": "KindsTextMap | dict[str, Any]",
+}
+
+
+@pytest.mark.parametrize(("name", "expected"), PY_TYPES.items())
+def test_py_type(models: dict[str, Any], template: rules.TemplateRules, name: str, expected: str) -> None:
+    assert template.py_type(prop(models, "Kinds", name)) == expected
+
+
+def test_init_type_of_a_model_field_takes_a_mapping(models: dict[str, Any], template: rules.TemplateRules) -> None:
+    assert template.init_type(prop(models, "Kinds", "rule")) == "SmallRule | Mapping[str, Any]"
+    assert template.init_type(prop(models, "Kinds", "text")) == "str"
+
+
+CONVERTED = {"rule", "rule_map", "text_map", "free", "color", "colors", "rules"}
+SCALAR = {"text", "count", "ratio", "flag", "day", "moment", "color"}
+
+
+@pytest.mark.parametrize("name", [str(name) for name in SCHEMAS["Kinds"]["properties"]])
+def test_conversion_and_scalars(models: dict[str, Any], name: str) -> None:
+    field = prop(models, "Kinds", name)
+    assert rules.needs_conversion(field) is (name in CONVERTED)
+    assert rules.is_json_scalar(field) is (name in SCALAR)
+
+
+def test_encode_helpers_and_decode_classes(models: dict[str, Any], template: rules.TemplateRules) -> None:
+    assert template.encode_helpers(prop(models, "Kinds", "days")) == {"encode_iso"}
+    assert template.encode_helpers(prop(models, "Kinds", "rule_map")) == {"encode_map"}
+    assert template.encode_helpers(prop(models, "Kinds", "rule")) == set()
+    assert template.decode_classes(prop(models, "Kinds", "colors")) == {("Color", "color"), ("COLOR_BY_VALUE", "color")}
+    assert template.decode_classes(prop(models, "Kinds", "rule_map")) == {
+        ("KindsRuleMap", "kinds_rule_map"),
+        ("SmallRule", "small_rule"),
+    }
+
+
+NOTES = {
+    "SnapshotModel": NoteKind.SNAPSHOT,
+    "BelowSnapshotButSparse": NoteKind.KEYS,
+    "SparseModel": NoteKind.KEYS,
+    "BelowSparse": NoteKind.NONE,
+    "SnapshotWithNested": NoteKind.SNAPSHOT,
+    "RuleMap": NoteKind.NONE,
+}
+
+
+@pytest.mark.parametrize(("model", "note"), NOTES.items())
+def test_note_kind_at_the_thresholds(models: dict[str, Any], model: str, note: NoteKind) -> None:
+    assert rules.note_kind(models[model]) is note
+
+
+def test_thresholds_are_those_docs_design_cites() -> None:
+    design = " ".join((Path(__file__).resolve().parent.parent / "docs" / "design.md").read_text("utf-8").split())
+    for cited in (
+        f"Models with {rules.SNAPSHOT_MIN_SCALAR_FIELDS} or more scalar fields",
+        f"The other models with {rules.SPARSE_MIN_FIELDS} or more fields",
+        f"a small nested model (1 to {rules.INLINE_MAX_FIELDS} scalar fields",
+    ):
+        assert cited in design, f"docs/design.md does not say {cited!r}"
+
+
+def test_single_field_note(models: dict[str, Any]) -> None:
+    # A snapshot model keeps a single-field encoder only for its nested fields.
+    assert rules.single_field_note(models["SnapshotModel"]) is NoteKind.NONE
+    assert rules.single_field_note(models["SnapshotWithNested"]) is NoteKind.SNAPSHOT
+    assert rules.single_field_note(models["SparseModel"]) is NoteKind.KEYS
+
+
+def test_small_scalar_models(models: dict[str, Any]) -> None:
+    assert rules.is_small_scalar_model(models["SmallRule"])
+    assert not rules.is_small_scalar_model(models["NotSmallRule"])  # one field too many
+    assert not rules.is_small_scalar_model(models["NestedRule"])  # a nested field
+    assert not rules.is_small_scalar_model(models["RuleMap"])  # typed unknown fields
+
+
+ENCODE_ONLY = {
+    "small": EncodeOnly.INLINE,
+    "not_small": EncodeOnly.ENCODED,
+    "nested": EncodeOnly.ENCODED,
+    "enum_rule": EncodeOnly.ENCODED,  # small, but its field needs encoding: its to_dict()
+    "sparse": EncodeOnly.NOTE,
+    "snapshot_nested": EncodeOnly.NOTE_OR_SNAPSHOT,
+    "snapshot_flat": EncodeOnly.ENCODED,
+    "text": EncodeOnly.VALUE,
+    "colors": EncodeOnly.CODE,
+}
+
+
+@pytest.mark.parametrize(("name", "how"), ENCODE_ONLY.items())
+def test_encode_only_kind(models: dict[str, Any], template: rules.TemplateRules, name: str, how: EncodeOnly) -> None:
+    assert template.encode_only_kind(prop(models, "Parent", name)) is how
+
+
+def test_model_layout_of_a_sparse_parent(models: dict[str, Any], template: rules.TemplateRules) -> None:
+    layout = template.model_layout(models["Parent"])
+    assert layout.note is NoteKind.KEYS and layout.encodes_single
+    assert [field.python_name for field in layout.single_encoded] == list(SCHEMAS["Parent"]["properties"])
+    assert layout.encode_only == {name: ENCODE_ONLY[name] for name in SCHEMAS["Parent"]["properties"]}
+    assert layout.encode_only_factories == [
+        "encode_only_encoded",
+        "encode_only_inline",
+        "encode_only_note",
+        "encode_only_note_or_snapshot",
+        "encode_only_value",
+    ]
+    assert "encode_model" in layout.helpers
+    assert [name for name, _ in layout.classes] == sorted(
+        [
+            "COLOR_BY_VALUE",
+            "Color",
+            "EnumRule",
+            "NestedRule",
+            "NotSmallRule",
+            "SmallRule",
+            "SnapshotModel",
+            "SnapshotWithNested",
+            "SparseModel",
+        ]
+    )
+    assert [field.python_name for field in layout.model_fields] == [
+        "small",
+        "not_small",
+        "nested",
+        "enum_rule",
+        "sparse",
+        "snapshot_nested",
+        "snapshot_flat",
+    ]
+
+
+def test_parameter_checks(models: dict[str, Any]) -> None:
+    assert rules.query_check(prop(models, "Kinds", "day")) == "query_date"
+    assert rules.query_check(prop(models, "Kinds", "anything")) is None
+    assert rules.path_check(prop(models, "Kinds", "count")) == "path_int"
+    assert rules.path_check(prop(models, "Kinds", "moment")) == "path_str"
+    assert rules.path_check(prop(models, "Kinds", "ratio")) == "path_value"
+
+
+def test_register_exposes_the_rules_to_templates(models: dict[str, Any]) -> None:
+    import jinja2
+
+    environment = jinja2.Environment()
+    rules.register(environment.globals, models, "field_")
+    rendered = environment.from_string("{{ note_kind(model) }} {{ py_type(field) }}").render(
+        model=models["SnapshotModel"], field=prop(models, "Kinds", "colors")
+    )
+    assert rendered == "snapshot list[Color]"
