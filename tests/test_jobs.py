@@ -70,7 +70,7 @@ def dqops_client():
 
 
 class FakeClock:
-    """Replaces the clock of dqops.jobs (its _deadline module): monotonic() reads it, sleep() advances it (never waits)."""
+    """Replaces dqops.jobs._deadline.time: monotonic() reads it, sleep() advances it (never waits)."""
 
     def __init__(self) -> None:
         self.now = 1000.0

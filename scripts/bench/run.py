@@ -61,7 +61,6 @@ class Sizes:
     large_rounds: int
 
 
-#: The sizes of `make bench`.
 FULL = Sizes(
     import_rounds=15,
     result_groups=100,
@@ -76,8 +75,20 @@ FULL = Sizes(
     large_connections=60_000,
     large_rounds=5,
 )
-#: The sizes of `--quick` (the smoke test), in the order of FULL's.
-QUICK = Sizes(3, 10, 10, 20, 2, 1, 2, 20, 100, 2, 2_000, 1)
+QUICK = Sizes(
+    import_rounds=3,
+    result_groups=10,
+    results_per_group=10,
+    table_columns=20,
+    parse_rounds=2,
+    parse_worker_sets=1,
+    call_rounds=2,
+    call_batch=20,
+    concurrent=100,
+    concurrent_rounds=2,
+    large_connections=2_000,
+    large_rounds=1,
+)
 
 
 def ensure_upstream_venv(venv: Path) -> Path:
