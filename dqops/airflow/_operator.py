@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, ClassVar, NoReturn, TypeVar
 
@@ -47,8 +47,8 @@ def _given(value: Any) -> Any:
 def forwarded(arguments: dict[str, Any]) -> dict[str, Any]:
     """An `__init__`'s arguments, its `locals()` taken first thing, as keywords for `super().__init__`.
 
-    The variants of an operator repeat its keywords in their own signature, as DQOps's do, and
-    pass them all on: `super().__init__(**forwarded(locals()), check_type=CheckType.PROFILING)`.
+    Each operator spells its keywords in its own signature, as DQOps's do, and passes them all
+    on (`super().__init__(**forwarded(locals()))`); DqopsOperator keeps its FIELDS of them.
     """
     named = {name: value for name, value in arguments.items() if name not in ("self", "kwargs", "__class__")}
     return {**named, **arguments.get("kwargs", {})}
@@ -64,6 +64,8 @@ class DqopsOperator(BaseOperator):
     template_fields: Sequence[str] = ("dqops_conn_id",)
     #: The keywords of a subclass's `__init__` kept as attributes of the same name (its filters, its body).
     FIELDS: ClassVar[tuple[str, ...]] = ()
+    #: The kept keywords a variant sets itself (DQOps's profiling, monitoring and partitioned variants).
+    FIXED: ClassVar[Mapping[str, Any]] = {}
 
     def __init__(
         self,
@@ -76,6 +78,10 @@ class DqopsOperator(BaseOperator):
         **kwargs: Any,
     ) -> None:
         fields = {name: kwargs.pop(name) for name in self.FIELDS if name in kwargs}
+        for name, value in self.FIXED.items():
+            if fields.get(name, UNSET) is not UNSET:
+                raise TypeError(f"{type(self).__name__} sets {name} itself ({name}={value!r}): do not give it")
+            fields[name] = value
         if "fail_at_severity" in fields:
             _rules.severity_rank(fields["fail_at_severity"])  # an unknown severity fails the DAG's parse, not its run
         super().__init__(**kwargs)

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
-from dqops.airflow.run_checks._variant import DqopsRunChecksOfTypeOperator
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from dqops.airflow.run_checks.dqops_run_checks_operator import DqopsRunChecksOperator
 from dqops.client.models.check_type import CheckType
 
 
-class DqopsRunProfilingChecksOperator(DqopsRunChecksOfTypeOperator):
+class DqopsRunProfilingChecksOperator(DqopsRunChecksOperator):
     """DqopsRunChecksOperator for the profiling checks alone (`check_type=CheckType.PROFILING`)."""
 
-    CHECK_TYPE = CheckType.PROFILING
+    FIXED: ClassVar[Mapping[str, Any]] = {"check_type": CheckType.PROFILING}

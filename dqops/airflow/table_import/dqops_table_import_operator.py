@@ -21,15 +21,10 @@ class DqopsTableImportOperator(DqopsJobOperator):
             deferrable: As for DqopsRunChecksOperator.
     """
 
-    template_fields: Sequence[str] = (
-        *DqopsJobOperator.template_fields,
-        "connection_name",
-        "schema_name",
-        "table_names",
-    )
     start_operation = "import_tables"
     FIELDS = ("connection_name", "schema_name", "table_names")
     BODY = ImportTablesQueueJobParameters
+    template_fields: Sequence[str] = (*DqopsJobOperator.template_fields, *FIELDS)
 
     def __init__(
         self,

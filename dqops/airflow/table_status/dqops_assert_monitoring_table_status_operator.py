@@ -1,9 +1,12 @@
 from __future__ import annotations
 
-from dqops.airflow.table_status._variant import DqopsAssertTimeScaledTableStatusOperator
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from dqops.airflow.table_status.dqops_assert_table_status_operator import DqopsAssertTableStatusOperator
 
 
-class DqopsAssertMonitoringTableStatusOperator(DqopsAssertTimeScaledTableStatusOperator):
+class DqopsAssertMonitoringTableStatusOperator(DqopsAssertTableStatusOperator):
     """DqopsAssertTableStatusOperator for the status of the monitoring checks alone."""
 
-    CHECK_KIND = "monitoring"
+    FIXED: ClassVar[Mapping[str, Any]] = {"profiling": False, "monitoring": True, "partitioned": False}
