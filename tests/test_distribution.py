@@ -261,7 +261,7 @@ def test_the_artifact_holds_the_generated_client_py_typed_and_the_runtime(artifa
         "dqops/__init__.py",
         "dqops/_version.py",
         "dqops/py.typed",
-        "dqops/jobs.py",
+        "dqops/jobs/__init__.py",
         "dqops/_runtime/client.py",
         "dqops/client/__init__.py",
         "dqops/client/py.typed",
