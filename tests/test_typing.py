@@ -53,14 +53,17 @@ USER_SCRIPT = """
     from dqops.client.api.connections import create_connection, get_all_connections
     from dqops.client.api.jobs import run_checks
     from dqops.client.models import (
+        CheckResultEntryModel,
         CheckSearchFilters,
         CheckTimeScale,
+        CommentSpec,
         ConnectionModel,
+        IncidentCountsModel,
         RunChecksParameters,
         RunChecksQueueJobResult,
         TableCurrentDataQualityStatusModel,
     )
-    from dqops.client.types import Response
+    from dqops.client.types import Response, Unset
 
 
     def make_client() -> client.AuthenticatedClient:
@@ -136,6 +139,24 @@ USER_SCRIPT = """
             "c", "s", "t", "col", CheckTimeScale.DAILY, client=dqops_client,
             month_start=datetime.date(2024, 8, 1), month_end="2024-08-31",
         )
+
+
+    # Date fields are datetime.date / datetime.datetime, as upstream's client types them.
+    def issue_day(issue: CheckResultEntryModel) -> datetime.date | None:
+        if isinstance(issue.time_period, Unset):
+            return None
+        assert_type(issue.time_period, datetime.datetime)
+        return issue.time_period.date()
+
+
+    def counted_month(counts: IncidentCountsModel) -> int:
+        if isinstance(counts.current_month_date, datetime.date):
+            return counts.current_month_date.month
+        return 0
+
+
+    print(issue_day(CheckResultEntryModel.from_dict({"timePeriod": "2024-08-24T14:15:22"})))
+    CommentSpec(date=datetime.datetime.now(datetime.timezone.utc), comment="checked").to_dict()
 """
 
 #: Misuse that mypy --strict must report, each on its line: the hints say what is accepted.
