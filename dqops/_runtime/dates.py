@@ -14,70 +14,66 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Callable
-from typing import Any, Self
+from typing import Any, ClassVar, SupportsIndex, TypeVar, cast
 
 from .errors import ModelDecodingError
 
 _UTC_OFFSET = _dt.timedelta(0)
 
 
-class DQOpsDateTime(_dt.datetime):
+class _KeepsText:
+    """What DQOpsDateTime and DQOpsDate share: they print as the plain value, and pickle with
+    their text."""
+
+    __slots__ = ()
+
+    _plain: ClassVar[type[_dt.date]]  # the class the value prints and pickles as, without text
+
+    def __repr__(self) -> str:
+        # As a plain date or datetime prints: these classes are an implementation detail.
+        plain = self._plain
+        return plain.__repr__(cast("_dt.date", self)).replace(type(self).__name__, f"datetime.{plain.__name__}", 1)
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> Any:  # the base classes define __reduce_ex__ themselves
+        text = getattr(self, "_text", None)
+        if text is None:  # made by arithmetic or replace() on a decoded value
+            return self._plain.fromisoformat, (cast("_dt.date", self).isoformat(),)
+        return _with_text, (type(self), text)
+
+
+class DQOpsDateTime(_KeepsText, _dt.datetime):
     """A `datetime` decoded from DQOps's text, which `to_dict()` writes back unchanged."""
 
     __slots__ = ("_text",)
 
     _text: str
-
-    @classmethod
-    def from_text(cls, text: str) -> Self:
-        value = cls.fromisoformat(text)
-        value._text = text
-        return value
-
-    def __repr__(self) -> str:
-        # As a plain datetime prints: this class is an implementation detail.
-        return _dt.datetime.__repr__(self).replace(type(self).__name__, "datetime.datetime", 1)
-
-    def __reduce_ex__(self, protocol: Any) -> Any:  # datetime defines __reduce_ex__ itself
-        text = getattr(self, "_text", None)
-        if text is None:  # made by datetime arithmetic on a decoded value
-            return _plain_datetime, (self.isoformat(),)
-        return _from_text, (type(self), text)
+    _plain = _dt.datetime
 
 
-class DQOpsDate(_dt.date):
+class DQOpsDate(_KeepsText, _dt.date):
     """A `date` decoded from DQOps's text, which `to_dict()` writes back unchanged."""
 
     __slots__ = ("_text",)
 
     _text: str
-
-    @classmethod
-    def from_text(cls, text: str) -> Self:
-        value = cls.fromisoformat(text)
-        value._text = text
-        return value
-
-    def __repr__(self) -> str:
-        return _dt.date.__repr__(self).replace(type(self).__name__, "datetime.date", 1)
-
-    def __reduce_ex__(self, protocol: Any) -> Any:  # datetime defines __reduce_ex__ itself
-        text = getattr(self, "_text", None)
-        if text is None:
-            return _dt.date.fromisoformat, (self.isoformat(),)
-        return _from_text, (type(self), text)
+    _plain = _dt.date
 
 
-def _from_text(cls: type[DQOpsDateTime | DQOpsDate], text: str) -> Any:
-    return cls.from_text(text)
+ParsedT = TypeVar("ParsedT", DQOpsDateTime, DQOpsDate)
 
 
-def _plain_datetime(text: str) -> _dt.datetime:
-    return _dt.datetime.fromisoformat(text)
+def _with_text(cls: type[ParsedT], text: str) -> ParsedT:
+    value = cls.fromisoformat(text)
+    value._text = text
+    return value
 
 
-parse_datetime: Callable[[str], DQOpsDateTime] = DQOpsDateTime.from_text
-parse_date: Callable[[str], DQOpsDate] = DQOpsDate.from_text
+def parse_datetime(text: str) -> DQOpsDateTime:
+    return _with_text(DQOpsDateTime, text)
+
+
+def parse_date(text: str) -> DQOpsDate:
+    return _with_text(DQOpsDate, text)
 
 
 def encode_iso(value: Any) -> Any:
