@@ -101,10 +101,10 @@ class IsoField:
     ModelDecodingError on read, naming the model and field.
     """
 
-    __slots__ = ("_model", "_name", "_parse", "_slot")
+    __slots__ = ("_model", "_name", "_parse", "slot")
 
     def __init__(self, slot: Any, parse: Callable[[str], Any], model: str, name: str) -> None:
-        self._slot = slot
+        self.slot = slot  # the attrs class's member descriptor
         self._parse = parse
         self._model = model
         self._name = name
@@ -112,20 +112,20 @@ class IsoField:
     def __get__(self, instance: Any, owner: Any = None) -> Any:
         if instance is None:
             return self
-        value = self._slot.__get__(instance, owner)
+        value = self.slot.__get__(instance, owner)
         if type(value) is str:
             try:
                 value = self._parse(value)
             except ValueError as exc:
                 raise ModelDecodingError(self._model, [self._name], f"not ISO 8601 text: {value!r}") from exc
-            self._slot.__set__(instance, value)  # the slot itself: a parse is no assignment
+            self.slot.__set__(instance, value)  # the slot itself: a parse is no assignment
         return value
 
     def __set__(self, instance: Any, value: Any) -> None:
-        self._slot.__set__(instance, value)
+        self.slot.__set__(instance, value)
 
     def __delete__(self, instance: Any) -> None:
-        self._slot.__delete__(instance)
+        self.slot.__delete__(instance)
 
 
 def iso_fields(cls: type, parsers: dict[str, Callable[[str], Any]]) -> None:
