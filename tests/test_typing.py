@@ -164,7 +164,7 @@ MISUSE_SCRIPT = """
     from dqops import client
     from dqops.client.api.jobs import run_checks
     from dqops.client.api.tables import get_table
-    from dqops.client.models import RunChecksParameters
+    from dqops.client.models import CommentSpec, RunChecksParameters
 
 
     def misuse(dqops_client: client.AuthenticatedClient) -> None:
@@ -173,6 +173,7 @@ MISUSE_SCRIPT = """
         get_table.sync(None, "s", "t", client=dqops_client)  # error: None
         get_table.sync("c", "s", "t", client=dqops_client).spec = 3  # error: int
         RunChecksParameters(check_search_filters=["c"])  # error: list
+        CommentSpec(date="2024-08-24T14:15:22Z")  # error: text for a datetime
         status = get_table.sync("c", "s", "t", client=dqops_client)
         status.no_such_field  # error: attribute
 """
