@@ -149,6 +149,9 @@ def test_text_that_is_not_iso_8601_fails_on_read_naming_the_field() -> None:
     assert model.to_dict()["executedAt"] == "yesterday"  # decoding loses nothing
     with pytest.raises(ModelDecodingError, match=r"CheckResultEntryModel\.executed_at: not ISO 8601 text: 'yesterday'"):
         _ = model.executed_at
+    hostile = CommentSpec.from_dict({"date": "9" * 1_000_000})
+    with pytest.raises(ModelDecodingError, match=r"\.\.\. \(1000000 characters\)$"):
+        _ = hostile.date
     with pytest.raises(ModelDecodingError, match=r"CheckResultsOverviewDataModel\.time_periods"):
         CheckResultsOverviewDataModel.from_dict({"timePeriods": ["soon"]})
 

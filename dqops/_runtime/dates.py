@@ -117,7 +117,8 @@ class IsoField:
             try:
                 value = self._parse(value)
             except ValueError as exc:
-                raise ModelDecodingError(self._model, [self._name], f"not ISO 8601 text: {value!r}") from exc
+                shown = repr(value) if len(value) <= 40 else f"{value[:40]!r}... ({len(value)} characters)"
+                raise ModelDecodingError(self._model, [self._name], f"not ISO 8601 text: {shown}") from exc
             self.slot.__set__(instance, value)  # the slot itself: a parse is no assignment
         return value
 
