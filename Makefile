@@ -33,14 +33,16 @@ SOURCE_STAMP := .make/spec-source
 
 .PHONY: venv spec generate docs docs-serve test dist node-deps bench demo api-diff update-pin reference-names clean FORCE
 
-# The editable install reads its version from dqops/_version.py, which the lock gives before
-# the client is generated. The development tools are the `dev` group of pyproject.toml
-# (PEP 735, `pip install --group`: pip 25.1 or newer).
+# The development tools are the `dev` group of pyproject.toml (PEP 735, `pip install --group`:
+# pip 25.1 or newer); it pins the runtime dependencies too. The editable install reads its
+# version from dqops/_version.py, which scripts.generate (it needs the tools) writes from the
+# lock before the client is generated.
 $(VENV)/.installed: pyproject.toml $(SPEC_LOCK)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check 'pip>=25.1'
+	$(PY) -m pip install --quiet --disable-pip-version-check --group dev
 	$(PY) -m scripts.generate --version-only
-	$(PY) -m pip install --quiet --disable-pip-version-check --config-settings editable_mode=compat --group dev -e .
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --config-settings editable_mode=compat -e .
 	touch $@
 
 venv: $(VENV)/.installed

@@ -171,11 +171,19 @@ def require_request_bodies(document: JsonObject) -> JsonObject:
     declared otherwise, and none is: a request without its body is refused (400 Bad Request).
     The spec omits `required`, which OpenAPI reads as optional, so a generated client would
     let a call without its body through to that refusal; upstream's client requires it too.
+
+    A body given as a `#/components/requestBodies/...` reference (swagger2openapi writes those
+    for bodies that several operations share) is required where it is defined: OpenAPI ignores
+    the siblings of a `$ref`.
     """
     for item in document.get("paths", {}).values():
         for operation in item.values() if isinstance(item, dict) else ():
-            if isinstance(operation, dict) and isinstance(operation.get("requestBody"), dict):
-                operation["requestBody"]["required"] = True
+            body = operation.get("requestBody") if isinstance(operation, dict) else None
+            if isinstance(body, dict) and "$ref" not in body:
+                body["required"] = True
+    for body in document.get("components", {}).get("requestBodies", {}).values():
+        if isinstance(body, dict) and "$ref" not in body:
+            body["required"] = True
     return document
 
 

@@ -293,6 +293,24 @@ def run_openapi_python_client(spec: Path, output: Path, pin: SpecLock) -> None:
     from scripts.fake_routes import write_fake_routes
 
     write_fake_routes(project, load_json(spec), output, pin.dqops_version, pin.spec_sha256)
+    write_typed_dicts(project, output)
+
+
+# The TypedDicts of the models' JSON form: a stub only, which type checkers read and nothing
+# imports at run time (templates/models_json.pyi.jinja).
+TYPED_DICTS_STUB = Path("models") / "_json.pyi"
+
+
+def write_typed_dicts(project: Any, package: Path) -> None:
+    """Write the stub of the models' TypedDicts into the generated `package`; a GenerationError if
+    the name of one (`<Model>Dict`) is taken by a class of the package."""
+    classes = {str(model.class_info.name) for model in project.openapi.models}
+    classes |= {str(enum.class_info.name) for enum in project.openapi.enums}
+    taken = template_rules.typed_dict_name_clashes(classes)
+    if taken:
+        raise GenerationError(f"the TypedDicts of {taken} would take the names of other classes")
+    text = project.env.get_template("models_json.pyi.jinja").render(openapi=project.openapi)
+    (package / TYPED_DICTS_STUB).write_text(text, encoding="utf-8")
 
 
 def format_package(package: Path) -> None:

@@ -243,20 +243,11 @@ def json_answer(endpoint: Any) -> Any:
 def build_operation(
     endpoint: Any, group: str, module: str, raw: tuple[str, str, str], samples: SampleMaker
 ) -> OperationDoc:
-    method, path, operation_id = raw
     arguments = [Argument(prop, "path", samples.value(prop)) for prop in endpoint.path_parameters]
     for location, parameters in (("query", endpoint.query_parameters), ("header", endpoint.header_parameters)):
         arguments += [Argument(prop, location, samples.value(prop)) for prop in parameters if prop.required]
-    operation = OperationDoc(
-        endpoint=endpoint,
-        group=group,
-        module=module,
-        method=method,
-        path=path,
-        operation_id=operation_id,
-        return_type=return_type(group, module),
-        arguments=arguments,
-    )
+    # `raw` is the method, the path and the operationId, in OperationDoc's order.
+    operation = OperationDoc(endpoint, group, module, *raw, return_type(group, module), arguments)
     if endpoint.bodies:
         [operation.body] = endpoint.bodies
         if operation.body.body_type == "content":

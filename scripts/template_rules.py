@@ -12,6 +12,8 @@ fields need converting, and which note `from_dict()` of a model leaves for `to_d
 from __future__ import annotations
 
 import enum
+import json
+import keyword
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -111,6 +113,11 @@ _PARAMETER_TYPES: Final[dict[Kind, str]] = {
 }
 
 
+# The TypedDict of a model's JSON form (templates/models_json.pyi.jinja) is named after the model:
+# `CheckSearchFilters` -> `CheckSearchFiltersDict`.
+TYPED_DICT_SUFFIX: Final = "Dict"
+
+
 class NoteKind(enum.StrEnum):
     """The note `from_dict()` of a model leaves for `to_dict()` (dqops/_runtime/model.py)."""
 
@@ -166,6 +173,66 @@ def _is_map_schema(prop: Any) -> bool:
     if values is None or isinstance(values, bool):
         return False
     return hasattr(values, "ref") or values.type is not None
+
+
+def typed_dict_name_of(class_name: str) -> str:
+    return f"{class_name}{TYPED_DICT_SUFFIX}"
+
+
+def typed_dict_name_clashes(class_names: Iterable[str]) -> list[str]:
+    """The classes whose TypedDict would take the name of another class (`Foo` beside `FooDict`)."""
+    names = set(class_names)
+    return sorted(name for name in names if typed_dict_name_of(name) in names)
+
+
+def typed_dict_name(prop: Any) -> str:
+    """The TypedDict of the JSON form of a model (or of the model a property refers to)."""
+    return typed_dict_name_of(str(prop.class_info.name))
+
+
+def enum_values_name(prop: Any) -> str:
+    """The private alias, in the TypedDicts' stub, of the Literal of an enum's values."""
+    return f"_{prop.class_info.name}Value"
+
+
+def enum_literal(enum_prop: Any) -> str:
+    """`Literal[...]` of an enum's values, as Python literals."""
+    return "Literal[" + ", ".join(json.dumps(value) for value in enum_prop.values.values()) + "]"
+
+
+# The builtins a TypedDict's annotations name (json_type), which a field of its class must not shadow.
+_ANNOTATION_BUILTINS: Final = frozenset({"bool", "bytes", "dict", "float", "int", "list", "object", "str"})
+
+
+def _field_name(prop: Any) -> str | None:
+    """A property's JSON name, if a TypedDict class can declare it as a field: an identifier that
+    neither is a keyword (`from`) nor shadows a name the stub's annotations use (a builtin such as
+    `list`; a class, whose names start with a capital)."""
+    name: str = prop.name.get_untrusted_value()
+    if name.isidentifier() and not keyword.iskeyword(name) and name[0].islower() and name not in _ANNOTATION_BUILTINS:
+        return name
+    return None
+
+
+def typed_dict_class_syntax(model: Any) -> bool:
+    """Whether a model's TypedDict can be a class; otherwise it is a call, `TypedDict("...", {...})`."""
+    return all(_field_name(prop) is not None for prop in model_properties(model))
+
+
+def typed_dict_field(prop: Any) -> str:
+    """A property's field in the TypedDict class of its model (typed_dict_class_syntax holds)."""
+    name = _field_name(prop)
+    if name is None:
+        raise ValueError(f"{prop.name.get_untrusted_value()!r} cannot be a field of a TypedDict class")
+    return name
+
+
+def body_typed_dicts(prop: Any) -> list[str]:
+    """The TypedDicts a request body of this property also takes: its model's, or its items' model's."""
+    kind = property_kind(prop)
+    if kind is Kind.LIST:
+        return body_typed_dicts(prop.inner_property)
+    return [typed_dict_name(prop)] if kind is Kind.MODEL else []
 
 
 def is_map(prop: Any) -> bool:
@@ -316,8 +383,33 @@ class TemplateRules:
         return self.py_type(prop)
 
     def init_type(self, prop: Any) -> str:
-        """What __init__ takes for a field: a field typed as a model also takes a mapping."""
-        return f"{self.py_type(prop)} | Mapping[str, Any]" if is_model_field(prop) else self.py_type(prop)
+        """What __init__ takes for a field: a field typed as a model also takes a mapping of its
+        JSON form (its TypedDict)."""
+        return f"{self.py_type(prop)} | {typed_dict_name(prop)}" if is_model_field(prop) else self.py_type(prop)
+
+    def json_type(self, prop: Any) -> str:
+        """The type of a property's value in the JSON form of its model (the TypedDicts): models
+        and maps as their TypedDicts, an enum as its member or one of its values, dates as
+        ISO 8601 text."""
+        kind = property_kind(prop)
+        if kind in (Kind.MODEL, Kind.MAP):
+            return typed_dict_name(prop)
+        if kind is Kind.ENUM:
+            return f"{prop.class_info.name} | {enum_values_name(prop)}"
+        if kind is Kind.LIST:
+            return f"list[{self.json_type(prop.inner_property)}]"
+        if kind in (Kind.DATE, Kind.DATETIME, Kind.UUID):
+            return "str"
+        return self.py_type(prop)
+
+    def typed_dict_value(self, model: Any) -> str | None:
+        """What the JSON form of a model without fields is (a map, or any object), as an alias:
+        `dict[str, <values>]`; None for a model with fields, whose JSON form is a TypedDict."""
+        if model_properties(model):
+            return None
+        extra = model.additional_properties
+        values = self.json_type(extra) if has_typed_extra(model) else "Any"
+        return f"dict[str, {values}]"
 
     def encode_helpers(self, prop: Any) -> set[str]:
         """The runtime helpers (dqops/_runtime/serialization.py) encoding this property calls."""
@@ -417,7 +509,8 @@ class ModelLayout:
     note: NoteKind
     map_class: bool  # a class of typed unknown fields only (DQOpsMapModel)
     typed_extra: bool  # whether its unknown fields have a declared type (has_typed_extra)
-    model_fields: list[Any]  # fields typed as a model: __init__ also takes a mapping
+    model_fields: list[Any]  # fields typed as a model: __init__ also takes a mapping (its TypedDict)
+    typed_dicts: list[str]  # the TypedDicts of the model fields' JSON form, which __init__ also takes
     enum_fields: list[Any]  # fields typed as an enum: __init__ checks the text given
     encodes_single: bool  # whether from_dict() of a one-field JSON object keeps that field's encoder
     single_encoded: list[Any]  # the fields with such an encoder (_encode_only_<field>)
@@ -473,6 +566,7 @@ class ModelLayout:
             map_class=is_map(model) and has_typed_extra(model),
             typed_extra=has_typed_extra(model),
             model_fields=[prop for prop in properties if is_model_field(prop)],
+            typed_dicts=sorted({typed_dict_name(prop) for prop in properties if is_model_field(prop)}),
             enum_fields=[prop for prop in properties if property_kind(prop) is Kind.ENUM],
             encodes_single=encodes_single,
             single_encoded=single_encoded,
@@ -501,6 +595,12 @@ def _functions() -> Iterable[tuple[str, Any]]:
         is_small_scalar_model,
         single_field_note,
         enum_by_value,
+        typed_dict_name,
+        body_typed_dicts,
+        enum_values_name,
+        enum_literal,
+        typed_dict_class_syntax,
+        typed_dict_field,
         single_field_encoder,
         query_check,
         path_check,
@@ -521,6 +621,8 @@ def register(
         "py_type",
         "param_type",
         "init_type",
+        "json_type",
+        "typed_dict_value",
         "encode_helpers",
         "decode_classes",
         "encode_only_kind",
@@ -529,3 +631,4 @@ def register(
     for name in (*names, "model_layout"):
         globals_[name] = getattr(rules, name)
     globals_["models_by_class_name"] = models_by_class_name
+    globals_["typed_dict_suffix"] = TYPED_DICT_SUFFIX

@@ -146,20 +146,21 @@ class Operation:
         return self.curl_body is not None
 
     @property
-    def curl_body_json(self) -> Any:
-        if self.curl_body is None:
-            raise ValueError(f"{self.id}: the curl example has no body")
-        return json.loads(self.curl_body)
-
-    @property
     def has_documented_json(self) -> bool:
         return self.documented_json_raw is not None
 
     @property
+    def curl_body_json(self) -> Any:
+        return self._parsed(self.curl_body, "the curl example has no body")
+
+    @property
     def documented_json(self) -> Any:
-        if self.documented_json_raw is None:
-            raise ValueError(f"{self.id}: no documented result")
-        return json.loads(self.documented_json_raw)
+        return self._parsed(self.documented_json_raw, "no documented result")
+
+    def _parsed(self, text: str | None, missing: str) -> Any:
+        if text is None:
+            raise ValueError(f"{self.id}: {missing}")
+        return json.loads(text)
 
     @property
     def path_template(self) -> str:

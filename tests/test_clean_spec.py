@@ -874,12 +874,29 @@ def test_every_request_body_becomes_required():
     assert "requestBody" not in operations["get"]
 
 
+def test_a_shared_request_body_is_required_where_it_is_defined():
+    """OpenAPI ignores the siblings of a `$ref`: a shared body is marked in components/requestBodies."""
+    body = {"content": {"application/json": {"schema": {"type": "object"}}}}
+    reference = {"$ref": "#/components/requestBodies/Thing"}
+    doc = document(
+        paths={"/api/x": {"put": operation(requestBody=copy.deepcopy(reference))}},
+        components={"requestBodies": {"Thing": copy.deepcopy(body)}},
+    )
+
+    clean_spec.require_request_bodies(doc)
+
+    assert doc["paths"]["/api/x"]["put"]["requestBody"] == reference
+    assert doc["components"]["requestBodies"]["Thing"] == {**body, "required": True}
+
+
 def test_the_cleaned_spec_requires_every_request_body():
     cleaned = facts.cleaned_spec()
     bodies = [
-        operation["requestBody"]
+        clean_spec.resolve_pointer(cleaned, body["$ref"].removeprefix("#")) if "$ref" in body else body
         for item in cleaned["paths"].values()
         for operation in item.values()
-        if isinstance(operation, dict) and "requestBody" in operation
+        if isinstance(operation, dict)
+        for body in [operation.get("requestBody")]
+        if body is not None
     ]
     assert bodies and all(body.get("required") is True for body in bodies)

@@ -57,7 +57,7 @@ IMPORT_ROUNDS = 9
 IMPORT_MEASUREMENTS = 3
 # Every file of the package, in the source tree and in both artifacts.
 # The package's modules, its py.typed markers and the fake DQOps's route table (package data).
-PACKAGE_FILE = re.compile(r"^dqops/(?:[^/]+/)*(?:[^/]+\.py|py\.typed|_fake_routes\.json)$")
+PACKAGE_FILE = re.compile(r"^dqops/(?:[^/]+/)*(?:[^/]+\.pyi?|py\.typed|_fake_routes\.json)$")
 
 
 # ---------------------------------------------------------------------------
@@ -261,11 +261,12 @@ def test_the_artifact_holds_the_generated_client_py_typed_and_the_runtime(artifa
         "dqops/__init__.py",
         "dqops/_version.py",
         "dqops/py.typed",
-        "dqops/jobs.py",
+        "dqops/jobs/__init__.py",
         "dqops/_runtime/client.py",
         "dqops/client/__init__.py",
         "dqops/client/py.typed",
         "dqops/client/models/__init__.py",
+        "dqops/client/models/_json.pyi",
         "dqops/client/_fake_routes.json",
         "dqops/testing/__init__.py",
         "dqops/testing/pytest_plugin.py",

@@ -239,6 +239,10 @@ def test_operation_module_has_the_four_variants_sharing_request_and_parser(op):
     assert list(signatures["sync"])[: len(expected)] == expected
     assert "client" in signatures["sync"]
     assert ("json_body" in signatures["sync"]) == bool(op.request_body)
+    if op.request_body:
+        # DQOps refuses a call without the body of its @RequestBody parameter, as upstream's client does.
+        body = signatures["sync"]["json_body"]
+        assert body.kind is inspect.Parameter.KEYWORD_ONLY and body.default is inspect.Parameter.empty, body
 
 
 # ---------------------------------------------------------------------------

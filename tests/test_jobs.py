@@ -59,7 +59,7 @@ def mock():
 
 @pytest.fixture
 def fast_polls(monkeypatch):
-    monkeypatch.setattr(dqops.jobs, "MIN_POLL_INTERVAL_SECONDS", 0.0)
+    monkeypatch.setattr(dqops.jobs._deadline, "MIN_POLL_INTERVAL_SECONDS", 0.0)
 
 
 @pytest.fixture
@@ -70,7 +70,7 @@ def dqops_client():
 
 
 class FakeClock:
-    """Replaces dqops.jobs.time: monotonic() reads it, sleep() advances it (never waits)."""
+    """Replaces dqops.jobs._deadline.time: monotonic() reads it, sleep() advances it (never waits)."""
 
     def __init__(self) -> None:
         self.now = 1000.0
@@ -87,7 +87,7 @@ class FakeClock:
 @pytest.fixture
 def clock(monkeypatch) -> FakeClock:
     fake = FakeClock()
-    monkeypatch.setattr(dqops.jobs, "time", SimpleNamespace(monotonic=fake.monotonic, sleep=fake.sleep))
+    monkeypatch.setattr(dqops.jobs._deadline, "time", SimpleNamespace(monotonic=fake.monotonic, sleep=fake.sleep))
     return fake
 
 
@@ -327,7 +327,7 @@ def test_job_timeout_when_the_server_holds_each_poll(mock, dqops_client, clock):
 
 @pytest.mark.asyncio
 async def test_job_timeout_async_real_clock(mock, dqops_client, monkeypatch):
-    monkeypatch.setattr(dqops.jobs, "MIN_POLL_INTERVAL_SECONDS", 0.02)
+    monkeypatch.setattr(dqops.jobs._deadline, "MIN_POLL_INTERVAL_SECONDS", 0.02)
     mock.post(HOST + "/api/jobs/runchecks").mock(return_value=httpx.Response(200, json=queued(23, "running")))
     wait = mock.get(HOST + "/api/jobs/runchecks/23/wait").mock(
         return_value=httpx.Response(200, json=queued(23, "running"))
@@ -349,7 +349,7 @@ async def test_job_timeout_async_real_clock(mock, dqops_client, monkeypatch):
 @pytest.mark.parametrize("helper", HELPER_PARAMS)
 @pytest.mark.asyncio
 async def test_job_timeout_async(mock, dqops_client, monkeypatch, helper):
-    monkeypatch.setattr(dqops.jobs, "MIN_POLL_INTERVAL_SECONDS", 0.05)
+    monkeypatch.setattr(dqops.jobs._deadline, "MIN_POLL_INTERVAL_SECONDS", 0.05)
     mock.post(HOST + helper.start_path).mock(return_value=httpx.Response(200, json=queued(24, "running")))
     mock.get(HOST + helper.wait_path.format(id=24)).mock(
         return_value=httpx.Response(200, json=wait_answer(helper, 24, "running"))
@@ -362,7 +362,7 @@ async def test_job_timeout_async(mock, dqops_client, monkeypatch, helper):
 @pytest.mark.asyncio
 async def test_async_polling_does_not_block_the_event_loop(mock, dqops_client, monkeypatch):
     """While a job is polled, other coroutines keep running (the pause is asyncio.sleep, not time.sleep)."""
-    monkeypatch.setattr(dqops.jobs, "MIN_POLL_INTERVAL_SECONDS", 0.05)
+    monkeypatch.setattr(dqops.jobs._deadline, "MIN_POLL_INTERVAL_SECONDS", 0.05)
     mock.post(HOST + "/api/jobs/runchecks").mock(return_value=httpx.Response(200, json=queued(25, "running")))
     mock.get(HOST + "/api/jobs/runchecks/25/wait").mock(
         side_effect=itertools.chain(
@@ -459,7 +459,7 @@ async def test_wait_for_job_async(mock, dqops_client, fast_polls):
 
 @pytest.mark.asyncio
 async def test_wait_for_job_async_failed_and_timeout(mock, dqops_client, monkeypatch):
-    monkeypatch.setattr(dqops.jobs, "MIN_POLL_INTERVAL_SECONDS", 0.02)
+    monkeypatch.setattr(dqops.jobs._deadline, "MIN_POLL_INTERVAL_SECONDS", 0.02)
     mock.get(HOST + "/api/jobs/jobs/37").mock(return_value=httpx.Response(200, json=history(37, "running")))
     mock.get(HOST + "/api/jobs/jobs/37/wait").mock(
         return_value=httpx.Response(200, json=history(37, "failed", errorMessage="boom"))

@@ -75,6 +75,9 @@ SCHEMAS: dict[str, Any] = {
         },
     },
     "RuleMap": {"type": "object", "additionalProperties": ref("SmallRule")},
+    # JSON names a TypedDict class cannot declare: a keyword, a builtin its annotations use.
+    "KeywordKeys": {"type": "object", "properties": {"from": {"type": "integer"}, "to": {"type": "integer"}}},
+    "BuiltinKeys": {"type": "object", "properties": {"list": {"type": "string"}, "filter": {"type": "string"}}},
 }
 
 
@@ -159,7 +162,7 @@ def test_py_type(models: dict[str, Any], template: rules.TemplateRules, name: st
 
 
 def test_init_type_of_a_model_field_takes_a_mapping(models: dict[str, Any], template: rules.TemplateRules) -> None:
-    assert template.init_type(prop(models, "Kinds", "rule")) == "SmallRule | Mapping[str, Any]"
+    assert template.init_type(prop(models, "Kinds", "rule")) == "SmallRule | SmallRuleDict"
     assert template.init_type(prop(models, "Kinds", "text")) == "str"
 
 
@@ -311,3 +314,57 @@ def test_register_exposes_the_rules_to_templates(models: dict[str, Any]) -> None
         model=models["SnapshotModel"], field=prop(models, "Kinds", "colors")
     )
     assert rendered == "snapshot list[Color]"
+
+
+# The type of each field in the TypedDict of its model's JSON form: JSON values as their Python
+# type, dates as ISO 8601 text, models and maps as their TypedDicts, enums as a member or a value.
+JSON_TYPES = {
+    **{name: PY_TYPES[name] for name in ("text", "count", "ratio", "flag", "anything", "names")},
+    "day": "str",
+    "moment": "str",
+    "color": "Color | _ColorValue",
+    "colors": "list[Color | _ColorValue]",
+    "days": "list[str]",
+    "rules": "list[SmallRuleDict]",
+    "rule": "SmallRuleDict",
+    "rule_map": "KindsRuleMapDict",
+    "text_map": "KindsTextMapDict",
+    "free": "KindsFreeDict",
+}
+
+
+@pytest.mark.parametrize(("name", "expected"), JSON_TYPES.items())
+def test_json_type(models: dict[str, Any], template: rules.TemplateRules, name: str, expected: str) -> None:
+    assert template.json_type(prop(models, "Kinds", name)) == expected
+
+
+def test_a_model_without_fields_is_a_dict_of_its_values(models: dict[str, Any], template: rules.TemplateRules) -> None:
+    assert template.typed_dict_value(models["KindsRuleMap"]) == "dict[str, SmallRuleDict]"
+    assert template.typed_dict_value(models["KindsTextMap"]) == "dict[str, str]"
+    assert template.typed_dict_value(models["KindsFree"]) == "dict[str, Any]"
+    assert template.typed_dict_value(models["Kinds"]) is None
+
+
+def test_enum_values_are_a_literal(parsed: Any) -> None:
+    color = next(enum for enum in parsed.enums if enum.class_info.name == "Color")
+    assert (rules.enum_values_name(color), rules.enum_literal(color)) == ("_ColorValue", 'Literal["red", "green"]')
+
+
+def test_typed_dict_class_syntax_only_where_every_key_can_be_a_field(models: dict[str, Any]) -> None:
+    assert rules.typed_dict_class_syntax(models["Kinds"])
+    assert rules.typed_dict_field(prop(models, "Kinds", "rule_map")) == "rule_map"
+    assert not rules.typed_dict_class_syntax(models["KeywordKeys"])
+    assert not rules.typed_dict_class_syntax(models["BuiltinKeys"])
+    with pytest.raises(ValueError, match="'from'"):
+        rules.typed_dict_field(rules.model_properties(models["KeywordKeys"])[0])
+
+
+def test_a_typed_dict_name_taken_by_another_class_is_a_clash() -> None:
+    assert rules.typed_dict_name_clashes(["Spec", "SpecDict", "Other", "OtherMap"]) == ["Spec"]
+    assert rules.typed_dict_name_clashes(["Spec", "Other"]) == []
+
+
+def test_a_body_takes_the_typed_dict_of_its_model_or_items(models: dict[str, Any]) -> None:
+    assert rules.body_typed_dicts(prop(models, "Kinds", "rule")) == ["SmallRuleDict"]
+    assert rules.body_typed_dicts(prop(models, "Kinds", "rules")) == ["SmallRuleDict"]
+    assert rules.body_typed_dicts(prop(models, "Kinds", "names")) == []

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import collections
 import hashlib
+import json
 import re
 import subprocess
 import sys
@@ -43,8 +44,7 @@ USER_SCRIPT = """
     import asyncio
     import datetime
 
-    from collections.abc import Mapping
-    from typing import Any, assert_type
+    from typing import TYPE_CHECKING, assert_type
 
     from dqops import client, jobs
     from dqops._runtime.retry import RetryPolicy
@@ -64,6 +64,9 @@ USER_SCRIPT = """
         TableCurrentDataQualityStatusModel,
     )
     from dqops.client.types import Response, Unset
+
+    if TYPE_CHECKING:
+        from dqops.client.models import CheckSearchFiltersDict, RunChecksParametersDict
 
 
     def make_client() -> client.AuthenticatedClient:
@@ -112,7 +115,7 @@ USER_SCRIPT = """
 
     def typed_returns(dqops_client: client.AuthenticatedClient) -> None:
         assert_type(get_all_connections.sync(client=dqops_client), list[ConnectionModel])
-        assert_type(create_connection.sync("c", client=dqops_client, json_body={"name": "c"}), None)
+        assert_type(create_connection.sync("c", client=dqops_client, json_body={"provider_type": "postgresql"}), None)
         detailed = get_all_connections.sync_detailed(client=dqops_client)
         assert_type(detailed, Response[list[ConnectionModel] | None])
         # Code written for upstream's client still type-checks.
@@ -125,11 +128,19 @@ USER_SCRIPT = """
         return await run_checks.asyncio(client=dqops_client, json_body=RunChecksParameters())
 
 
+    # Mappings in the JSON form of a model, by JSON name: json_body= and fields typed as a model
+    # take them (the <Model>Dict TypedDicts), written inline or annotated.
     def mappings_and_enum_text(dqops_client: client.AuthenticatedClient) -> RunChecksQueueJobResult:
-        body: Mapping[str, Any] = {"check_search_filters": {"connection": "c"}}
+        body: RunChecksParametersDict = {"check_search_filters": {"connection": "c", "timeScale": "daily"}}
+        filters: CheckSearchFiltersDict = {"fullTableName": "s.t", "timeScale": CheckTimeScale.MONTHLY}
         get_table_data_quality_status.sync("c", "s", "t", client=dqops_client, check_time_scale="daily")
         get_table_data_quality_status.sync("c", "s", "t", client=dqops_client, check_time_scale=CheckTimeScale.DAILY)
-        RunChecksParameters(check_search_filters={"connection": "c"})
+        RunChecksParameters(check_search_filters={"connection": "c", "checkType": "monitoring"})
+        RunChecksParameters(check_search_filters=filters)
+        run_checks.sync(
+            client=dqops_client,
+            json_body={"check_search_filters": {"connection": "c", "timeScale": "daily"}, "dummy_execution": True},
+        )
         return run_checks.sync(client=dqops_client, json_body=body)
 
 
@@ -159,6 +170,33 @@ USER_SCRIPT = """
     CommentSpec(date=datetime.datetime.now(datetime.timezone.utc), comment="checked").to_dict()
 """
 
+#: A script in the style of DQOps's own docs for its client, with the body as a mapping of its
+#: JSON names, written where it is passed, which is where mypy types it by the TypedDict.
+UPSTREAM_STYLE_SCRIPT = """
+    from dqops import client
+    from dqops.client.api.jobs import run_checks
+
+    dqops_client = client.Client(
+        'http://localhost:8888/'
+    )
+
+    call_result = run_checks.sync(
+        client=dqops_client,
+        json_body={
+            'check_search_filters': {
+                'column': 'sample_column',
+                'columnDataType': 'string',
+                'connection': 'sample_connection',
+                'fullTableName': 'sample_schema.sample_table',
+                'enabled': True,
+                'timeScale': 'daily',
+            },
+            'dummy_execution': False,
+        },
+    )
+    print(call_result.status)
+"""
+
 #: Misuse that mypy --strict must report, each on its line: the hints say what is accepted.
 MISUSE_SCRIPT = """
     from dqops import client
@@ -169,7 +207,12 @@ MISUSE_SCRIPT = """
 
     def misuse(dqops_client: client.AuthenticatedClient) -> None:
         run_checks.sync(client=dqops_client, json_body=[1, 2])  # error: list
-        run_checks.sync(client=dqops_client)  # error: missing json_body
+        run_checks.sync(client=dqops_client)  # error: missing json_body; mypy: Missing named argument "json_body"
+        run_checks.sync(client=dqops_client, json_body={"check_search_filters": {"time_scale": "daily"}})  # error: a Python name; mypy: expected "RunChecksParameters | RunChecksParametersDict"
+        run_checks.sync(client=dqops_client, json_body={"check_search_filters": {"conection": "c"}})  # error: misspelt; mypy: expected "RunChecksParameters | RunChecksParametersDict"
+        run_checks.sync(client=dqops_client, json_body={"dummy_executon": True})  # error: misspelt; mypy: expected "RunChecksParameters | RunChecksParametersDict"
+        run_checks.sync(client=dqops_client, json_body={"check_search_filters": {"timeScale": "dayly"}})  # error: enum value; mypy: expected "RunChecksParameters | RunChecksParametersDict"
+        RunChecksParameters(check_search_filters={"time_scale": "daily"})  # error: a Python name; mypy: expected "CheckSearchFilters | CheckSearchFiltersDict | Unset"
         get_table.sync(None, "s", "t", client=dqops_client)  # error: None
         get_table.sync("c", "s", "t", client=dqops_client).spec = 3  # error: int
         RunChecksParameters(check_search_filters=["c"])  # error: list
@@ -245,6 +288,80 @@ def test_user_code_type_checks_against_the_installed_sdk(tmp_path):
     type_check_user_script(tmp_path, USER_SCRIPT, "user-code")
 
 
+def test_a_mapping_body_in_upstreams_style_type_checks_and_is_sent_as_written(tmp_path):
+    type_check_user_script(tmp_path, UPSTREAM_STYLE_SCRIPT, "upstream-style")
+    sent = run_script_against_mock(tmp_path / "upstream_style.py", "/api/jobs/runchecks", {"status": "finished"})
+    assert sent == {
+        "check_search_filters": {
+            "column": "sample_column",
+            "columnDataType": "string",
+            "connection": "sample_connection",
+            "fullTableName": "sample_schema.sample_table",
+            "enabled": True,
+            "timeScale": "daily",
+        },
+        "dummy_execution": False,
+    }
+
+
+def stub_typed_dicts() -> dict[str, set[str] | None]:
+    """The TypedDicts of dqops/client/models/_json.pyi by name: the keys of each, or None for an
+    alias (`dict[str, ...]`, the JSON form of a model without fields)."""
+    import ast
+
+    tree = ast.parse((PACKAGE_DIR / "client" / "models" / "_json.pyi").read_text(encoding="utf-8"))
+    found: dict[str, set[str] | None] = {}
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef):
+            found[node.name] = {item.target.id for item in node.body if isinstance(item, ast.AnnAssign)}
+        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            keys = node.value.args[1]
+            assert isinstance(keys, ast.Dict)
+            found[node.targets[0].id] = {key.value for key in keys.keys}
+        elif isinstance(node, ast.AnnAssign) and node.target.id.endswith("Dict"):
+            found[node.target.id] = None
+    return found
+
+
+def test_every_model_has_its_typed_dict_by_json_names_in_the_stub_and_at_run_time():
+    """For each model class: `<Model>Dict` in the stub has the model's JSON names as its keys, all
+    optional, and `from dqops.client.models import <Model>Dict` gives a TypedDict of the same keys."""
+    import enum
+    import importlib
+    import typing
+
+    require_generated_package()
+    models = importlib.import_module("dqops.client.models")
+    stub = stub_typed_dicts()
+    classes = {name: getattr(models, name) for name in models.__all__}
+    model_classes = {
+        name: cls for name, cls in classes.items() if cls.__name__ == name and not issubclass(cls, enum.Enum)
+    }
+    assert set(stub) == {f"{name}Dict" for name in model_classes}
+    for name, cls in model_classes.items():
+        json_names = set(getattr(sys.modules[cls.__module__], "_UNSET_FIELDS", {}))
+        at_run_time = getattr(models, f"{name}Dict")
+        if stub[f"{name}Dict"] is None:
+            assert not json_names and at_run_time == dict[str, typing.Any], name
+            continue
+        assert stub[f"{name}Dict"] == json_names, name
+        assert typing.is_typeddict(at_run_time) and at_run_time.__optional_keys__ == json_names, name
+    with pytest.raises(ImportError):
+        from dqops.client.models import CheckTimeScaleDict  # noqa: F401 - an enum has none
+
+
+def run_script_against_mock(script: Path, path: str, answer: object) -> object:
+    """Run `script` with DQOps mocked by respx (answering `answer` at `path`); the JSON it sent there."""
+    import runpy
+
+    import respx
+
+    with respx.mock(assert_all_called=True) as mock:
+        route = mock.post(f"http://localhost:8888{path}").respond(200, json=answer)
+        runpy.run_path(str(script), run_name="__main__")
+    return json.loads(route.calls.last.request.content)
+
+
 def type_check_user_script(tmp_path: Path, source: str, name: str) -> None:
     """`mypy --strict` on a user's script, run from `tmp_path` against the installed SDK."""
     require_generated_package()
@@ -275,13 +392,19 @@ def test_misuse_fails_type_checking_where_it_is(tmp_path):
     script = tmp_path / "misuse.py"
     text = textwrap.dedent(MISUSE_SCRIPT).lstrip()
     script.write_text(text, encoding="utf-8")
-    expected = {number for number, line in enumerate(text.splitlines(), start=1) if "# error:" in line}
+    lines = text.splitlines()
+    expected = {number for number, line in enumerate(lines, start=1) if "# error:" in line}
     markers = sorted(str(path.relative_to(REPO_ROOT)) for path in PACKAGE_DIR.rglob("py.typed"))
     cache = "user-code-" + hashlib.sha256("\n".join(markers).encode()).hexdigest()[:12]
     returncode, output, errors = run_mypy(script.name, cwd=tmp_path, cache=cache)
     assert returncode == 1, output
     reported = {int(match["line"]) for match in errors}
     assert reported == expected, output
+    # Where the script says what mypy reports (`mypy: <text>`), its message on that line says so.
+    for number in sorted(expected):
+        _, _, said = lines[number - 1].partition("; mypy: ")
+        messages = [match["message"] for match in errors if int(match["line"]) == number]
+        assert not said or any(said in message for message in messages), (number, said, messages)
 
 
 # ---------------------------------------------------------------------------

@@ -417,44 +417,35 @@ class ResponseDecodingError(DQOpsError, ValueError):
         super().__init__(message)
 
     @classmethod
-    def for_body(cls, exc: Exception, response: httpx.Response, expected: str) -> ResponseDecodingError:
-        """The body is not JSON at all (truncated, an HTML error page, a wrong content type...)."""
-        content_type = response.headers.get("content-type", "no content type")
+    def _of(cls, response: httpx.Response, expected: str, problem: str, **facts: Any) -> ResponseDecodingError:
+        """The error for `response`, saying what `problem` it has."""
         return cls(
-            f"{_describe_response(response)}: expected JSON ({expected}), got {content_type} that does not parse: {exc}",
+            f"{_describe_response(response)}: {problem}",
             expected=expected,
             status_code=response.status_code,
             content=response.content,
+            **facts,
         )
+
+    @classmethod
+    def for_body(cls, exc: Exception, response: httpx.Response, expected: str) -> ResponseDecodingError:
+        """The body is not JSON at all (truncated, an HTML error page, a wrong content type...)."""
+        content_type = response.headers.get("content-type", "no content type")
+        return cls._of(response, expected, f"expected JSON ({expected}), got {content_type} that does not parse: {exc}")
 
     @classmethod
     def empty(cls, response: httpx.Response, expected: str) -> ResponseDecodingError:
         """A success without a body, from an operation whose success answers one."""
-        return cls(
-            f"{_describe_response(response)}: the answer has no body, expected JSON ({expected})",
-            expected=expected,
-            status_code=response.status_code,
-            content=response.content,
-        )
+        return cls._of(response, expected, f"the answer has no body, expected JSON ({expected})")
 
     @classmethod
     def for_value(cls, exc: Exception, response: httpx.Response, expected: str) -> ResponseDecodingError:
         """The body is JSON but does not have the shape of the expected model."""
         if isinstance(exc, ModelDecodingError):
-            return cls(
-                f"{_describe_response(response)}: the answer is not a valid {expected}: {exc}",
-                expected=expected,
-                model=exc.model,
-                field=exc.field,
-                status_code=response.status_code,
-                content=response.content,
+            return cls._of(
+                response, expected, f"the answer is not a valid {expected}: {exc}", model=exc.model, field=exc.field
             )
-        return cls(
-            f"{_describe_response(response)}: the answer is not a valid {expected}: {type(exc).__name__}: {exc}",
-            expected=expected,
-            status_code=response.status_code,
-            content=response.content,
-        )
+        return cls._of(response, expected, f"the answer is not a valid {expected}: {type(exc).__name__}: {exc}")
 
 
 class ModelDecodingError(ResponseDecodingError):

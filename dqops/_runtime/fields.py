@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
@@ -49,3 +49,17 @@ def model_of_field(model: type, json_name: str) -> type | None:
                 nested[json] = cls
         _NESTED_MODELS[model] = nested
     return nested.get(json_name)
+
+
+def json_form(model: type) -> Any:
+    """The run-time stand-in for `<Model>Dict`, the TypedDict of `model`'s JSON form that type
+    checkers read from dqops/client/models/_json.pyi: a TypedDict of the same name and keys, every
+    key optional, each value `Any` (the stub has the precise types). A model without fields, such
+    as a map class, is `dict[str, Any]`."""
+    keys = [json for _, json in _fields(model)]
+    if not keys:
+        return dict[str, Any]
+    # A name made at run time, which type checkers cannot follow: they read the stub instead.
+    form: Any = TypedDict(f"{model.__name__}Dict", dict.fromkeys(keys, Any), total=False)  # type: ignore[misc]
+    form.__module__ = model.__module__.rpartition(".")[0]
+    return form

@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib
 import sys
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol, Self, TypeAlias, TypeVar, cast
+from typing import Any, Protocol, Self, TypeVar, cast
 
 import attrs
 
@@ -28,11 +28,6 @@ class _FromDict(Protocol):
 
 
 DecodableT = TypeVar("DecodableT", bound=_FromDict)
-
-
-# What __init__ of a model takes for a field typed as a model: the model, a mapping of its JSON
-# fields, or UNSET.
-ModelInput: TypeAlias = DecodableT | Mapping[str, Any] | Unset
 
 
 def model_value(value: DecodableT | Mapping[str, Any] | Unset, module: str, field: str) -> DecodableT | Unset:

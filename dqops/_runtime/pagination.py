@@ -16,6 +16,7 @@ from typing import Generic, TypeVar
 from .errors import ArgumentTypeError, InvalidArgument
 
 T = TypeVar("T")
+F = TypeVar("F")
 
 #: DQOps's own page size when a call sends `page` without `limit`.
 DEFAULT_PAGE_SIZE = 100
@@ -33,10 +34,18 @@ def _checked_int(value: object, name: str, operation: str, lowest: int, highest:
     return value
 
 
-class _Paging(Generic[T]):
-    """What the sync and async pagers share: the settings, and what to give of each page."""
+class _Paging(Generic[T, F]):
+    """What the sync and async pagers share: the page fetcher, the settings, and what to give of each page."""
 
-    def __init__(self, page_size: int, max_items: int | None, operation: str) -> None:
+    def __init__(
+        self,
+        fetch_page: F,
+        *,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        max_items: int | None = None,
+        operation: str,
+    ) -> None:
+        self._fetch_page = fetch_page
         self.page_size = _checked_int(page_size, "page_size", operation, 1, MAX_PAGE_SIZE)
         self.max_items = None if max_items is None else _checked_int(max_items, "max_items", operation, 0, None)
         self.operation = operation
@@ -53,23 +62,12 @@ class _Paging(Generic[T]):
         return items, len(items) != self.page_size
 
 
-class Pager(_Paging[T]):
+class Pager(_Paging[T, Callable[[int, int], Sequence[T]]]):
     """Every item of a paged list, fetched page after page as the iteration asks for them.
 
     `for table in get_tables.iterate("sales", "public", client=dqops): ...`. Each `iter()`
     starts again at page 1.
     """
-
-    def __init__(
-        self,
-        fetch_page: Callable[[int, int], Sequence[T]],
-        *,
-        page_size: int = DEFAULT_PAGE_SIZE,
-        max_items: int | None = None,
-        operation: str,
-    ) -> None:
-        super().__init__(page_size, max_items, operation)
-        self._fetch_page = fetch_page
 
     def __iter__(self) -> Iterator[T]:
         given, page, previous = 0, 1, None
@@ -83,19 +81,8 @@ class Pager(_Paging[T]):
             previous, page = items, page + 1
 
 
-class AsyncPager(_Paging[T]):
+class AsyncPager(_Paging[T, Callable[[int, int], Awaitable[Sequence[T]]]]):
     """Every item of a paged list, for `async for`: pages are awaited as the iteration asks for them."""
-
-    def __init__(
-        self,
-        fetch_page: Callable[[int, int], Awaitable[Sequence[T]]],
-        *,
-        page_size: int = DEFAULT_PAGE_SIZE,
-        max_items: int | None = None,
-        operation: str,
-    ) -> None:
-        super().__init__(page_size, max_items, operation)
-        self._fetch_page = fetch_page
 
     async def __aiter__(self) -> AsyncIterator[T]:
         given, page, previous = 0, 1, None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, ClassVar, NoReturn, TypeVar
 
@@ -47,8 +47,8 @@ def _given(value: Any) -> Any:
 def forwarded(arguments: dict[str, Any]) -> dict[str, Any]:
     """An `__init__`'s arguments, its `locals()` taken first thing, as keywords for `super().__init__`.
 
-    The variants of an operator repeat its keywords in their own signature, as DQOps's do, and
-    pass them all on: `super().__init__(**forwarded(locals()), check_type=CheckType.PROFILING)`.
+    Each operator spells its keywords in its own signature, as DQOps's do, and passes them all
+    on (`super().__init__(**forwarded(locals()))`); DqopsOperator keeps its FIELDS of them.
     """
     named = {name: value for name, value in arguments.items() if name not in ("self", "kwargs", "__class__")}
     return {**named, **arguments.get("kwargs", {})}
@@ -62,6 +62,10 @@ class DqopsOperator(BaseOperator):
     """The base of the DQOps operators: connection, client and errors (not used in DAGs directly)."""
 
     template_fields: Sequence[str] = ("dqops_conn_id",)
+    #: The keywords of a subclass's `__init__` kept as attributes of the same name (its filters, its body).
+    FIELDS: ClassVar[tuple[str, ...]] = ()
+    #: The kept keywords a variant sets itself (DQOps's profiling, monitoring and partitioned variants).
+    FIXED: ClassVar[Mapping[str, Any]] = {}
 
     def __init__(
         self,
@@ -73,7 +77,16 @@ class DqopsOperator(BaseOperator):
         fail_on_timeout: bool = True,
         **kwargs: Any,
     ) -> None:
+        fields = {name: kwargs.pop(name) for name in self.FIELDS if name in kwargs}
+        for name, value in self.FIXED.items():
+            if fields.get(name, UNSET) is not UNSET:
+                raise TypeError(f"{type(self).__name__} sets {name} itself ({name}={value!r}): do not give it")
+            fields[name] = value
+        if "fail_at_severity" in fields:
+            _rules.severity_rank(fields["fail_at_severity"])  # an unknown severity fails the DAG's parse, not its run
         super().__init__(**kwargs)
+        for name, value in fields.items():
+            setattr(self, name, value)
         self._explicit_base_url = not isinstance(base_url, _DefaultBaseUrl)
         self.base_url = extract_base_url(base_url)
         self.api_key = api_key
@@ -88,6 +101,10 @@ class DqopsOperator(BaseOperator):
             base_url=self.base_url if self._explicit_base_url else None,
             api_key=_given(self.api_key),
         )
+
+    def fields(self, names: Sequence[str]) -> dict[str, Any]:
+        """These kept keywords, as the operation's or the body's keywords."""
+        return {name: getattr(self, name) for name in names}
 
     def _settings(self) -> DqopsSettings:
         return self.get_hook().get_settings()
@@ -136,6 +153,7 @@ class DqopsJobOperator(DqopsOperator):
     Subclasses name the job's operation, the wait operation and build the body.
     """
 
+    template_fields: Sequence[str] = ("dqops_conn_id", "job_business_key")
     start_operation: ClassVar[str]
     wait_operation: ClassVar[str] = "wait_for_job"
 
@@ -154,8 +172,11 @@ class DqopsJobOperator(DqopsOperator):
 
     # What a subclass gives.
 
+    #: The job's body, made of the kept keywords (FIELDS), unless `job_body` says otherwise.
+    BODY: ClassVar[Callable[..., Any]]
+
     def job_body(self) -> Any:
-        raise NotImplementedError
+        return self.BODY(**self.fields(self.FIELDS))
 
     def check_answer(self, context: Any, answer: dict[str, Any]) -> None:
         """Raise when the answer fails the task; the default: a failed job, then an unfinished one."""

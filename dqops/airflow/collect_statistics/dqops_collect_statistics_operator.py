@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from dqops._runtime.types import UNSET, Unset
-from dqops.airflow._operator import DEFAULT_URL, DqopsJobOperator
+from dqops.airflow._operator import DEFAULT_URL, DqopsJobOperator, forwarded
 from dqops.client.models.statistics_collector_search_filters import StatisticsCollectorSearchFilters
 from dqops.client.models.statistics_collector_target import StatisticsCollectorTarget
 
@@ -25,8 +25,7 @@ class DqopsCollectStatisticsOperator(DqopsJobOperator):
     """
 
     template_fields: Sequence[str] = (
-        "dqops_conn_id",
-        "job_business_key",
+        *DqopsJobOperator.template_fields,
         "connection",
         "full_table_name",
         "labels",
@@ -34,6 +33,8 @@ class DqopsCollectStatisticsOperator(DqopsJobOperator):
         "sensor_name",
     )
     start_operation = "collect_statistics_on_table"
+    FIELDS = ("connection", "full_table_name", "enabled", "labels", "column_names", "sensor_name", "target")
+    BODY = StatisticsCollectorSearchFilters
 
     def __init__(
         self,
@@ -51,28 +52,4 @@ class DqopsCollectStatisticsOperator(DqopsJobOperator):
         fail_on_timeout: bool = True,
         **kwargs: Any,
     ) -> None:
-        super().__init__(
-            base_url=base_url,
-            job_business_key=job_business_key,
-            wait_timeout=wait_timeout,
-            fail_on_timeout=fail_on_timeout,
-            **kwargs,
-        )
-        self.connection = connection
-        self.full_table_name = full_table_name
-        self.enabled = enabled
-        self.labels = labels
-        self.column_names = column_names
-        self.sensor_name = sensor_name
-        self.target = target
-
-    def job_body(self) -> StatisticsCollectorSearchFilters:
-        return StatisticsCollectorSearchFilters(
-            connection=self.connection,
-            full_table_name=self.full_table_name,
-            enabled=self.enabled,
-            labels=self.labels,
-            column_names=self.column_names,
-            sensor_name=self.sensor_name,
-            target=self.target,
-        )
+        super().__init__(**forwarded(locals()))

@@ -5,7 +5,7 @@ from typing import Any
 
 from dqops._runtime.types import UNSET, Unset
 from dqops.airflow import _rules
-from dqops.airflow._operator import DEFAULT_URL, DqopsJobOperator
+from dqops.airflow._operator import DEFAULT_URL, DqopsJobOperator, forwarded
 from dqops.client.models.check_search_filters import CheckSearchFilters
 from dqops.client.models.check_target import CheckTarget
 from dqops.client.models.check_time_scale import CheckTimeScale
@@ -42,8 +42,7 @@ class DqopsRunChecksOperator(DqopsJobOperator):
     """
 
     template_fields: Sequence[str] = (
-        "dqops_conn_id",
-        "job_business_key",
+        *DqopsJobOperator.template_fields,
         "connection",
         "full_table_name",
         "tags",
@@ -55,6 +54,26 @@ class DqopsRunChecksOperator(DqopsJobOperator):
         "check_name",
         "sensor_name",
     )
+    #: The keywords that are CheckSearchFilters's fields.
+    FILTERS = (
+        "connection",
+        "full_table_name",
+        "enabled",
+        "tags",
+        "labels",
+        "column",
+        "column_data_type",
+        "column_nullable",
+        "check_target",
+        "check_type",
+        "time_scale",
+        "check_category",
+        "table_comparison_name",
+        "check_name",
+        "sensor_name",
+    )
+    FIELDS = (*FILTERS, "fail_at_severity")
+    fail_at_severity: RuleSeverityLevel
     start_operation = "run_checks"
     wait_operation = "wait_for_run_checks_job"
 
@@ -84,51 +103,10 @@ class DqopsRunChecksOperator(DqopsJobOperator):
         fail_at_severity: RuleSeverityLevel = RuleSeverityLevel.FATAL,
         **kwargs: Any,
     ) -> None:
-        super().__init__(
-            base_url=base_url,
-            job_business_key=job_business_key,
-            api_key=api_key,
-            wait_timeout=wait_timeout,
-            fail_on_timeout=fail_on_timeout,
-            **kwargs,
-        )
-        _rules.severity_rank(fail_at_severity)  # an unknown severity fails the DAG's parse, not its run
-        self.connection = connection
-        self.full_table_name = full_table_name
-        self.enabled = enabled
-        self.tags = tags
-        self.labels = labels
-        self.column = column
-        self.column_data_type = column_data_type
-        self.column_nullable = column_nullable
-        self.check_target = check_target
-        self.check_type = check_type
-        self.time_scale = time_scale
-        self.check_category = check_category
-        self.table_comparison_name = table_comparison_name
-        self.check_name = check_name
-        self.sensor_name = sensor_name
-        self.fail_at_severity = fail_at_severity
+        super().__init__(**forwarded(locals()))
 
     def job_body(self) -> RunChecksParameters:
-        filters = CheckSearchFilters(
-            connection=self.connection,
-            full_table_name=self.full_table_name,
-            enabled=self.enabled,
-            tags=self.tags,
-            labels=self.labels,
-            column=self.column,
-            column_data_type=self.column_data_type,
-            column_nullable=self.column_nullable,
-            check_target=self.check_target,
-            check_type=self.check_type,
-            time_scale=self.time_scale,
-            check_category=self.check_category,
-            table_comparison_name=self.table_comparison_name,
-            check_name=self.check_name,
-            sensor_name=self.sensor_name,
-        )
-        return RunChecksParameters(check_search_filters=filters)
+        return RunChecksParameters(check_search_filters=CheckSearchFilters(**self.fields(self.FILTERS)))
 
     def check_answer(self, context: Any, answer: dict[str, Any]) -> None:
         super().check_answer(context, answer)

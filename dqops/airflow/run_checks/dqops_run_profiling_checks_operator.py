@@ -1,28 +1,13 @@
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
-from dqops._runtime.types import UNSET, Unset
-from dqops.airflow._operator import DEFAULT_URL, forwarded
 from dqops.airflow.run_checks.dqops_run_checks_operator import DqopsRunChecksOperator
 from dqops.client.models.check_type import CheckType
-from dqops.client.models.rule_severity_level import RuleSeverityLevel
 
 
 class DqopsRunProfilingChecksOperator(DqopsRunChecksOperator):
     """DqopsRunChecksOperator for the profiling checks alone (`check_type=CheckType.PROFILING`)."""
 
-    def __init__(
-        self,
-        *,
-        base_url: str = DEFAULT_URL,
-        job_business_key: Unset | None | str = UNSET,
-        api_key: str | Unset = UNSET,
-        connection: str | Unset = UNSET,
-        full_table_name: str | Unset = UNSET,
-        wait_timeout: int | Unset = UNSET,
-        fail_on_timeout: bool = True,
-        fail_at_severity: RuleSeverityLevel = RuleSeverityLevel.FATAL,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(**forwarded(locals()), check_type=CheckType.PROFILING)
+    FIXED: ClassVar[Mapping[str, Any]] = {"check_type": CheckType.PROFILING}

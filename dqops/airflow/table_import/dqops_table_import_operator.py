@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from dqops._runtime.types import UNSET, Unset
-from dqops.airflow._operator import DEFAULT_URL, DqopsJobOperator
+from dqops.airflow._operator import DEFAULT_URL, DqopsJobOperator, forwarded
 from dqops.client.models.import_tables_queue_job_parameters import ImportTablesQueueJobParameters
 
 
@@ -21,14 +21,10 @@ class DqopsTableImportOperator(DqopsJobOperator):
             deferrable: As for DqopsRunChecksOperator.
     """
 
-    template_fields: Sequence[str] = (
-        "dqops_conn_id",
-        "job_business_key",
-        "connection_name",
-        "schema_name",
-        "table_names",
-    )
     start_operation = "import_tables"
+    FIELDS = ("connection_name", "schema_name", "table_names")
+    BODY = ImportTablesQueueJobParameters
+    template_fields: Sequence[str] = (*DqopsJobOperator.template_fields, *FIELDS)
 
     def __init__(
         self,
@@ -42,18 +38,4 @@ class DqopsTableImportOperator(DqopsJobOperator):
         fail_on_timeout: bool = True,
         **kwargs: Any,
     ) -> None:
-        super().__init__(
-            base_url=base_url,
-            job_business_key=job_business_key,
-            wait_timeout=wait_timeout,
-            fail_on_timeout=fail_on_timeout,
-            **kwargs,
-        )
-        self.connection_name = connection_name
-        self.schema_name = schema_name
-        self.table_names = table_names
-
-    def job_body(self) -> ImportTablesQueueJobParameters:
-        return ImportTablesQueueJobParameters(
-            connection_name=self.connection_name, schema_name=self.schema_name, table_names=self.table_names
-        )
+        super().__init__(**forwarded(locals()))

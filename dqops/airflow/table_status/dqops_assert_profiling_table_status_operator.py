@@ -1,32 +1,12 @@
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
-from dqops._runtime.types import UNSET, Unset
-from dqops.airflow._operator import DEFAULT_URL, forwarded
 from dqops.airflow.table_status.dqops_assert_table_status_operator import DqopsAssertTableStatusOperator
-from dqops.client.models.rule_severity_level import RuleSeverityLevel
 
 
 class DqopsAssertProfilingTableStatusOperator(DqopsAssertTableStatusOperator):
     """DqopsAssertTableStatusOperator for the status of the profiling checks alone."""
 
-    def __init__(
-        self,
-        connection_name: str,
-        schema_name: str,
-        table_name: str,
-        *,
-        months: Unset | None | int = UNSET,
-        data_group: Unset | None | str = UNSET,
-        check_name: Unset | None | str = UNSET,
-        category: Unset | None | str = UNSET,
-        table_comparison: Unset | None | str = UNSET,
-        quality_dimension: Unset | None | str = UNSET,
-        base_url: str = DEFAULT_URL,
-        wait_timeout: int | Unset = UNSET,
-        fail_on_timeout: bool = True,
-        fail_at_severity: RuleSeverityLevel = RuleSeverityLevel.FATAL,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(**forwarded(locals()), profiling=True, monitoring=False, partitioned=False)
+    FIXED: ClassVar[Mapping[str, Any]] = {"profiling": True, "monitoring": False, "partitioned": False}

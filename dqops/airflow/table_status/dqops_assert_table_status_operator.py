@@ -5,7 +5,7 @@ from typing import Any
 
 from dqops._runtime.types import UNSET, Unset
 from dqops.airflow import _rules
-from dqops.airflow._operator import DEFAULT_URL, DqopsOperator, _given, _NoAnswer
+from dqops.airflow._operator import DEFAULT_URL, DqopsOperator, _given, _NoAnswer, forwarded
 from dqops.client.api.check_results import get_table_data_quality_status
 from dqops.client.models.check_time_scale import CheckTimeScale
 from dqops.client.models.rule_severity_level import RuleSeverityLevel
@@ -53,6 +53,12 @@ class DqopsAssertTableStatusOperator(DqopsOperator):
         "quality_dimension",
     )
 
+    FIELDS = ("connection_name", "schema_name", "table_name", *FILTERS, "fail_at_severity")
+    connection_name: str
+    schema_name: str
+    table_name: str
+    fail_at_severity: RuleSeverityLevel
+
     def __init__(
         self,
         connection_name: str,
@@ -75,22 +81,7 @@ class DqopsAssertTableStatusOperator(DqopsOperator):
         fail_at_severity: RuleSeverityLevel = RuleSeverityLevel.FATAL,
         **kwargs: Any,
     ) -> None:
-        super().__init__(base_url=base_url, wait_timeout=wait_timeout, fail_on_timeout=fail_on_timeout, **kwargs)
-        _rules.severity_rank(fail_at_severity)
-        self.connection_name = connection_name
-        self.schema_name = schema_name
-        self.table_name = table_name
-        self.months = months
-        self.profiling = profiling
-        self.monitoring = monitoring
-        self.partitioned = partitioned
-        self.check_time_scale = check_time_scale
-        self.data_group = data_group
-        self.check_name = check_name
-        self.category = category
-        self.table_comparison = table_comparison
-        self.quality_dimension = quality_dimension
-        self.fail_at_severity = fail_at_severity
+        super().__init__(**forwarded(locals()))
 
     def execute(self, context: Any) -> dict[str, Any] | None:
         settings = self._settings()

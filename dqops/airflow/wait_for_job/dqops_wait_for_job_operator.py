@@ -6,7 +6,7 @@ from typing import Any
 from dqops._runtime.types import UNSET, Unset
 from dqops.airflow import _rules
 from dqops.airflow._compat import AirflowException
-from dqops.airflow._operator import DEFAULT_URL, DqopsJobOperator, _given, _NoAnswer
+from dqops.airflow._operator import DEFAULT_URL, DqopsJobOperator, _given, _NoAnswer, forwarded
 from dqops.airflow.common.exceptions import DqopsUnfinishedJobException
 from dqops.airflow.triggers import jobs_operation
 from dqops.client.models.rule_severity_level import RuleSeverityLevel
@@ -33,6 +33,9 @@ class DqopsWaitForJobOperator(DqopsJobOperator):
     """
 
     template_fields: Sequence[str] = ("dqops_conn_id", "job_business_key", "task_id_to_wait_for")
+    FIELDS = ("task_id_to_wait_for", "fail_at_severity")
+    task_id_to_wait_for: Unset | None | str
+    fail_at_severity: RuleSeverityLevel
 
     def __init__(
         self,
@@ -45,16 +48,7 @@ class DqopsWaitForJobOperator(DqopsJobOperator):
         fail_at_severity: RuleSeverityLevel = RuleSeverityLevel.FATAL,
         **kwargs: Any,
     ) -> None:
-        super().__init__(
-            base_url=base_url,
-            job_business_key=job_business_key,
-            wait_timeout=wait_timeout,
-            fail_on_timeout=fail_on_timeout,
-            **kwargs,
-        )
-        _rules.severity_rank(fail_at_severity)
-        self.task_id_to_wait_for = task_id_to_wait_for
-        self.fail_at_severity = fail_at_severity
+        super().__init__(**forwarded(locals()))
 
     def job_to_wait_for(self, context: Any) -> str:
         """`job_business_key`, else the job id in the return value of the task it waits for."""
