@@ -22,6 +22,7 @@ Usage: python -m scripts.generate_docs [--spec openapi/dqops-api-openapi-3.clean
 from __future__ import annotations
 
 import argparse
+import datetime
 import importlib
 import inspect
 import json
@@ -396,6 +397,13 @@ def python_literal(value: Any) -> str:
     return repr(value)
 
 
+def python_date(value: str) -> str:
+    """The `datetime.date` / `datetime.datetime` expression of a sample's ISO 8601 text, as a
+    model's date field holds it."""
+    parse = datetime.datetime.fromisoformat if "T" in value else datetime.date.fromisoformat
+    return repr(parse(value))
+
+
 def model_fields(prop: Any, value: Mapping[str, Any], models: Mapping[str, Any]) -> list[tuple[Any, Any]]:
     """The fields a JSON sample of a model sets, as (property, value), in the class's order."""
     model = models.get(prop.class_info.name, prop)
@@ -420,6 +428,7 @@ def render_pages(project: Any, reference: Reference) -> dict[str, str]:
         table_cell=table_cell,
         type_links=make_type_links(reference.page_of_class),
         python_literal=python_literal,
+        python_date=python_date,
         shell_word=shell_word,
     )
     pages = {"client/index.md": env.get_template("docs/index.md.jinja").render()}

@@ -245,11 +245,26 @@ def is_model_field(prop: Any) -> bool:
 
 
 def needs_conversion(prop: Any) -> bool:
-    """Whether a JSON value of this property needs decoding into Python objects (models, enums, lists of them)."""
+    """Whether a JSON value of this property needs decoding into Python objects (models, enums,
+    lists of them or of dates). A date or date-time field does not: its descriptor parses the
+    text on first read (iso_parser)."""
     kind = property_kind(prop)
     if kind is Kind.LIST:
-        return needs_conversion(prop.inner_property)
+        inner = prop.inner_property
+        return needs_conversion(inner) or iso_parser(inner) is not None
     return kind in (Kind.MODEL, Kind.MAP, Kind.ENUM)
+
+
+# The parser (dqops/_runtime/dates.py) of the ISO 8601 text of a date or date-time.
+_ISO_PARSERS: Final[dict[Kind, str]] = {
+    Kind.DATE: "parse_date",
+    Kind.DATETIME: "parse_datetime",
+}
+
+
+def iso_parser(prop: Any) -> str | None:
+    """The parser of a date or date-time property's text, None for other kinds."""
+    return _ISO_PARSERS.get(property_kind(prop))
 
 
 def is_json_scalar(prop: Any) -> bool:
@@ -340,7 +355,7 @@ class TemplateRules:
 
     def py_type(self, prop: Any) -> str:
         """The Python type of a value of this property, without Unset / None. Dates and date-times
-        stay ISO 8601 text, so that `from_dict(d).to_dict() == d` holds exactly."""
+        are `datetime.date` / `datetime.datetime`, as upstream's client types them."""
         kind = property_kind(prop)
         if kind is Kind.MAP:
             value_class = map_value_class(prop, self.field_prefix)
@@ -349,8 +364,10 @@ class TemplateRules:
             return str(prop.class_info.name)
         if kind is Kind.LIST:
             return f"list[{self.py_type(prop.inner_property)}]"
-        if kind in (Kind.DATE, Kind.DATETIME):
-            return "str"
+        if kind is Kind.DATE:
+            return "datetime.date"
+        if kind is Kind.DATETIME:
+            return "datetime.datetime"
         if kind is Kind.FILE:
             return "File"
         return _type_string(prop)
@@ -502,6 +519,9 @@ class ModelLayout:
     encode_only_factories: list[str]  # the encode_only_<kind> factories of dqops/_runtime/encode_only.py it calls
     classes: list[tuple[str, str]]  # (name, module) of the generated classes from_dict() builds
     bool_type: str  # "bool", or "builtins.bool" when a field named bool shadows it in the class
+    iso_fields: dict[str, str]  # the parser of each date or date-time field (iso_parser), by python name
+    iso_parsers: list[str]  # the parsers the module calls: of those fields and of lists of dates
+    uses_datetime: bool  # whether an annotation names the datetime module
     extra: Any = field(default=None)
 
     @classmethod
@@ -530,6 +550,13 @@ class ModelLayout:
             if how is not EncodeOnly.CODE:
                 factories.add(f"encode_only_{how}")
         classes.discard((class_name, str(model.class_info.module_name)))
+        iso_fields = {prop.python_name: parser for prop in properties if (parser := iso_parser(prop))}
+        list_parsers = {
+            parser
+            for prop in [*properties, *([extra] if extra else [])]
+            if property_kind(prop) is Kind.LIST and (parser := iso_parser(prop.inner_property))
+        }
+        types = [rules.py_type(prop) for prop in [*properties, *([extra] if extra else [])]]
         return cls(
             class_name=class_name,
             properties=properties,
@@ -548,6 +575,9 @@ class ModelLayout:
             encode_only_factories=sorted(factories),
             classes=sorted(classes),
             bool_type="builtins.bool" if any(prop.python_name == "bool" for prop in properties) else "bool",
+            iso_fields=iso_fields,
+            iso_parsers=sorted({*iso_fields.values(), *list_parsers}),
+            uses_datetime=any("datetime." in text for text in types),
             extra=extra,
         )
 
@@ -558,6 +588,7 @@ def _functions() -> Iterable[tuple[str, Any]]:
         is_map,
         is_model_field,
         needs_conversion,
+        iso_parser,
         is_json_scalar,
         has_typed_extra,
         note_kind,

@@ -11,6 +11,7 @@ from typing import Any, Protocol, Self, TypeVar, cast
 import attrs
 
 from .arguments import refuse_python_names, unknown_enum_value
+from .dates import IsoField
 from .errors import ArgumentTypeError
 from .types import UNSET, Unset
 
@@ -245,6 +246,9 @@ def decoding_class(cls: type[ModelT]) -> type[ModelT]:
             "__setattr__": _object_setattr,
             "__delattr__": _object_delattr,
             "__module__": cls.__module__,
+            # A date field's own slot: from_dict() stores the text DQOps sent, which its
+            # descriptor (IsoField, on cls) parses when read, without a Python call per store.
+            **{name: value.slot for name, value in vars(cls).items() if isinstance(value, IsoField)},
         }
         twin = _DECODING_CLASSES[cls] = type(cls.__name__, (cls,), namespace)
         twin.__qualname__ = cls.__qualname__

@@ -5,6 +5,10 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any
 
+from .dates import encode_iso
+
+__all__ = ["encode_enum", "encode_iso", "encode_map", "encode_model", "encode_models", "to_json_value"]
+
 
 def to_json_value(value: Any) -> Any:
     """A model, enum, list or dict of them -> plain JSON-ready Python values."""
@@ -21,10 +25,7 @@ def to_json_value(value: Any) -> Any:
         return {key: to_json_value(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [to_json_value(item) for item in value]
-    isoformat = getattr(value, "isoformat", None)
-    if isoformat is not None:
-        return isoformat()
-    return value
+    return encode_iso(value)
 
 
 def encode_map(value: Any) -> Any:
@@ -33,14 +34,6 @@ def encode_map(value: Any) -> Any:
     if to_dict is not None:
         return to_dict()
     return to_json_value(value)
-
-
-def encode_iso(value: Any) -> Any:
-    """Dates and date-times are kept as the server's ISO 8601 text; a date/datetime is accepted too."""
-    if isinstance(value, str):
-        return value
-    isoformat = getattr(value, "isoformat", None)
-    return isoformat() if isoformat is not None else value
 
 
 def encode_model(value: Any) -> Any:

@@ -45,9 +45,12 @@ the pytest output (tests/support/summaries.py).
 from __future__ import annotations
 
 import copy
+import datetime
 import enum
+import importlib
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given
 from openapi_schema_validator import OAS30Validator
@@ -138,6 +141,25 @@ def assert_round_trip(cls: Any, document: dict[str, Any], validator: OAS30Valida
     assert first_difference(document, snapshot) is None, f"{cls.__name__}.from_dict changed its input"
     invalid = schema_errors(validator, output)
     assert not invalid, f"{cls.__name__}.to_dict() does not validate: {invalid}"
+    assert_dates_keep_their_text(cls, document, snapshot)
+
+
+def date_fields(cls: Any) -> dict[str, type]:
+    """The date and date-time fields of a model class (python name -> the type a value has)."""
+    kinds = {"datetime.date | Unset": datetime.date, "datetime.datetime | Unset": datetime.datetime}
+    return {field.name: kinds[field.type] for field in attrs.fields(cls) if field.type in kinds}
+
+
+def assert_dates_keep_their_text(cls: Any, document: dict[str, Any], snapshot: dict[str, Any]) -> None:
+    """Each date read is a date / datetime, and a model whose note of the decoded JSON is gone
+    (a copy) still writes back the text DQOps sent."""
+    unset = importlib.import_module("dqops.client.types").UNSET
+    instance = cls.from_dict(document)
+    for name, kind in date_fields(cls).items():
+        value = getattr(instance, name)
+        assert value is None or value is unset or isinstance(value, kind), f"{cls.__name__}.{name}: {value!r}"
+    difference = first_difference(copy.copy(instance).to_dict(), snapshot)
+    assert difference is None, f"{cls.__name__}: a copy with its dates read does not write them back: {difference}"
 
 
 @pytest.mark.parametrize("case", OBJECT_CASES, ids=[case.class_name for case in OBJECT_CASES])

@@ -52,14 +52,17 @@ USER_SCRIPT = """
     from dqops.client.api.connections import create_connection, get_all_connections
     from dqops.client.api.jobs import run_checks
     from dqops.client.models import (
+        CheckResultEntryModel,
         CheckSearchFilters,
         CheckTimeScale,
+        CommentSpec,
         ConnectionModel,
+        IncidentCountsModel,
         RunChecksParameters,
         RunChecksQueueJobResult,
         TableCurrentDataQualityStatusModel,
     )
-    from dqops.client.types import Response
+    from dqops.client.types import Response, Unset
 
     if TYPE_CHECKING:
         from dqops.client.models import CheckSearchFiltersDict, RunChecksParametersDict
@@ -146,6 +149,24 @@ USER_SCRIPT = """
             "c", "s", "t", "col", CheckTimeScale.DAILY, client=dqops_client,
             month_start=datetime.date(2024, 8, 1), month_end="2024-08-31",
         )
+
+
+    # Date fields are datetime.date / datetime.datetime, as upstream's client types them.
+    def issue_day(issue: CheckResultEntryModel) -> datetime.date | None:
+        if isinstance(issue.time_period, Unset):
+            return None
+        assert_type(issue.time_period, datetime.datetime)
+        return issue.time_period.date()
+
+
+    def counted_month(counts: IncidentCountsModel) -> int:
+        if isinstance(counts.current_month_date, datetime.date):
+            return counts.current_month_date.month
+        return 0
+
+
+    print(issue_day(CheckResultEntryModel.from_dict({"timePeriod": "2024-08-24T14:15:22"})))
+    CommentSpec(date=datetime.datetime.now(datetime.timezone.utc), comment="checked").to_dict()
 """
 
 #: A script in the style of DQOps's own docs for its client, with the body as a mapping of its
@@ -180,7 +201,7 @@ MISUSE_SCRIPT = """
     from dqops import client
     from dqops.client.api.jobs import run_checks
     from dqops.client.api.tables import get_table
-    from dqops.client.models import RunChecksParameters
+    from dqops.client.models import CommentSpec, RunChecksParameters
 
 
     def misuse(dqops_client: client.AuthenticatedClient) -> None:
@@ -194,6 +215,7 @@ MISUSE_SCRIPT = """
         get_table.sync(None, "s", "t", client=dqops_client)  # error: None
         get_table.sync("c", "s", "t", client=dqops_client).spec = 3  # error: int
         RunChecksParameters(check_search_filters=["c"])  # error: list
+        CommentSpec(date="2024-08-24T14:15:22Z")  # error: text for a datetime
         status = get_table.sync("c", "s", "t", client=dqops_client)
         status.no_such_field  # error: attribute
 """

@@ -26,6 +26,7 @@ Totals are printed at the end of the run by conftest.py.
 from __future__ import annotations
 
 import ast
+import datetime
 import functools
 import importlib
 import json
@@ -73,7 +74,8 @@ def documented_value(example: dx.PythonExample) -> Any:
     assert example.documented_repr is not None
     tree = ast.parse(example.documented_repr, mode="eval")
     names = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
-    namespace = {name: getattr(models, name) for name in names if hasattr(models, name)}
+    namespace: dict[str, Any] = {name: getattr(models, name) for name in names if hasattr(models, name)}
+    namespace["datetime"] = datetime  # date fields: datetime.date / datetime.datetime
     return eval(compile(tree, f"<result of {example.id}>", "eval"), namespace)
 
 

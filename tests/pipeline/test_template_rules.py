@@ -145,8 +145,8 @@ PY_TYPES = {
     "count": "int",
     "ratio": "float",
     "flag": "bool",
-    "day": "str",
-    "moment": "str",
+    "day": "datetime.date",
+    "moment": "datetime.datetime",
     "color": "Color",
     "anything": "Any",
     "names": "list[str]",
@@ -168,7 +168,9 @@ def test_init_type_of_a_model_field_takes_a_mapping(models: dict[str, Any], temp
     assert template.init_type(prop(models, "Kinds", "text")) == "str"
 
 
-CONVERTED = {"rule", "rule_map", "text_map", "free", "color", "colors", "rules"}
+# A date field is not converted by from_dict() (its descriptor parses it on first read); a list
+# of dates is.
+CONVERTED = {"rule", "rule_map", "text_map", "free", "color", "colors", "rules", "days"}
 SCALAR = {"text", "count", "ratio", "flag", "day", "moment", "color"}
 
 
@@ -177,6 +179,19 @@ def test_conversion_and_scalars(models: dict[str, Any], name: str) -> None:
     field = prop(models, "Kinds", name)
     assert rules.needs_conversion(field) is (name in CONVERTED)
     assert rules.is_json_scalar(field) is (name in SCALAR)
+
+
+def test_date_fields_are_parsed_on_read_and_lists_of_dates_on_decoding(
+    models: dict[str, Any], template: rules.TemplateRules
+) -> None:
+    assert rules.iso_parser(prop(models, "Kinds", "day")) == "parse_date"
+    assert rules.iso_parser(prop(models, "Kinds", "moment")) == "parse_datetime"
+    assert rules.iso_parser(prop(models, "Kinds", "text")) is None
+    layout = template.model_layout(models["Kinds"])
+    assert layout.iso_fields == {"day": "parse_date", "moment": "parse_datetime"}
+    assert layout.iso_parsers == ["parse_date", "parse_datetime"]
+    assert layout.uses_datetime
+    assert not template.model_layout(models["SmallRule"]).uses_datetime
 
 
 def test_encode_helpers_and_decode_classes(models: dict[str, Any], template: rules.TemplateRules) -> None:

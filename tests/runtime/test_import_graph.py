@@ -16,8 +16,9 @@ def module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def imported_modules(path: Path) -> set[str]:
-    """Every `dqops...` name `path` imports (each `from X import y` as both X and X.y)."""
+def imported_modules(path: Path, modules: set[str]) -> set[str]:
+    """Every `dqops...` module `path` imports: `from X import y` imports X.y where that is one of
+    `modules` (a submodule, which its package can import in turn), else X."""
     name = module_name(path)
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     found: set[str] = set()
@@ -27,15 +28,17 @@ def imported_modules(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom):
             base = package.split(".")[: len(package.split(".")) - node.level + 1] if node.level else []
             target = ".".join([*base, *([node.module] if node.module else [])])
-            found.add(target)
-            found.update(f"{target}.{alias.name}" for alias in node.names)
+            submodules = {f"{target}.{alias.name}" for alias in node.names} & modules
+            found.update(submodules)
+            if len(submodules) < len(node.names):
+                found.add(target)
     return found
 
 
 def import_graph() -> dict[str, set[str]]:
     files = [path for path in PACKAGE.rglob("*.py") if "client" not in path.relative_to(PACKAGE).parts[:1]]
     modules = {module_name(path): path for path in files}
-    return {name: (imported_modules(path) & set(modules)) - {name} for name, path in modules.items()}
+    return {name: (imported_modules(path, set(modules)) & set(modules)) - {name} for name, path in modules.items()}
 
 
 def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -61,6 +64,13 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 def test_the_cycle_finder_sees_a_loop() -> None:
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c", "a"]]
     assert cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_a_submodule_imported_from_its_package_is_not_the_package() -> None:
+    steps = PACKAGE / "jobs" / "_steps.py"
+    assert "from dqops.jobs import _deadline\n" in steps.read_text(encoding="utf-8")
+    imported = imported_modules(steps, set(import_graph()))
+    assert "dqops.jobs._deadline" in imported and "dqops.jobs" not in imported
 
 
 def test_the_hand_written_package_has_no_import_loop() -> None:

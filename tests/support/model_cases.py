@@ -176,6 +176,8 @@ def _leaf_strategy(schema_json: str) -> st.SearchStrategy[Any]:
     """hypothesis-jsonschema's strategy for a scalar schema (string/date/date-time, integer, number, enum)."""
     schema = json.loads(schema_json)
     strategy = from_schema(schema)
+    if schema.get("format") == "date-time":
+        strategy = strategy | DQOPS_DATE_TIMES
     if schema.get("type") == "number":
         # A JSON number may be written without a fraction; it must come back as written.
         strategy = strategy | st.integers(-(2**53), 2**53)
@@ -190,6 +192,19 @@ def leaf_strategy(schema: dict[str, Any]) -> st.SearchStrategy[Any]:
 
 
 LEAF_KEYWORDS = frozenset({"type", "format", "enum"})
+
+#: Date-times as DQOps writes them (a Java Instant or OffsetDateTime): `Z` or an offset, with 0-9
+#: digits of fraction (hypothesis-jsonschema's have 0 or 6). DQOps's local date-times (no offset)
+#: are not RFC 3339, which the validator checks here: tests/client/test_dates.py covers them.
+DQOPS_DATE_TIMES: st.SearchStrategy[str] = st.builds(
+    "{}T{:02d}:{:02d}:{:02d}{}{}".format,
+    st.dates().map(str),
+    st.integers(0, 23),
+    st.integers(0, 59),
+    st.integers(0, 59),
+    st.one_of(st.just(""), st.from_regex(r"\A\.[0-9]{1,9}\Z")),
+    st.sampled_from(["Z", "+02:00", "-05:30", "+00:00"]),
+)
 
 
 def unknown_fields(known: Iterable[str], max_size: int) -> st.SearchStrategy[dict[str, Any]]:
