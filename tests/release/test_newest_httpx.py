@@ -29,18 +29,17 @@ TESTS = ["runtime", "jobs", "client/test_arguments.py", "client/test_pagers.py",
 NOT_NEEDED = {"apache-airflow", "mkdocs", "mkdocs-material", "build", "twine", "mypy"}
 #: Kept apart from .venv and reused while its requirements stay the same.
 ENVIRONMENT = REPO_ROOT / ".venv-newest-httpx"
+PYPROJECT = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 
 
 def sdk_httpx_range() -> Requirement:
-    pyproject = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    return next(r for r in map(Requirement, pyproject["project"]["dependencies"]) if r.name == "httpx")
+    return next(r for r in map(Requirement, PYPROJECT["project"]["dependencies"]) if r.name == "httpx")
 
 
 def environment_requirements() -> list[str]:
     """The SDK's httpx range, the dev group's pins but httpx's and the unneeded tools', and the
     generator's own requirements but httpx (the tests' spec facts name things as it does)."""
-    pyproject = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    dev = [Requirement(r) for r in pyproject["dependency-groups"]["dev"] if isinstance(r, str)]
+    dev = [Requirement(r) for r in PYPROJECT["dependency-groups"]["dev"] if isinstance(r, str)]
     generator = [Requirement(r) for r in importlib.metadata.requires("openapi-python-client") or []]
     kept = [str(r) for r in dev if r.name not in NOT_NEEDED | {"httpx", "openapi-python-client"}]
     kept += [str(r) for r in generator if r.name != "httpx" and (r.marker is None or r.marker.evaluate())]
