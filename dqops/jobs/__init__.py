@@ -24,8 +24,9 @@ The waiting logic is written once, as generators of the calls to make (`_steps`,
 driven by a sync or an async driver (`_deadline`), which also makes each sync and async pair
 of functions of one generator function, with one signature. The modules: `_deadline` (the
 deadline, the steps, the drivers; the only reader of the clock), `_kinds` (the kinds of job),
-`_steps` (start, wait, look up), `_handles` (JobHandle), `_starts` (`start_*`), `_helpers`
-(`run_checks`... and `wait_for_job`), `_feed` (`watch`), `_wait_all`.
+`_steps` (start, wait, look up), `_shapes` (each kind's functions, typed by the body's keyword),
+`_handles` (JobHandle), `_starts` (`start_*`), `_helpers` (`run_checks`... and `wait_for_job`),
+`_feed` (`watch`), `_wait_all`.
 """
 
 from dqops.jobs._deadline import (

@@ -7,33 +7,110 @@ import re
 import uuid
 from dataclasses import dataclass
 from importlib import import_module
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from dqops._runtime.errors import InvalidArgument, JobFailed, cut_text
 
+if TYPE_CHECKING:
+    from dqops.client.models import (
+        CollectErrorSamplesParameters,
+        CollectErrorSamplesParametersDict,
+        CollectErrorSamplesResult,
+        CollectStatisticsQueueJobResult,
+        DeleteStoredDataQueueJobParameters,
+        DeleteStoredDataQueueJobParametersDict,
+        DeleteStoredDataQueueJobResult,
+        ImportTablesQueueJobParameters,
+        ImportTablesQueueJobParametersDict,
+        ImportTablesQueueJobResult,
+        RunChecksParameters,
+        RunChecksParametersDict,
+        RunChecksQueueJobResult,
+        StatisticsCollectorSearchFilters,
+        StatisticsCollectorSearchFiltersDict,
+        SynchronizeMultipleFoldersDqoQueueJobParameters,
+        SynchronizeMultipleFoldersDqoQueueJobParametersDict,
+        SynchronizeMultipleFoldersQueueJobResult,
+    )
+
+Body = TypeVar("Body")  # what the start takes: the body's model or a mapping of its JSON form
+Result = TypeVar("Result")  # the typed result of the start and wait operations
+
+
+def _model_class(name: str) -> type[Any]:
+    module = import_module("dqops.client.models." + re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower())
+    model: type[Any] = getattr(module, name)
+    return model
+
 
 @dataclass(frozen=True)
-class JobKind:
+class JobKind(Generic[Body, Result]):
+    """A kind of job; its type arguments are what mypy sees of its start's body and of its result."""
+
     name: str  # the start operation's module, and the kind a token names
     wait_operation: str  # its own wait endpoint (answers the typed result) or the generic wait_for_job
+    body_class_name: str  # the model of the start's body (json_body), in dqops.client.models
     result_class_name: str  # the typed result of the start and wait operations, in dqops.client.models
 
+    def body_class(self) -> type[Any]:
+        return _model_class(self.body_class_name)
+
     def result_class(self) -> type[Any]:
-        module = import_module("dqops.client.models." + re.sub(r"(?<!^)(?=[A-Z])", "_", self.result_class_name).lower())
-        result_class: type[Any] = getattr(module, self.result_class_name)
-        return result_class
+        return _model_class(self.result_class_name)
 
 
-KINDS: dict[str, JobKind] = {
+RUN_CHECKS: JobKind[RunChecksParameters | RunChecksParametersDict, RunChecksQueueJobResult] = JobKind(
+    "run_checks", "wait_for_run_checks_job", "RunChecksParameters", "RunChecksQueueJobResult"
+)
+COLLECT_ERROR_SAMPLES: JobKind[
+    CollectErrorSamplesParameters | CollectErrorSamplesParametersDict, CollectErrorSamplesResult
+] = JobKind(
+    "collect_error_samples",
+    "wait_for_collect_error_samples_job",
+    "CollectErrorSamplesParameters",
+    "CollectErrorSamplesResult",
+)
+COLLECT_STATISTICS_ON_TABLE: JobKind[
+    StatisticsCollectorSearchFilters | StatisticsCollectorSearchFiltersDict, CollectStatisticsQueueJobResult
+] = JobKind(
+    "collect_statistics_on_table", "wait_for_job", "StatisticsCollectorSearchFilters", "CollectStatisticsQueueJobResult"
+)
+COLLECT_STATISTICS_ON_DATA_GROUPS: JobKind[
+    StatisticsCollectorSearchFilters | StatisticsCollectorSearchFiltersDict, CollectStatisticsQueueJobResult
+] = JobKind(
+    "collect_statistics_on_data_groups",
+    "wait_for_job",
+    "StatisticsCollectorSearchFilters",
+    "CollectStatisticsQueueJobResult",
+)
+IMPORT_TABLES: JobKind[
+    ImportTablesQueueJobParameters | ImportTablesQueueJobParametersDict, ImportTablesQueueJobResult
+] = JobKind("import_tables", "wait_for_job", "ImportTablesQueueJobParameters", "ImportTablesQueueJobResult")
+DELETE_STORED_DATA: JobKind[
+    DeleteStoredDataQueueJobParameters | DeleteStoredDataQueueJobParametersDict, DeleteStoredDataQueueJobResult
+] = JobKind(
+    "delete_stored_data", "wait_for_job", "DeleteStoredDataQueueJobParameters", "DeleteStoredDataQueueJobResult"
+)
+SYNCHRONIZE_FOLDERS: JobKind[
+    SynchronizeMultipleFoldersDqoQueueJobParameters | SynchronizeMultipleFoldersDqoQueueJobParametersDict,
+    SynchronizeMultipleFoldersQueueJobResult,
+] = JobKind(
+    "synchronize_folders",
+    "wait_for_job",
+    "SynchronizeMultipleFoldersDqoQueueJobParameters",
+    "SynchronizeMultipleFoldersQueueJobResult",
+)
+
+KINDS: dict[str, JobKind[Any, Any]] = {
     kind.name: kind
     for kind in (
-        JobKind("run_checks", "wait_for_run_checks_job", "RunChecksQueueJobResult"),
-        JobKind("collect_error_samples", "wait_for_collect_error_samples_job", "CollectErrorSamplesResult"),
-        JobKind("collect_statistics_on_table", "wait_for_job", "CollectStatisticsQueueJobResult"),
-        JobKind("collect_statistics_on_data_groups", "wait_for_job", "CollectStatisticsQueueJobResult"),
-        JobKind("import_tables", "wait_for_job", "ImportTablesQueueJobResult"),
-        JobKind("delete_stored_data", "wait_for_job", "DeleteStoredDataQueueJobResult"),
-        JobKind("synchronize_folders", "wait_for_job", "SynchronizeMultipleFoldersQueueJobResult"),
+        RUN_CHECKS,
+        COLLECT_ERROR_SAMPLES,
+        COLLECT_STATISTICS_ON_TABLE,
+        COLLECT_STATISTICS_ON_DATA_GROUPS,
+        IMPORT_TABLES,
+        DELETE_STORED_DATA,
+        SYNCHRONIZE_FOLDERS,
     )
 }
 #: The kinds of job a handle can follow: the names of the operations that start them.
@@ -53,7 +130,7 @@ TOKEN_VERSION = 1
 class Job:
     """What the waiting logic knows of a job: its identity and its last known state."""
 
-    kind: JobKind
+    kind: JobKind[Any, Any]
     job_id: str | None
     business_key: str | None
     state: Any = None  # the last answer about it: a typed result or a DqoJobHistoryEntryModel
@@ -88,7 +165,7 @@ def checked_business_key(value: object) -> str:
     return value
 
 
-def checked_severity(value: object, kind: JobKind) -> str | None:
+def checked_severity(value: object, kind: JobKind[Any, Any]) -> str | None:
     if value is None:
         return None
     if kind.name != "run_checks":

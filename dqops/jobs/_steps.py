@@ -42,7 +42,7 @@ def never_sent(error: TransportError) -> bool:
 
 
 def start_steps(
-    kind: JobKind,
+    kind: JobKind[Any, Any],
     json_body: Any,
     business_key: str,
     query: dict[str, Any],
@@ -176,17 +176,16 @@ def wait_job_steps(
     return outcome
 
 
-def started_job(kind: JobKind, business_key: str, answer: Any) -> Job:
+def started_job(kind: JobKind[Any, Any], business_key: str, answer: Any) -> Job:
     """The job a start answered (its typed result) or a look-up of its key found (its history entry)."""
     started = answer if isinstance(answer, kind.result_class()) else None
     return Job(kind, job_id_or_none(answer), business_key, state=answer, started=started)
 
 
 def start_and_wait_steps(
-    kind_name: str, json_body: Any, timeout: float, poll_seconds: float, query: dict[str, Any] | None = None
+    kind: JobKind[Any, Any], json_body: Any, timeout: float, poll_seconds: float, query: dict[str, Any] | None = None
 ) -> Generator[Step, Any, Any]:
     """The job helpers: start (waiting server-side), then wait until the job ends; its typed result."""
-    kind = KINDS[kind_name]
     deadline = JobDeadline.starting(timeout)
     business_key = checked_business_key(None)
     answer = yield from start_steps(kind, json_body, business_key, query or {}, deadline, True, poll_seconds)
@@ -195,7 +194,7 @@ def start_and_wait_steps(
 
 
 def start_handle_steps(
-    kind: JobKind, json_body: Any, business_key: str, query: dict[str, Any], timeout: float
+    kind: JobKind[Any, Any], json_body: Any, business_key: str, query: dict[str, Any], timeout: float
 ) -> Generator[Step, Any, Job]:
     deadline = JobDeadline.starting(timeout)
     answer = yield from start_steps(kind, json_body, business_key, query, deadline, False, 0)
