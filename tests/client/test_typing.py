@@ -143,6 +143,16 @@ USER_SCRIPT = """
         return run_checks.sync(client=dqops_client, json_body=body)
 
 
+    # The job functions take the body's JSON form too, by the same TypedDicts.
+    def jobs_on_mappings(dqops_client: client.AuthenticatedClient) -> RunChecksQueueJobResult:
+        jobs.collect_statistics_on_table(dqops_client, filters={"connection": "c", "fullTableName": "s.t"})
+        handle = jobs.start_run_checks(dqops_client, {"check_search_filters": {"timeScale": "daily"}}, business_key="k")
+        assert_type(handle, jobs.JobHandle[RunChecksQueueJobResult])
+        body: RunChecksParametersDict = {"check_search_filters": {"connection": "c"}, "dummy_execution": True}
+        jobs.run_checks(dqops_client, parameters=body, timeout=60, poll_seconds=5)
+        return jobs.run_checks(dqops_client, {"check_search_filters": {"connection": "c", "timeScale": "daily"}})
+
+
     # Date parameters take datetime.date, as upstream's client types them, or ISO 8601 text.
     def dated(dqops_client: client.AuthenticatedClient) -> None:
         get_column_monitoring_checks_results.sync(
@@ -198,7 +208,7 @@ UPSTREAM_STYLE_SCRIPT = """
 
 #: Misuse that mypy --strict must report, each on its line: the hints say what is accepted.
 MISUSE_SCRIPT = """
-    from dqops import client
+    from dqops import client, jobs
     from dqops.client.api.jobs import run_checks
     from dqops.client.api.tables import get_table
     from dqops.client.models import CommentSpec, RunChecksParameters
@@ -218,6 +228,11 @@ MISUSE_SCRIPT = """
         CommentSpec(date="2024-08-24T14:15:22Z")  # error: text for a datetime
         status = get_table.sync("c", "s", "t", client=dqops_client)
         status.no_such_field  # error: attribute
+        jobs.run_checks(dqops_client, {"check_search_filters": {"time_scale": "daily"}})  # error: a Python name; mypy: expected "RunChecksParameters | RunChecksParametersDict"
+        jobs.start_import_tables(dqops_client, {"conectionName": "c"})  # error: misspelt; mypy: expected "ImportTablesQueueJobParameters | ImportTablesQueueJobParametersDict"
+        jobs.collect_statistics_on_table(dqops_client, {"full_table_name": "s.t"})  # error: a Python name; mypy: expected "StatisticsCollectorSearchFilters | StatisticsCollectorSearchFiltersDict"
+        jobs.collect_statistics_on_table(dqops_client, parameters={"connection": "c"})  # error: the keyword is filters; mypy: Unexpected keyword argument "parameters"
+        jobs.start_run_checks(dqops_client, {}, poll_seconds=5)  # error: a start takes no poll_seconds; mypy: Unexpected keyword argument "poll_seconds"
 """
 
 
@@ -304,6 +319,45 @@ def run_script_against_mock(script: Path, path: str, answer: object) -> object:
         route = mock.post(f"http://localhost:8888{path}").respond(200, json=answer)
         runpy.run_path(str(script), run_name="__main__")
     return json.loads(route.calls.last.request.content)
+
+
+def job_functions_script() -> str:
+    """A script that calls each job function of dqops.jobs as its run-time signature (what help()
+    shows) says: every parameter by its keyword, of its annotated type, and the return as annotated
+    (a coroutine of it for the async twin)."""
+    import inspect
+    import re
+
+    from support.job_helpers import job_functions_with_a_body
+
+    calls, names = [], set()
+    for function in job_functions_with_a_body():
+        signature = inspect.signature(function)
+        client, body, *options = signature.parameters.values()
+        returns = str(signature.return_annotation)
+        if function.__name__.endswith("_async"):
+            returns = f"Coroutine[Any, Any, {returns}]"
+        names.update(re.findall(r"[A-Z]\w+", f"{body.annotation} {returns}"))
+        arguments = ", ".join(f"{option.name}={option.default!r}" for option in options)
+        calls += [
+            f"def call_{function.__name__}(dqops_client: Client, body: {body.annotation}) -> {returns}:",
+            f"    return assert_type(jobs.{function.__name__}(client=dqops_client, {body.name}=body, {arguments}), {returns})",
+        ]
+    models = sorted(names - {"Any", "Coroutine", "JobHandle"})
+    header = [
+        "from collections.abc import Coroutine",
+        "from typing import Any, assert_type",
+        "from dqops import jobs",
+        "from dqops.client import Client",
+        "from dqops.jobs import JobHandle",
+        f"from dqops.client.models import {', '.join(models)}",
+    ]
+    return "\n".join(header + calls) + "\n"
+
+
+def test_job_functions_type_check_as_their_run_time_signatures_say(tmp_path):
+    """mypy --strict sees each job function with the parameters, types and return that help() shows."""
+    type_check_user_script(tmp_path, job_functions_script(), "job-functions")
 
 
 def test_misuse_fails_type_checking_where_it_is(tmp_path):

@@ -114,6 +114,7 @@ SCENARIOS = {
     "except errors.NotFound as error:": Scenario(not_found, prints="404 http://localhost:8888/api/connections/"),
     "finished = jobs.run_checks(dqops_client, parameters, timeout=600)": Scenario(jobs_finish),
     "jobs.run_checks_async(": Scenario(jobs_finish, prints="finished finished"),
+    "print(finished.status)": Scenario(jobs_finish, prints="finished"),
     'result = resumed.wait(timeout=600, fail_at_severity="error")': Scenario(jobs_finish, prints="finished"),
     "with FakeDQOps() as fake:": Scenario(
         None,

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from support.job_helpers import JSON_BODIES
 
 from dqops import jobs
 from dqops.client import errors
@@ -120,6 +121,25 @@ async def test_start_and_wait_async(fake, dqops, kind):
         result = await asyncio.wait_for(handle.wait_async(timeout=10), GUARD_SECONDS)
     assert result.status == "finished"
     assert fake.jobs[0]["jobId"]["jobBusinessKey"] == f"nightly-{kind.name}"
+
+
+@pytest.mark.parametrize("kind", KIND_PARAMS)
+def test_a_mapping_of_json_names_starts_the_job_as_written(fake, dqops, kind):
+    handle = kind.start(dqops, JSON_BODIES[kind.name])
+    (start,) = requests_of(fake, kind.operation_id)
+    assert start.json == JSON_BODIES[kind.name]
+    assert handle.wait(timeout=10).status == "finished"
+
+
+@pytest.mark.parametrize("kind", KIND_PARAMS)
+@pytest.mark.asyncio
+async def test_a_mapping_of_json_names_starts_the_job_as_written_async(fake, dqops, kind):
+    async with dqops:
+        handle = await asyncio.wait_for(kind.start_async(dqops, JSON_BODIES[kind.name]), GUARD_SECONDS)
+        result = await asyncio.wait_for(handle.wait_async(timeout=10), GUARD_SECONDS)
+    assert result.status == "finished"
+    (start,) = requests_of(fake, kind.operation_id)
+    assert start.json == JSON_BODIES[kind.name]
 
 
 def test_poll_asks_once_without_waiting(fake, dqops):

@@ -8,6 +8,7 @@ advances it, and every async test is guarded by asyncio.wait_for.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import itertools
 import json
 import time
@@ -16,7 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
-from support.job_helpers import HELPERS, Helper
+from support.job_helpers import HELPERS, JSON_BODIES, Helper, job_functions_with_a_body, with_a_python_name
 
 import dqops.jobs
 from dqops import jobs
@@ -28,6 +29,7 @@ from dqops.client.models.import_tables_queue_job_result import ImportTablesQueue
 from dqops.client.models.run_checks_parameters import RunChecksParameters
 from dqops.client.models.run_checks_queue_job_result import RunChecksQueueJobResult
 from dqops.client.models.statistics_collector_search_filters import StatisticsCollectorSearchFilters
+from dqops.jobs._kinds import KINDS
 
 HOST = "http://dqops.test"
 GUARD_SECONDS = 5.0
@@ -188,6 +190,57 @@ def test_the_start_call_sends_the_parameters(mock, dqops_client):
     assert json.loads(start.calls[0].request.content) == {
         "check_search_filters": {"connection": "sales", "enabled": True}
     }
+
+
+# The body as a mapping of the model's JSON form (`RunChecksParametersDict`...).
+
+
+@pytest.mark.parametrize("helper", HELPER_PARAMS)
+def test_a_mapping_of_json_names_is_sent_as_written(mock, dqops_client, helper):
+    start = mock.post(HOST + helper.start_path).mock(return_value=httpx.Response(200, json=queued(5, "finished")))
+    result = helper.sync(dqops_client, helper.json_body, timeout=60)
+    assert isinstance(result, helper.result_class)
+    assert result.status == "finished"
+    assert json.loads(start.calls[0].request.content) == helper.json_body
+
+
+@pytest.mark.parametrize("helper", HELPER_PARAMS)
+@pytest.mark.asyncio
+async def test_a_mapping_of_json_names_is_sent_as_written_async(mock, dqops_client, fast_polls, helper):
+    start = mock.post(HOST + helper.start_path).mock(return_value=httpx.Response(200, json=queued(6, "running")))
+    mock.get(HOST + helper.wait_path.format(id=6)).mock(
+        return_value=httpx.Response(200, json=wait_answer(helper, 6, "finished"))
+    )
+    async with dqops_client:
+        result = await asyncio.wait_for(helper.asyncio(dqops_client, helper.json_body, timeout=60), GUARD_SECONDS)
+    assert isinstance(result, helper.result_class)
+    assert result.status == "finished"
+    assert json.loads(start.calls[0].request.content) == helper.json_body
+
+
+@pytest.mark.parametrize("function", [pytest.param(f, id=f.__name__) for f in job_functions_with_a_body()])
+@pytest.mark.asyncio
+async def test_a_python_name_key_raises_before_anything_is_sent(mock, dqops_client, function):
+    """`full_table_name` for `fullTableName` (nested too): DQOps would ignore the key, so the
+    job function refuses it, as the operations refuse it in `json_body`, naming the JSON name."""
+    kind = KINDS[function.__name__.removeprefix("start_").removesuffix("_async")]
+    body, python_name, json_name = with_a_python_name(JSON_BODIES[kind.name], kind.body_class())
+    keyword = list(inspect.signature(function).parameters)[1]
+    with pytest.raises(errors.ArgumentTypeError) as raised:
+        called = function(dqops_client, **{keyword: body}, timeout=60)
+        if inspect.iscoroutine(called):
+            await called
+    assert raised.value.parameter.startswith(keyword)
+    assert python_name in str(raised.value) and repr(json_name) in str(raised.value)
+    assert not mock.calls
+
+
+@pytest.mark.parametrize("helper", HELPER_PARAMS)
+def test_a_body_of_another_type_raises_before_anything_is_sent(mock, dqops_client, helper):
+    with pytest.raises(errors.ArgumentTypeError) as raised:
+        helper.sync(dqops_client, [helper.json_body], timeout=60)
+    assert raised.value.parameter in ("parameters", "filters")
+    assert not mock.calls
 
 
 # Failed: JobFailed with the server's errorMessage.
