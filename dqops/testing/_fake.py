@@ -289,7 +289,7 @@ class _Server(ThreadingHTTPServer):
         if isinstance(error, OSError):
             log.debug("FakeDQOps: the connection from %s closed: %r", client_address, error)
             return
-        log.error("FakeDQOps failed serving a request from %s", client_address, exc_info=True)
+        log.error("FakeDQOps failed serving a request from %s", client_address, exc_info=error)
 
     def close_connections(self, timeout: float) -> None:
         """Shut every open connection down, and wait up to `timeout` seconds for their threads to close them."""
