@@ -338,7 +338,7 @@ def test_table_status_fails_at_fail_at_severity(airflow_home, fake, operator) ->
             assert status_calls[0].query[flag] == ["true"]
 
 
-def test_table_status_timeouts_server_errors_and_keys(airflow_home, server, monkeypatch) -> None:
+def test_table_status_timeouts_server_errors_and_keys(airflow_home, server, fake, monkeypatch) -> None:
     """On the fault server: a slow answer past wait_timeout both ways, a 500, an empty answer; on the fake: no key."""
     from airflow.exceptions import AirflowException
     from support.fault_server import json_answer, respond, slow, status
@@ -379,11 +379,10 @@ def test_table_status_timeouts_server_errors_and_keys(airflow_home, server, monk
     assert isinstance(run.failure("broken").__cause__, errors.ServerError)
     assert isinstance(run.failure("empty"), DqopsEmptyResponseException)
 
-    with FakeDQOps(api_key=API_KEY) as fake:
-        monkeypatch.setenv("AIRFLOW_CONN_DQOPS_DEFAULT", connection_json(fake.base_url))
-        run = run_dag(airflow_home, "status_no_key", dag_source("status_no_key", task("fact_sales"), imports))
-        error = run.failure("fact_sales")
-        assert isinstance(error, AirflowException) and isinstance(error.__cause__, errors.Unauthorized)
+    monkeypatch.setenv("AIRFLOW_CONN_DQOPS_DEFAULT", connection_json(fake.base_url))
+    run = run_dag(airflow_home, "status_no_key", dag_source("status_no_key", task("fact_sales"), imports))
+    error = run.failure("fact_sales")
+    assert isinstance(error, AirflowException) and isinstance(error.__cause__, errors.Unauthorized)
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -44,16 +44,16 @@ def test_the_docs_show_sync_and_deferrable_dags() -> None:
     assert {name.partition(":")[0] for name, _ in BLOCKS} == {"docs/airflow.md", "README.md"}
 
 
+@pytest.mark.fake_dqops(api_key="docs-key", job_delay=0.3)
 @pytest.mark.parametrize(("where", "code"), BLOCKS, ids=[where for where, _ in BLOCKS])
-def test_a_dag_example_runs(airflow_home, monkeypatch, where, code) -> None:
+def test_a_dag_example_runs(airflow_home, fake: FakeDQOps, monkeypatch, where, code) -> None:
     dag_id = DAG_ID.search(code)
     assert dag_id, f"{where}: the example names no dag_id"
-    with FakeDQOps(api_key="docs-key", job_delay=0.3) as fake:
-        monkeypatch.setenv("AIRFLOW_CONN_DQOPS_DEFAULT", connection_json(fake.base_url, "docs-key"))
-        run = run_dag(airflow_home, dag_id.group("dag_id"), code)
-        assert run.state == "success", run.failures
-        assert all(state == "success" for state in run.states.values()), run.states
-        assert fake.requests and all(r.status is not None and r.status < 400 for r in fake.requests)
+    monkeypatch.setenv("AIRFLOW_CONN_DQOPS_DEFAULT", connection_json(fake.base_url, "docs-key"))
+    run = run_dag(airflow_home, dag_id.group("dag_id"), code)
+    assert run.state == "success", run.failures
+    assert all(state == "success" for state in run.states.values()), run.states
+    assert fake.requests and all(r.status is not None and r.status < 400 for r in fake.requests)
 
 
 def test_the_supported_airflow_range_is_the_extra_and_holds_the_tested_airflow() -> None:

@@ -3,7 +3,7 @@
 Each test talks to a real FakeDQOps server on 127.0.0.1 through the SDK's own clients, sync and
 async (the reference's 1,364 examples run against it in test_reference_docs.py). One server is
 shared by the tests of this module (`fake`, reset before each test); the tests that need their
-own settings (an API key) start their own.
+own server or settings (an API key) take the plugin's `fake_dqops`, with a `fake_dqops` marker.
 """
 
 from __future__ import annotations
@@ -145,19 +145,20 @@ def test_by_default_calls_are_accepted_with_or_without_a_key(fake: FakeDQOps) ->
     assert [request.headers.get("authorization") for request in fake.requests] == [None, "Bearer anything"]
 
 
-def test_an_api_key_is_required_when_set() -> None:
-    with FakeDQOps(api_key="s3cret") as fake:
-        anonymous = client.Client(fake.base_url, raise_on_unexpected_status=True)
-        wrong = client.AuthenticatedClient(fake.base_url, token="wrong", raise_on_unexpected_status=True)
-        for refused_client in (anonymous, wrong):
-            with refused_client, pytest.raises(errors.Unauthorized):
-                get_all_connections.sync(client=refused_client)
-        with client.AuthenticatedClient(fake.base_url, token="s3cret") as right:
-            assert get_all_connections.sync(client=right)
-        refused = httpx.get(fake.base_url + "api/connections")
-        assert refused.status_code == 401 and refused.json()["error"] == "Unauthorized"
-        # The key is checked before the route: an unknown route answers 401 too.
-        assert httpx.get(fake.base_url + "nowhere").status_code == 401
+@pytest.mark.fake_dqops(api_key="s3cret")
+def test_an_api_key_is_required_when_set(fake_dqops: FakeDQOps) -> None:
+    fake = fake_dqops
+    anonymous = client.Client(fake.base_url, raise_on_unexpected_status=True)
+    wrong = client.AuthenticatedClient(fake.base_url, token="wrong", raise_on_unexpected_status=True)
+    for refused_client in (anonymous, wrong):
+        with refused_client, pytest.raises(errors.Unauthorized):
+            get_all_connections.sync(client=refused_client)
+    with client.AuthenticatedClient(fake.base_url, token="s3cret") as right:
+        assert get_all_connections.sync(client=right)
+    refused = httpx.get(fake.base_url + "api/connections")
+    assert refused.status_code == 401 and refused.json()["error"] == "Unauthorized"
+    # The key is checked before the route: an unknown route answers 401 too.
+    assert httpx.get(fake.base_url + "nowhere").status_code == 401
 
 
 def test_set_answer_replaces_an_operation_s_answer_until_reset(fake: FakeDQOps, dqops: client.Client) -> None:
