@@ -248,9 +248,11 @@ def test_a_task_killed_while_deferred_cancels_its_job(airflow_home, fake, operat
     with triggerer_acting("kill", when=long_poll_held(fake)):
         run = run_job_dag(airflow_home, "killed", operator, "deferred", "wait_timeout=20")
     assert run.states["dq"] == "failed"
-    cancels = [r for r in fake.requests if r.operation_id == "cancelJob"]
-    assert len(cancels) == 1 and cancels[0].headers["authorization"] == f"Bearer {API_KEY}"
-    assert [job["status"] for job in fake.jobs] == ["cancelled"]
+    (job,) = fake.jobs
+    assert job["status"] == "cancelled"
+    (cancel,) = [r for r in fake.requests if r.operation_id == "cancelJob"]
+    assert cancel.path_parameters["jobId"] == str(job["jobId"]["jobId"])
+    assert cancel.headers["authorization"] == f"Bearer {API_KEY}"
 
 
 @pytest.mark.parametrize("operator", JOB_OPERATORS)
