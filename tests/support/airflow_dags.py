@@ -6,7 +6,9 @@
 into the DAGs folder (Airflow's `dag.test()` runs only DAGs it found there), imports it and runs
 it with `dag.test()`, which runs each task in this process and each trigger inline: the fake
 DQOps the test started is reachable, and what the tasks raised is recorded by
-`record_failure`, the DAGs' `on_failure_callback`.
+`record_failure`, the DAGs' `on_failure_callback`. Within `triggerer_acting(...)`, dag.test()
+runs a deferred task's trigger in Airflow's own triggerer code instead, which kills it (the task
+marked failed) or restarts the triggerer at the moment the test names.
 """
 
 from __future__ import annotations
@@ -164,6 +166,10 @@ def triggerer_acting(action: str, when: Callable[[], bool], *, within: float = 2
         dag_module._run_inline_trigger = run_inline
 
 
+#: The trigger id of the one trigger an `_ActingTriggerer` runs.
+TRIGGER_ID = 1
+
+
 @dataclass
 class _ActingTriggerer:
     """Stands in for the trigger in dag.test()'s inline run: its `run()` is the triggerer's run of the trigger."""
@@ -194,10 +200,6 @@ class _ActingTriggerer:
         next_runner = TriggerRunner()
         await _start_trigger(next_runner, _from_database_row(next_runner, self.trigger))
         yield next_runner.events[0].event
-
-
-#: The trigger id of the one trigger an `_ActingTriggerer` runs.
-TRIGGER_ID = 1
 
 
 def _start_trigger(runner: Any, trigger: Any) -> asyncio.Task[None]:
