@@ -77,6 +77,22 @@ SCHEMAS: dict[str, Any] = {
         },
     },
     "RuleMap": {"type": "object", "additionalProperties": ref("SmallRule")},
+    # Fields holding one, a list or a map of models or enum values, or of plain values.
+    "Holder": {
+        "type": "object",
+        "properties": {
+            "rule": ref("SmallRule"),
+            "rules": {"type": "array", "items": ref("SmallRule")},
+            "shared_rule_map": ref("RuleMap"),
+            "rule_map": {"type": "object", "additionalProperties": ref("SmallRule")},
+            "color": ref("Color"),
+            "colors": {"type": "array", "items": ref("Color")},
+            "color_map": {"type": "object", "additionalProperties": ref("Color")},
+            "names": {"type": "array", "items": {"type": "string"}},
+            "text_map": {"type": "object", "additionalProperties": {"type": "string"}},
+            "free": {"type": "object"},
+        },
+    },
     # JSON names a TypedDict class cannot declare: a keyword, a builtin its annotations use.
     "KeywordKeys": {"type": "object", "properties": {"from": {"type": "integer"}, "to": {"type": "integer"}}},
     "BuiltinKeys": {"type": "object", "properties": {"list": {"type": "string"}, "filter": {"type": "string"}}},
@@ -370,3 +386,37 @@ def test_a_body_takes_the_typed_dict_of_its_model_or_items(models: dict[str, Any
     assert rules.body_typed_dicts(prop(models, "Kinds", "rule")) == ["SmallRuleDict"]
     assert rules.body_typed_dicts(prop(models, "Kinds", "rules")) == ["SmallRuleDict"]
     assert rules.body_typed_dicts(prop(models, "Kinds", "names")) == []
+
+
+# What __init__ takes for each field of Holder, and the runtime helper converting it: models also
+# as mappings of their JSON form, lists and maps of them as Sequence and Mapping; enum values are
+# checked (known_enum), one or each item.
+INIT_TYPES = {
+    "rule": ("SmallRule | SmallRuleDict", "model_value", False),
+    "rules": ("Sequence[SmallRule | SmallRuleDict]", "model_list", False),
+    "shared_rule_map": ("RuleMap | Mapping[str, SmallRule | SmallRuleDict]", "model_map", False),
+    "rule_map": ("HolderRuleMap | Mapping[str, SmallRule | SmallRuleDict]", "model_map", False),
+    "color": ("Color", None, True),
+    "colors": ("list[Color]", None, True),
+    "color_map": ("HolderColorMap | dict[str, Color]", None, True),
+    "names": ("list[str]", None, False),
+    "text_map": ("HolderTextMap | dict[str, Any]", None, False),
+    "free": ("HolderFree | HolderFreeDict", "model_value", False),
+}
+
+
+@pytest.mark.parametrize(("name", "expected"), INIT_TYPES.items())
+def test_init_type_converter_and_enum_check(
+    models: dict[str, Any], template: rules.TemplateRules, name: str, expected: tuple[str, str | None, bool]
+) -> None:
+    field = prop(models, "Holder", name)
+    assert (template.init_type(field), template.init_converter(field), template.checks_enum(field)) == expected
+
+
+def test_layout_of_fields_holding_models_and_enums(models: dict[str, Any], template: rules.TemplateRules) -> None:
+    layout = template.model_layout(models["Holder"])
+    converted = [name for name, (_, converter, _) in INIT_TYPES.items() if converter]
+    assert [field.python_name for field in layout.model_fields] == converted
+    assert layout.converters == ["model_list", "model_map", "model_value"]
+    assert layout.typed_dicts == ["HolderFreeDict", "SmallRuleDict"]
+    assert [field.python_name for field in layout.enum_fields] == ["color", "colors", "color_map"]
