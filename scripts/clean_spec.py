@@ -16,7 +16,7 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from scripts.operations import SCHEMA_REF_PREFIX, JsonObject, walk_operations
 from scripts.spec_io import JsonFileError, load_json, write_json
@@ -165,20 +165,12 @@ def drop_void_answer_bodies(document: JsonObject) -> JsonObject:
 
 
 def require_request_bodies(document: JsonObject) -> JsonObject:
-    """Mark every request body required, as DQOps reads it.
-
-    DQOps takes each body through a Spring `@RequestBody` parameter, which is required unless
-    declared otherwise, and none is: a request without its body is refused (400 Bad Request).
-    The spec omits `required`, which OpenAPI reads as optional, so a generated client would
-    let a call without its body through to that refusal; upstream's client requires it too.
+    """Mark every JSON request body required, as DQOps reads it (the overlay's rule of that name
+    gives the evidence, and why the two text/plain password bodies stay optional).
 
     A body given as a `#/components/requestBodies/...` reference (swagger2openapi writes those
     for bodies that several operations share) is required where it is defined: OpenAPI ignores
     the siblings of a `$ref`.
-
-    The two password operations' `text/plain` bodies stay optional: upstream's client has no
-    parameter for them, so code written for it calls these operations without one (and gets
-    DQOps's 400 answer, as it does here).
     """
     for item in document.get("paths", {}).values():
         for operation in item.values() if isinstance(item, dict) else ():
@@ -191,7 +183,7 @@ def require_request_bodies(document: JsonObject) -> JsonObject:
     return document
 
 
-def _is_json_body(body: object) -> bool:
+def _is_json_body(body: object) -> TypeGuard[JsonObject]:
     """A request body defined here (not a `$ref`) that DQOps reads as JSON."""
     return isinstance(body, dict) and "$ref" not in body and "application/json" in body.get("content", {})
 
@@ -201,8 +193,13 @@ TRANSFORMATIONS: tuple[Callable[[JsonObject], JsonObject], ...] = (
     lowercase_java_enum_keywords,
     add_leading_slash_to_paths,
     drop_void_answer_bodies,
-    require_request_bodies,
 )
+
+# The corrections across the whole document that openapi/overlay.json may name in its `rules`,
+# each with its evidence there.
+OVERLAY_RULES: dict[str, Callable[[JsonObject], JsonObject]] = {
+    "require_request_bodies": require_request_bodies,
+}
 
 
 def resolve_pointer(document: Any, pointer: str) -> Any:
@@ -266,11 +263,20 @@ def holds(actual: Any, expected: Any) -> bool:
 
 
 def apply_overlay(document: JsonObject, overlay: JsonObject, *, not_applicable: list[str] | None = None) -> JsonObject:
-    """Apply the reviewed corrections: each replaces (or, with `merge`, updates) the value at a JSON pointer.
+    """Apply the reviewed rules (each one of OVERLAY_RULES, across the document), then the
+    corrections: each replaces (or, with `merge`, updates) the value at a JSON pointer.
 
-    A correction whose target no longer exists, or whose `expect` keys no longer match, fails:
-    a newer spec may have fixed the defect, and the overlay must then be reviewed.
+    A rule clean_spec does not know, or a rule or correction without evidence, fails. So does a
+    correction whose target no longer exists, or whose `expect` keys no longer match: a newer
+    spec may have fixed the defect, and the overlay must then be reviewed.
     """
+    for rule in overlay.get("rules", []):
+        name = rule.get("rule")
+        if name not in OVERLAY_RULES:
+            raise SpecError(f"overlay rule {name!r} is not one of clean_spec's rules ({', '.join(OVERLAY_RULES)})")
+        if not rule.get("evidence"):
+            raise SpecError(f"overlay rule {name} has no evidence")
+        document = OVERLAY_RULES[name](document)
     for correction in overlay.get("corrections", []):
         pointer: str = correction["target"]
         if not correction.get("evidence"):

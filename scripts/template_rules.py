@@ -113,6 +113,23 @@ _PARAMETER_TYPES: Final[dict[Kind, str]] = {
 }
 
 
+class Shape(enum.StrEnum):
+    """How a field holds its values (TemplateRules.held), as dqops/_runtime/fields.py reads it back
+    from the field's annotation."""
+
+    ONE = "one"
+    LIST = "list"
+    MAP = "map"
+
+
+# The runtime helper (dqops/_runtime/model.py) that converts a field holding models, by its shape.
+_MODEL_CONVERTERS: Final[dict[Shape, str]] = {
+    Shape.ONE: "model_value",
+    Shape.LIST: "model_list",
+    Shape.MAP: "model_map",
+}
+
+
 # The TypedDict of a model's JSON form (templates/models_json.pyi.jinja) is named after the model:
 # `CheckSearchFilters` -> `CheckSearchFiltersDict`.
 TYPED_DICT_SUFFIX: Final = "Dict"
@@ -382,10 +399,42 @@ class TemplateRules:
             return f"{self.py_type(prop)} | str"
         return self.py_type(prop)
 
+    def held(self, prop: Any) -> tuple[Shape, Any]:
+        """How a field holds its values (one, a list, a map of names to them) and the property of
+        those values: a list's items, a map's typed values, else the field itself."""
+        kind = property_kind(prop)
+        if kind is Kind.LIST:
+            return Shape.LIST, prop.inner_property
+        if kind is Kind.MAP and map_value_class(prop, self.field_prefix) is not None:
+            # Values py_type names (a class of the spec): those of the map class.
+            map_model = self.models_by_class_name.get(prop.class_info.name)
+            if map_model is not None and has_typed_extra(map_model):
+                return Shape.MAP, map_model.additional_properties
+        return Shape.ONE, prop
+
+    def init_converter(self, prop: Any) -> str | None:
+        """The runtime helper (dqops/_runtime/model.py) with which __init__ converts a field that
+        holds models, taking mappings of their JSON form for them; None for other fields."""
+        shape, values = self.held(prop)
+        return _MODEL_CONVERTERS[shape] if property_kind(values) is Kind.MODEL else None
+
+    def checks_enum(self, prop: Any) -> bool:
+        """Whether __init__ checks the text given for a field that holds enum values (known_enum)."""
+        return property_kind(self.held(prop)[1]) is Kind.ENUM
+
     def init_type(self, prop: Any) -> str:
-        """What __init__ takes for a field: a field typed as a model also takes a mapping of its
-        JSON form (its TypedDict)."""
-        return f"{self.py_type(prop)} | {typed_dict_name(prop)}" if is_model_field(prop) else self.py_type(prop)
+        """What __init__ (or json_body=) takes for a field: one that holds models also takes, for
+        each, a mapping of its JSON form (its TypedDict); lists and maps as covariant Sequence
+        and Mapping, so that a list of TypedDicts fits."""
+        shape, values = self.held(prop)
+        if property_kind(values) is not Kind.MODEL:
+            return self.py_type(prop)
+        item = f"{self.py_type(values)} | {typed_dict_name(values)}"
+        if shape is Shape.LIST:
+            return f"Sequence[{item}]"
+        if shape is Shape.MAP:
+            return f"{prop.class_info.name} | Mapping[str, {item}]"
+        return item
 
     def json_type(self, prop: Any) -> str:
         """The type of a property's value in the JSON form of its model (the TypedDicts): models
@@ -509,9 +558,10 @@ class ModelLayout:
     note: NoteKind
     map_class: bool  # a class of typed unknown fields only (DQOpsMapModel)
     typed_extra: bool  # whether its unknown fields have a declared type (has_typed_extra)
-    model_fields: list[Any]  # fields typed as a model: __init__ also takes a mapping (its TypedDict)
-    typed_dicts: list[str]  # the TypedDicts of the model fields' JSON form, which __init__ also takes
-    enum_fields: list[Any]  # fields typed as an enum: __init__ checks the text given
+    model_fields: list[Any]  # fields holding models (init_converter): __init__ also takes mappings (their TypedDict)
+    converters: list[str]  # the init_converter helpers of those fields
+    typed_dicts: list[str]  # the TypedDicts of the models those fields hold, which __init__ also takes
+    enum_fields: list[Any]  # fields holding enum values: __init__ checks the text given (checks_enum)
     encodes_single: bool  # whether from_dict() of a one-field JSON object keeps that field's encoder
     single_encoded: list[Any]  # the fields with such an encoder (_encode_only_<field>)
     encode_only: dict[str, EncodeOnly]  # how each of those encodes its model, by python name
@@ -557,6 +607,7 @@ class ModelLayout:
             if property_kind(prop) is Kind.LIST and (parser := iso_parser(prop.inner_property))
         }
         types = [rules.py_type(prop) for prop in [*properties, *([extra] if extra else [])]]
+        model_fields = [prop for prop in properties if rules.init_converter(prop)]
         return cls(
             class_name=class_name,
             properties=properties,
@@ -565,9 +616,10 @@ class ModelLayout:
             note=note,
             map_class=is_map(model) and has_typed_extra(model),
             typed_extra=has_typed_extra(model),
-            model_fields=[prop for prop in properties if is_model_field(prop)],
-            typed_dicts=sorted({typed_dict_name(prop) for prop in properties if is_model_field(prop)}),
-            enum_fields=[prop for prop in properties if property_kind(prop) is Kind.ENUM],
+            model_fields=model_fields,
+            converters=sorted({str(rules.init_converter(prop)) for prop in model_fields}),
+            typed_dicts=sorted({typed_dict_name(rules.held(prop)[1]) for prop in model_fields}),
+            enum_fields=[prop for prop in properties if rules.checks_enum(prop)],
             encodes_single=encodes_single,
             single_encoded=single_encoded,
             encode_only=encode_only,
@@ -621,6 +673,7 @@ def register(
         "py_type",
         "param_type",
         "init_type",
+        "init_converter",
         "json_type",
         "typed_dict_value",
         "encode_helpers",

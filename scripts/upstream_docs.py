@@ -123,11 +123,7 @@ class Operation:
     description: str
     method: str  # upper-case HTTP method of the **GET** block
     url_template: str  # e.g. http://localhost:8888/api/jobs/jobs/{jobId}
-    curl_method: str  # method that the curl command uses (GET when no -X)
-    curl_url: str  # concrete URL of the curl example
-    curl_headers: list[str]
-    curl_body_raw: str | None  # the -d argument as written (cmd-quoted)
-    curl_body: str | None  # the -d argument unquoted: the JSON text sent
+    curl: CurlCommand  # the curl example, as parsed
     documented_json_raw: str | None  # the "returned result" under the curl tab
     examples: dict[str, PythonExample] = field(default_factory=dict)
     source: str = ""
@@ -143,7 +139,7 @@ class Operation:
 
     @property
     def has_curl_body(self) -> bool:
-        return self.curl_body is not None
+        return self.curl.body is not None
 
     @property
     def has_documented_json(self) -> bool:
@@ -151,7 +147,7 @@ class Operation:
 
     @property
     def curl_body_json(self) -> Any:
-        return self._parsed(self.curl_body, "the curl example has no body")
+        return self._parsed(self.curl.body, "the curl example has no body")
 
     @property
     def documented_json(self) -> Any:
@@ -170,11 +166,11 @@ class Operation:
     @property
     def curl_path(self) -> str:
         """Path of the curl URL (as written in the docs, leading slash included)."""
-        return urlsplit(self.curl_url).path
+        return urlsplit(self.curl.url).path
 
     @property
     def curl_query(self) -> str:
-        return urlsplit(self.curl_url).query
+        return urlsplit(self.curl.url).query
 
 
 def _relative_path(url: str) -> str:
@@ -289,11 +285,11 @@ def _split_cmd_args(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class CurlCommand:
-    method: str
-    url: str
+    method: str  # what the command sends (GET when no -X)
+    url: str  # the concrete URL of the example
     headers: list[str]
-    body_raw: str | None
-    body: str | None
+    body_raw: str | None  # the -d argument as written (cmd-quoted)
+    body: str | None  # the -d argument unquoted: the JSON text sent
 
 
 def parse_curl(code: str) -> CurlCommand:
@@ -448,18 +444,13 @@ def _parse_operation_section(module: str, source: str, lines: list[str], start: 
         if tab_name == CURL_TAB:
             if code_block.info != "bash":
                 raise DocsFormatError(f"{where}: curl block is {code_block.info!r}")
-            curl = parse_curl(code)
             op = Operation(
                 module=module,
                 name=name,
                 description=description,
                 method=method,
                 url_template=url_template,
-                curl_method=curl.method,
-                curl_url=curl.url,
-                curl_headers=curl.headers,
-                curl_body_raw=curl.body_raw,
-                curl_body=curl.body,
+                curl=parse_curl(code),
                 documented_json_raw=result,
                 source=source,
                 line=start,

@@ -19,7 +19,7 @@ from urllib.parse import quote, quote_plus
 
 from .enums import DQOpsEnum
 from .errors import ArgumentTypeError, InvalidArgument
-from .fields import json_names, model_of_field
+from .fields import item_name, json_names, model_of_field
 from .serialization import to_json_value
 
 
@@ -244,7 +244,7 @@ def json_model(value: object, model: type[Any], parameter: str, operation: str) 
 
 def refuse_python_names(value: Mapping[str, Any], model: type[Any], parameter: str, operation: str) -> None:
     """ArgumentTypeError if the mapping `value` of the JSON fields of `model` (or one nested in it,
-    for a field typed as a model or a list of models) has a key that is a field's Python name
+    for a field typed as a model, or a list or a map of models) has a key that is a field's Python name
     where its JSON name differs (`time_scale` for `timeScale`)."""
     names = json_names(model)
     for key, item in value.items():
@@ -259,13 +259,12 @@ def refuse_python_names(value: Mapping[str, Any], model: type[Any], parameter: s
         nested = model_of_field(model, key) if item is not None else None
         if nested is None:
             continue
-        where = f"{parameter}[{key!r}]"
-        if isinstance(item, Mapping):
-            refuse_python_names(item, nested, where, operation)
-        elif isinstance(item, list):
-            for index, element in enumerate(item):
-                if isinstance(element, Mapping):
-                    refuse_python_names(element, nested, f"{where}[{index}]", operation)
+        where = item_name(parameter, key)
+        elements = [(None, item)] if nested.shape == "one" else nested.items(item) or ()
+        for index, element in elements:
+            if isinstance(element, Mapping):
+                inner = where if index is None else item_name(where, index)
+                refuse_python_names(element, nested.cls, inner, operation)
 
 
 def json_models(value: object, model: type[Any], parameter: str, operation: str) -> list[dict[str, Any] | None]:

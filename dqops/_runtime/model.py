@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import importlib
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Protocol, Self, TypeVar, cast
 
 import attrs
@@ -13,6 +13,7 @@ import attrs
 from .arguments import refuse_python_names, unknown_enum_value
 from .dates import IsoField
 from .errors import ArgumentTypeError
+from .fields import FieldType, field_types, item_name
 from .types import UNSET, Unset
 
 _object_init = object.__init__
@@ -20,6 +21,7 @@ _object_setattr = object.__setattr__
 _object_delattr = object.__delattr__
 
 ModelT = TypeVar("ModelT", bound="DQOpsModel")
+MapT = TypeVar("MapT", bound="DQOpsMapModel")
 
 
 class _FromDict(Protocol):
@@ -36,28 +38,82 @@ def model_value(value: DecodableT | Mapping[str, Any] | Unset, module: str, fiel
     its `from_dict()`.
 
     The generated `_convert_<field>` functions, the attrs converters (which run in `__init__`
-    only), call this. The class is looked up on first use, from the field's annotation, in the
-    models package, whose names load on first use: the generated models import each other lazily.
+    only), call this, model_list() or model_map(). The class is looked up on first use, from the
+    field's annotation (dqops/_runtime/fields.py), in the models package, whose names load on first
+    use: the generated models import each other lazily.
     """
     if value is UNSET or value is None:
         return value
-    owner, cls = _model_field(module, field)
-    if isinstance(value, cls):
-        return cast("DecodableT", value)
+    owner, found = _model_field(module, field)
+    return cast("DecodableT", _model(value, found.cls, field, owner))
+
+
+def model_list(
+    value: Sequence[DecodableT | Mapping[str, Any] | None] | Unset, module: str, field: str
+) -> list[DecodableT] | Unset:
+    """model_value() for a field typed as a list of models: each item a model (or None), or a
+    mapping of its JSON fields. A list that needs no conversion is stored as given."""
+    if value is UNSET or value is None:
+        return value
+    owner, found = _model_field(module, field)
+    items = _items(value, found, field, owner)
+    converted = [_model(item, found.cls, item_name(field, index), owner) for index, item in items]
+    if type(value) is list and all(new is old for new, old in zip(converted, value, strict=True)):
+        return value  # each item is a model or None
+    return converted
+
+
+def model_map(
+    value: MapT | Mapping[str, DecodableT | Mapping[str, Any] | None] | Unset, module: str, field: str
+) -> MapT | dict[str, DecodableT] | Unset:
+    """model_value() for a field typed as a map of models: the map class (`ColumnSpecMap`) as it
+    is, or a mapping of names to models (or None) or to mappings of their JSON fields. A dict
+    that needs no conversion is stored as given."""
+    if value is UNSET or value is None:
+        return value
+    owner, found = _model_field(module, field)
+    if found.map_class is not None and isinstance(value, found.map_class):
+        return value  # type: ignore[return-value]  # the map class, MapT
+    items = _items(value, found, field, owner)
+    converted = {key: _model(item, found.cls, item_name(field, key), owner) for key, item in items}
+    if type(value) is dict and all(converted[key] is item for key, item in value.items()):
+        return value  # each value is a model or None
+    return converted
+
+
+def _model(value: Any, cls: Any, where: str, owner: str) -> Any:
+    """A value (or item) of a field of the model `owner`, typed as the model `cls`."""
+    if value is None or isinstance(value, cls):
+        return value
     if isinstance(value, Mapping):
-        refuse_python_names(value, cls, field, owner)
-        return cast("DecodableT", cls.from_dict(value))
+        refuse_python_names(value, cls, where, owner)
+        return cls.from_dict(value)
     raise ArgumentTypeError(
-        f"{owner}(): {field} must be a {cls.__name__} or a mapping, got {type(value).__name__}",
+        f"{owner}(): {where} must be a {cls.__name__} or a mapping, got {type(value).__name__}",
         operation=owner,
-        parameter=field,
+        parameter=where,
     )
 
 
+def _items(value: object, found: FieldType, field: str, owner: str) -> Iterator[tuple[Any, Any]]:
+    """The items of the value of a list or map field, or ArgumentTypeError for another value."""
+    items = found.items(value)
+    if items is None:
+        container = "a list of" if found.shape == "list" else "a mapping of names to"
+        alternative = "mappings of its JSON fields" if found.is_model else "its values"
+        raise ArgumentTypeError(
+            f"{owner}(): {field} must be {container} {found.cls.__name__} (or {alternative}), got {type(value).__name__}",
+            operation=owner,
+            parameter=field,
+        )
+    return items
+
+
 def known_enum(module: str) -> Callable[[Any, Any, Any], None]:
-    """The attrs validator of the enum fields of the model of the generated module `module`: as an
-    operation does for its arguments, `__init__` refuses text that is not one of the enum's
-    values (InvalidArgument, listing them) and a value of another type (ArgumentTypeError).
+    """The attrs validator of the fields typed as an enum, or a list or a map of one, of the model
+    of the generated module `module`: as an operation does for its arguments, `__init__` refuses
+    text that is not one of the enum's values (InvalidArgument, listing them) and a value of
+    another type (ArgumentTypeError), naming the field and, in a list or a map, the item.
 
     A member, or an instance made for a value this SDK does not know (`CheckTimeScale("new")`),
     passes: DQOps may know more values than this SDK. `from_dict()` checks nothing, so that
@@ -67,37 +123,42 @@ def known_enum(module: str) -> Callable[[Any, Any, Any], None]:
     def validate(instance: Any, attribute: Any, value: Any) -> None:
         if value is UNSET or value is None:
             return
-        owner, enum = _model_field(module, attribute.name)
-        if isinstance(value, enum):
+        owner, found = _model_field(module, attribute.name)
+        if found.shape == "one":
+            _check_enum(value, found.cls, attribute.name, owner)
             return
-        if isinstance(value, str):
-            text = str.__str__(value)
-            if text not in enum._value2member_map_:
-                unknown_enum_value(text, enum, attribute.name, owner)
-            return
-        raise ArgumentTypeError(
-            f"{owner}(): {attribute.name} must be a {enum.__name__} or one of its values, got {type(value).__name__}",
-            operation=owner,
-            parameter=attribute.name,
-        )
+        for key, item in _items(value, found, attribute.name, owner):
+            _check_enum(item, found.cls, item_name(attribute.name, key), owner)
 
     return validate
 
 
-# (name of the model, class of the field) by (module, field): what model_value() and
-# known_enum() looked up.
-_MODEL_FIELDS: dict[tuple[str, str], tuple[str, Any]] = {}
+def _check_enum(value: Any, enum: Any, where: str, owner: str) -> None:
+    if value is None or isinstance(value, enum):
+        return
+    if isinstance(value, str):
+        text = str.__str__(value)
+        if text not in enum._value2member_map_:
+            unknown_enum_value(text, enum, where, owner)
+        return
+    raise ArgumentTypeError(
+        f"{owner}(): {where} must be a {enum.__name__} or one of its values, got {type(value).__name__}",
+        operation=owner,
+        parameter=where,
+    )
 
 
-def _model_field(module: str, field: str) -> tuple[str, Any]:
+# (name of the model, type of the field) by (module, field): what model_value(), model_list(),
+# model_map() and known_enum() looked up.
+_MODEL_FIELDS: dict[tuple[str, str], tuple[str, FieldType]] = {}
+
+
+def _model_field(module: str, field: str) -> tuple[str, FieldType]:
     found = _MODEL_FIELDS.get((module, field))
     if found is None:
         namespace = sys.modules[module]
         owner = getattr(namespace, namespace.__all__[0])
-        # The generated annotation: "<model or enum class> | Unset".
-        class_name = str(attrs.fields_dict(owner)[field].type).partition(" | ")[0]
-        cls = getattr(sys.modules[module.rpartition(".")[0]], class_name)
-        found = _MODEL_FIELDS[(module, field)] = (owner.__name__, cls)
+        found = _MODEL_FIELDS[(module, field)] = (owner.__name__, field_types(owner)[field])
     return found
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import socket
 import sys
 import threading
@@ -25,6 +26,8 @@ from dqops.testing._jobs import DEFAULT_DATA_DOMAIN, JOB_KINDS, Job, JobOutcome,
 from dqops.testing._routes import Route, RouteTable, route_table
 
 HOST = "127.0.0.1"
+#: Where the fake reports a failure of its own while serving a connection (with its traceback).
+log = logging.getLogger("dqops.testing")
 #: The cookie that selects the data domain of a call in DQOps.
 DATA_DOMAIN_COOKIE = "DQODataDomain"
 #: What DQOps waits for a job when the call gives no waitTimeout (seconds).
@@ -217,8 +220,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(answer.content)
 
     def _drop(self) -> None:
-        """Close the connection without an answer."""
+        """Close the connection without an answer (a fault `fail_next` asked for)."""
         self.close_connection = True
+        self.server.dropped_on_purpose(self.connection)
         try:
             self.connection.shutdown(socket.SHUT_RDWR)
         except OSError:
@@ -250,8 +254,14 @@ class _Server(ThreadingHTTPServer):
     def __init__(self, state: _State, port: int) -> None:
         self.state = state
         self.connections: set[socket.socket] = set()
+        #: The open connections a fault closed: what goes wrong on them is the fault's doing.
+        self.dropped: set[socket.socket] = set()
         self.connections_lock = threading.Lock()
         super().__init__((HOST, port), _Handler)
+
+    def dropped_on_purpose(self, connection: socket.socket) -> None:
+        with self.connections_lock:
+            self.dropped.add(connection)
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self.connections_lock:
@@ -261,12 +271,25 @@ class _Server(ThreadingHTTPServer):
     def shutdown_request(self, request: Any) -> None:
         with self.connections_lock:
             self.connections.discard(request)
+            self.dropped.discard(request)
         super().shutdown_request(request)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
-        """Quiet about a client that went away (or a connection closed by stop()); loud otherwise."""
-        if not isinstance(sys.exc_info()[1], OSError):
-            super().handle_error(request, client_address)
+        """What went wrong serving a connection, instead of socketserver's traceback on stderr.
+
+        Nothing on a connection a fault dropped (the test asked for it); a debug line for a client
+        that went away or a connection stop() closed; the fake's own failure is logged as an
+        error with its traceback (`dqops.testing`), which pytest shows with the failing test.
+        """
+        error = sys.exc_info()[1]
+        with self.connections_lock:
+            injected = request in self.dropped
+        if injected:
+            return
+        if isinstance(error, OSError):
+            log.debug("FakeDQOps: the connection from %s closed: %r", client_address, error)
+            return
+        log.error("FakeDQOps failed serving a request from %s", client_address, exc_info=error)
 
     def close_connections(self, timeout: float) -> None:
         """Shut every open connection down, and wait up to `timeout` seconds for their threads to close them."""

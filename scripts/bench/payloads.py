@@ -72,7 +72,7 @@ def documented_answer(operation_id: str) -> Any:
 
 def documented_request_body(operation_id: str) -> Any:
     """The JSON body of the curl example of `module.operation`."""
-    return json.loads(_operations()[operation_id][0].curl_body)
+    return json.loads(_operations()[operation_id][0].curl.body)
 
 
 def _hours_later(text: str, hours: int) -> str:

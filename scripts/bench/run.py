@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -61,34 +62,12 @@ class Sizes:
     large_rounds: int
 
 
-FULL = Sizes(
-    import_rounds=15,
-    result_groups=100,
-    results_per_group=100,
-    table_columns=500,
-    parse_rounds=15,
-    parse_worker_sets=3,
-    call_rounds=15,
-    call_batch=200,
-    concurrent=1000,
-    concurrent_rounds=7,
-    large_connections=60_000,
-    large_rounds=5,
-)
-QUICK = Sizes(
-    import_rounds=3,
-    result_groups=10,
-    results_per_group=10,
-    table_columns=20,
-    parse_rounds=2,
-    parse_worker_sets=1,
-    call_rounds=2,
-    call_batch=20,
-    concurrent=100,
-    concurrent_rounds=2,
-    large_connections=2_000,
-    large_rounds=1,
-)
+SIZES_FILE = Path(__file__).with_name("sizes.toml")
+
+
+def load_sizes(name: str) -> Sizes:
+    """The sizes of one run (`full` or `quick`) from sizes.toml."""
+    return Sizes(**tomllib.loads(SIZES_FILE.read_text(encoding="utf-8"))[name])
 
 
 def ensure_upstream_venv(venv: Path) -> Path:
@@ -181,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     unknown = set(groups) - set(GROUPS)
     if unknown:
         parser.error(f"unknown group(s) {', '.join(sorted(unknown))}; choose from {', '.join(GROUPS)}")
-    sizes = QUICK if args.quick else FULL
+    sizes = load_sizes("quick" if args.quick else "full")
     started = time.perf_counter()
 
     check_ours()

@@ -3,7 +3,8 @@
 Every operator that waits for a job runs sync and deferred (its trigger inline, as Airflow 3's
 dag.test() runs it) through the same scenarios: success, severities at and above
 `fail_at_severity`, a failed job, a cancelled job, a timeout with `fail_on_timeout` both ways, an
-API key the server requires, and a killed task cancelling its job. The fake requires an API key
+API key the server requires, and a killed task cancelling its job: in the worker, and while
+deferred (the trigger then runs in Airflow's own triggerer code, which also restarts it). The fake requires an API key
 in every test: the `dqops_default` connection (AIRFLOW_CONN_DQOPS_DEFAULT) carries it, unless
 the DAG gives `base_url` and `api_key` itself, as DAGs written for DQOps's own operators do.
 """
@@ -11,9 +12,10 @@ the DAG gives `base_url` and `api_key` itself, as DAGs written for DQOps's own o
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import pytest
-from support.airflow_dags import AirflowHome, DagRun, connection_json, dag_source, run_dag
+from support.airflow_dags import AirflowHome, DagRun, connection_json, dag_source, run_dag, triggerer_acting
 
 from dqops.testing import FakeDQOps
 
@@ -49,6 +51,8 @@ JOB_OPERATORS = {
         ),
     ),
 }
+#: The operations that wait for a job.
+WAITS = ("waitForRunChecksJob", "waitForJob")
 #: The operation that starts each operator's job.
 START_OPERATIONS = {
     "run_checks": "runChecks",
@@ -232,6 +236,39 @@ def test_a_killed_task_cancels_its_job(airflow_home, fake, operator) -> None:
     assert [job["status"] for job in fake.jobs] == ["cancelled"]
 
 
+def long_poll_held(fake: FakeDQOps) -> Callable[[], bool]:
+    """Whether the fake holds a wait request unanswered: the trigger is waiting on DQOps's long poll."""
+    return lambda: any(r.operation_id in WAITS and r.status is None for r in fake.requests)
+
+
+@pytest.mark.parametrize("operator", JOB_OPERATORS)
+def test_a_task_killed_while_deferred_cancels_its_job(airflow_home, fake, operator) -> None:
+    """The task is marked failed while its trigger waits in the triggerer: the trigger's on_kill cancels the job."""
+    fake.set_job_outcome(delay=30)
+    with triggerer_acting("kill", when=long_poll_held(fake)):
+        run = run_job_dag(airflow_home, "killed", operator, "deferred", "wait_timeout=20")
+    assert run.states["dq"] == "failed"
+    (job,) = fake.jobs
+    assert job["status"] == "cancelled"
+    (cancel,) = [r for r in fake.requests if r.operation_id == "cancelJob"]
+    assert cancel.path_parameters["jobId"] == str(job["jobId"]["jobId"])
+    assert cancel.headers["authorization"] == f"Bearer {API_KEY}"
+
+
+@pytest.mark.parametrize("operator", JOB_OPERATORS)
+def test_a_triggerer_restart_while_deferred_resumes_the_wait(airflow_home, fake, operator) -> None:
+    """The triggerer shuts down while the trigger waits; the next one rebuilds it and the task ends with the job."""
+    fake.set_job_outcome(delay=1)
+    with triggerer_acting("restart", when=long_poll_held(fake)):
+        run = run_job_dag(airflow_home, "restarted", operator, "deferred", "wait_timeout=20")
+    assert run.state == "success", run.failures
+    assert run.returned["dq"]["status"] == "finished"
+    assert [job["status"] for job in fake.jobs] == ["finished"]
+    operations = [r.operation_id for r in fake.requests]
+    assert "cancelJob" not in operations
+    assert sum(operation in WAITS for operation in operations) == 2  # the one cut by the restart, the next
+
+
 def test_run_checks_variants_select_their_check_type(airflow_home, fake) -> None:
     imports = "\n".join(
         f"from dqops.airflow_operators.run_checks.dqops_run_{kind}_checks_operator import DqopsRun{kind.title()}ChecksOperator"
@@ -303,7 +340,7 @@ def test_table_status_fails_at_fail_at_severity(airflow_home, fake, operator) ->
             assert status_calls[0].query[flag] == ["true"]
 
 
-def test_table_status_timeouts_server_errors_and_keys(airflow_home, server, monkeypatch) -> None:
+def test_table_status_timeouts_server_errors_and_keys(airflow_home, server, fake, monkeypatch) -> None:
     """On the fault server: a slow answer past wait_timeout both ways, a 500, an empty answer; on the fake: no key."""
     from airflow.exceptions import AirflowException
     from support.fault_server import json_answer, respond, slow, status
@@ -344,11 +381,10 @@ def test_table_status_timeouts_server_errors_and_keys(airflow_home, server, monk
     assert isinstance(run.failure("broken").__cause__, errors.ServerError)
     assert isinstance(run.failure("empty"), DqopsEmptyResponseException)
 
-    with FakeDQOps(api_key=API_KEY) as fake:
-        monkeypatch.setenv("AIRFLOW_CONN_DQOPS_DEFAULT", connection_json(fake.base_url))
-        run = run_dag(airflow_home, "status_no_key", dag_source("status_no_key", task("fact_sales"), imports))
-        error = run.failure("fact_sales")
-        assert isinstance(error, AirflowException) and isinstance(error.__cause__, errors.Unauthorized)
+    monkeypatch.setenv("AIRFLOW_CONN_DQOPS_DEFAULT", connection_json(fake.base_url))
+    run = run_dag(airflow_home, "status_no_key", dag_source("status_no_key", task("fact_sales"), imports))
+    error = run.failure("fact_sales")
+    assert isinstance(error, AirflowException) and isinstance(error.__cause__, errors.Unauthorized)
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -156,23 +156,22 @@ def test_a_connection_gives_key_domain_timeout_and_tls(airflow_home) -> None:
         settings_from_connection(Conn(host="h", schema="ftp"))
 
 
-def test_the_data_domain_and_key_reach_dqops(airflow_home, monkeypatch) -> None:
+@pytest.mark.fake_dqops(api_key="k")
+def test_the_data_domain_and_key_reach_dqops(airflow_home, fake, monkeypatch) -> None:
     from support.airflow_dags import connection_json
 
     from dqops.airflow.hooks import DqopsHook
     from dqops.client.api.jobs import get_all_jobs
-    from dqops.testing import FakeDQOps
 
-    with FakeDQOps(api_key="k") as fake:
-        monkeypatch.setenv("AIRFLOW_CONN_DQOPS_DEFAULT", connection_json(fake.base_url, "k", data_domain="sales"))
-        with DqopsHook().get_conn() as client:
-            get_all_jobs.sync(client=client)
-        request = fake.requests[-1]
-        assert request.headers["authorization"] == "Bearer k"
-        assert "DQODataDomain=sales" in request.headers["cookie"]
-        assert DqopsHook().test_connection() == (True, "DQOps answered")
-        wrong = DqopsHook(api_key="wrong").test_connection()
-        assert wrong[0] is False and "401" in wrong[1]
+    monkeypatch.setenv("AIRFLOW_CONN_DQOPS_DEFAULT", connection_json(fake.base_url, "k", data_domain="sales"))
+    with DqopsHook().get_conn() as client:
+        get_all_jobs.sync(client=client)
+    request = fake.requests[-1]
+    assert request.headers["authorization"] == "Bearer k"
+    assert "DQODataDomain=sales" in request.headers["cookie"]
+    assert DqopsHook().test_connection() == (True, "DQOps answered")
+    wrong = DqopsHook(api_key="wrong").test_connection()
+    assert wrong[0] is False and "401" in wrong[1]
 
 
 def test_explicit_base_url_and_api_key_win_and_a_missing_default_connection_is_localhost(
@@ -221,8 +220,13 @@ def test_the_airflow_extra_and_the_provider_entry_point_are_declared() -> None:
 
     distribution = importlib.metadata.distribution("dqops-sdk")
     assert "airflow" in distribution.metadata.get_all("Provides-Extra")
-    assert any(r.startswith("apache-airflow>=3") and 'extra == "airflow"' in r for r in distribution.requires or []), (
-        distribution.requires
-    )
+    from packaging.requirements import Requirement
+
+    (airflow,) = [
+        r
+        for r in map(Requirement, distribution.requires or [])
+        if r.name == "apache-airflow" and r.marker is not None and r.marker.evaluate({"extra": "airflow"})
+    ]
+    assert airflow.specifier.contains(importlib.metadata.version("apache-airflow"))
     (entry,) = [e for e in distribution.entry_points if e.group == "apache_airflow_provider"]
     assert entry.value == "dqops.airflow.provider:get_provider_info"

@@ -8,6 +8,9 @@
   mypy finds dqops as an installed package: every module it imports must be typed (a
   py.typed marker on it or a parent package), and the types must be precise enough for
   `--strict` (no `Any` leaking into user code).
+- `test_lists_and_maps_of_models_and_enums_type_check_by_their_json_form`: for every field holding
+  a list or a map of models or enums (from the spec), a constructor call mypy accepts and the
+  calls it must flag (a misspelt or Python-name key in an item, text for an enum item).
 - `test_every_package_is_marked_typed` / `test_pyproject_ships_py_typed`: the markers exist in
   the source tree and the setuptools configuration ships them. tests/release/test_distribution.py
   builds the wheel and the sdist and checks that both contain them.
@@ -18,6 +21,7 @@ takes about 15 s on this machine, a repeated one about a second.
 
 from __future__ import annotations
 
+import enum
 import json
 import sys
 import textwrap
@@ -25,6 +29,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from support.model_cases import HeldField, held_fields
 from support.mypy_checks import (
     PACKAGE_DIR,
     describe_errors,
@@ -34,6 +39,8 @@ from support.mypy_checks import (
     type_check_user_script,
 )
 from support.paths import REPO_ROOT
+
+from dqops._runtime.fields import json_names
 
 #: Code a user writes with the SDK, as in README.md. Under `--strict`, an untyped module of
 #: the SDK shows up as `import-untyped`, `attr-defined` or "Returning Any" errors here.
@@ -55,17 +62,19 @@ USER_SCRIPT = """
         CheckResultEntryModel,
         CheckSearchFilters,
         CheckTimeScale,
+        ColumnSpec,
         CommentSpec,
         ConnectionModel,
         IncidentCountsModel,
         RunChecksParameters,
         RunChecksQueueJobResult,
         TableCurrentDataQualityStatusModel,
+        TableSpec,
     )
     from dqops.client.types import Response, Unset
 
     if TYPE_CHECKING:
-        from dqops.client.models import CheckSearchFiltersDict, RunChecksParametersDict
+        from dqops.client.models import ColumnSpecDict, CommentSpecDict, CheckSearchFiltersDict, RunChecksParametersDict
 
 
     def make_client() -> client.AuthenticatedClient:
@@ -151,6 +160,15 @@ USER_SCRIPT = """
         body: RunChecksParametersDict = {"check_search_filters": {"connection": "c"}, "dummy_execution": True}
         jobs.run_checks(dqops_client, parameters=body, timeout=60, poll_seconds=5)
         return jobs.run_checks(dqops_client, {"check_search_filters": {"connection": "c", "timeScale": "daily"}})
+
+
+    # Fields holding lists and maps of models take models and mappings of their JSON form, also
+    # from a list or a dict annotated with the TypedDict (Sequence and Mapping are covariant).
+    def lists_and_maps() -> TableSpec:
+        comments: list[CommentSpecDict] = [{"comment": "checked", "comment_by": "me"}]
+        columns: dict[str, ColumnSpecDict] = {"id": {"sql_expression": "1"}}
+        TableSpec(comments=[CommentSpec(comment="a"), {"comment": "b"}], columns={"id": ColumnSpec(), "b": {}})
+        return TableSpec(comments=comments, columns=columns)
 
 
     # Date parameters take datetime.date, as upstream's client types them, or ISO 8601 text.
@@ -362,9 +380,55 @@ def test_job_functions_type_check_as_their_run_time_signatures_say(tmp_path):
 
 def test_misuse_fails_type_checking_where_it_is(tmp_path):
     """The hints are precise: each misuse is reported on its own line, and nothing else is."""
+    assert_errors_where_marked(tmp_path, textwrap.dedent(MISUSE_SCRIPT).lstrip(), "misuse.py")
+
+
+def held_fields_script() -> str:
+    """For every field holding a list or a map of models or enums (from the spec): a correct call
+    of its model's constructor (models, and mappings of their JSON form; members), and calls that
+    mypy must flag, marked `# error`: a key that is no JSON name of the items' model (a misspelt
+    or a Python-name key), and text for an enum."""
+    imports: set[str] = set()
+    calls: list[str] = []
+
+    def holding(held: HeldField, *items: str) -> str:
+        if held.shape == "list":
+            return "[" + ", ".join(items) + "]"
+        return "{" + ", ".join(f'"k{index}": {item}' for index, item in enumerate(items)) + "}"
+
+    for held in held_fields():
+        model, item, field = held.model.__name__, held.item.__name__, held.field
+        imports |= {model, item}
+        if issubclass(held.item, enum.Enum):
+            known = next(iter(held.item._value2member_map_))
+            calls.append(f"{model}({field}={holding(held, f'{item}({known!r})')})")
+            calls.append(f"{model}({field}={holding(held, repr(known))})  # error: text for an enum")
+            continue
+        calls.append(f"{model}({field}={holding(held, f'{item}()', '{}')})")
+        if not json_names_of(held.item):
+            continue  # the JSON form of a model without fields takes any key
+        calls.append(f"{model}({field}={holding(held, '{' + repr('notAField') + ': 1}')})  # error: misspelt")
+        for python in list(json_names(held.item))[:1]:
+            calls.append(f"{model}({field}={holding(held, '{' + repr(python) + ': None}')})  # error: Python name")
+    names = ", ".join(sorted(imports))
+    return f"from dqops.client.models import {names}\n\n" + "\n".join(calls) + "\n"
+
+
+def json_names_of(model: type) -> list[str]:
+    return list(getattr(sys.modules[model.__module__], "_UNSET_FIELDS", {}))
+
+
+def test_lists_and_maps_of_models_and_enums_type_check_by_their_json_form(tmp_path):
+    """Every field holding a list or a map of models takes models and mappings typed by the JSON
+    form of the items (`Sequence[Model | ModelDict]`, `Mapping[str, Model | ModelDict]`): mypy
+    flags a misspelt or a Python-name key in an item, and text given for an enum item."""
+    assert_errors_where_marked(tmp_path, held_fields_script(), "held_fields.py")
+
+
+def assert_errors_where_marked(tmp_path: Path, text: str, name: str) -> None:
+    """mypy --strict reports an error on each line of `text` marked `# error:`, and on no other."""
     require_generated_package()
-    script = tmp_path / "misuse.py"
-    text = textwrap.dedent(MISUSE_SCRIPT).lstrip()
+    script = tmp_path / name
     script.write_text(text, encoding="utf-8")
     lines = text.splitlines()
     expected = {number for number, line in enumerate(lines, start=1) if "# error:" in line}

@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import importlib
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -88,115 +89,104 @@ def test_the_snapshot_describes_every_operation_and_class():
 
 
 # The checker finds each kind of incompatibility: a snapshot doctored so that upstream has
-# something ours lacks must give exactly that finding.
+# something ours lacks must give exactly the findings its doctor is registered with.
+Surface = dict[str, Any]
+Finding = tuple[str, str, str]
+DOCTORED: list[Any] = []
 
 
-def _add_parameter(surface: dict[str, Any]) -> None:
-    parameters = surface["api"]["connections.get_all_connections"]["functions"]["sync"]["parameters"]
+def finds(*expected: Finding) -> Callable[[Callable[[Surface], None]], Callable[[Surface], None]]:
+    """Register the doctor below as giving exactly the `expected` findings (kind, where, name)."""
+
+    def register(doctor: Callable[[Surface], None]) -> Callable[[Surface], None]:
+        DOCTORED.append(pytest.param(doctor, set(expected), id=expected[0][0]))
+        return doctor
+
+    return register
+
+
+@finds(("missing operation module", "api connections.no_such_operation", "connections.no_such_operation"))
+def _add_operation_module(s: Surface) -> None:
+    s["api"]["connections.no_such_operation"] = s["api"]["connections.get_all_connections"]
+
+
+@finds(("missing parameter", "api connections.get_all_connections.sync", "no_such_parameter"))
+def _add_parameter(s: Surface) -> None:
+    parameters = s["api"]["connections.get_all_connections"]["functions"]["sync"]["parameters"]
     parameters.append({"annotation": "str", "kind": "keyword-only", "name": "no_such_parameter", "required": False})
 
 
-def _make_path_parameter_keyword_only(surface: dict[str, Any]) -> None:
-    parameters = surface["api"]["tables.get_tables"]["functions"]["asyncio"]["parameters"]
-    parameters[0]["kind"] = "keyword-only"
+@finds(
+    ("parameter kind", "api tables.get_tables.asyncio", "connection_name"),
+    # ... and so upstream's positional arguments, schema_name first, would land elsewhere.
+    ("parameter position", "api tables.get_tables.asyncio", "schema_name"),
+)
+def _make_path_parameter_keyword_only(s: Surface) -> None:
+    s["api"]["tables.get_tables"]["functions"]["asyncio"]["parameters"][0]["kind"] = "keyword-only"
 
 
-def _make_parameter_optional(surface: dict[str, Any]) -> None:
-    parameters = surface["api"]["tables.get_tables"]["functions"]["sync_detailed"]["parameters"]
-    parameters[0]["required"] = False
+@finds(("parameter required", "api tables.get_tables.sync_detailed", "connection_name"))
+def _make_parameter_optional(s: Surface) -> None:
+    s["api"]["tables.get_tables"]["functions"]["sync_detailed"]["parameters"][0]["required"] = False
 
 
-def _rename_query_parameter(surface: dict[str, Any]) -> None:
-    surface["api"]["tables.get_tables"]["operation"]["query_parameters"]["page"] = "pageNumber"
+@finds(("query parameter name", "api tables.get_tables", "page"))
+def _rename_query_parameter(s: Surface) -> None:
+    s["api"]["tables.get_tables"]["operation"]["query_parameters"]["page"] = "pageNumber"
 
 
-def _swap_model_fields(surface: dict[str, Any]) -> None:
-    init = surface["models"]["BetweenIntsRuleParametersSpec"]["init"]
+@finds(("operation path", "api tables.get_tables", "path"))
+def _move_operation(s: Surface) -> None:
+    s["api"]["tables.get_tables"]["operation"]["path"] = "api/tables"
+
+
+@finds(("missing class", "model NoSuchModel", "NoSuchModel"))
+def _add_class(s: Surface) -> None:
+    s["models"]["NoSuchModel"] = s["models"]["RuleModel"]
+
+
+@finds(("missing enum member", "model CheckTimeScale", "HOURLY"))
+def _add_enum_member(s: Surface) -> None:
+    s["models"]["CheckTimeScale"]["members"]["HOURLY"] = "hourly"
+
+
+@finds(("enum member value", "model CheckTimeScale", "DAILY"))
+def _change_enum_value(s: Surface) -> None:
+    s["models"]["CheckTimeScale"]["members"]["DAILY"] = "day"
+
+
+@finds(("parameter position", "model BetweenIntsRuleParametersSpec", "to"))
+def _swap_model_fields(s: Surface) -> None:
+    init = s["models"]["BetweenIntsRuleParametersSpec"]["init"]
     init[0], init[1] = init[1], init[0]
 
 
-DOCTORED = [
-    (
-        "missing operation module",
-        lambda s: s["api"].__setitem__("connections.no_such_operation", s["api"]["connections.get_all_connections"]),
-        ("missing operation module", "api connections.no_such_operation", "connections.no_such_operation"),
-    ),
-    (
-        "missing parameter",
-        _add_parameter,
-        ("missing parameter", "api connections.get_all_connections.sync", "no_such_parameter"),
-    ),
-    (
-        "parameter kind",
-        _make_path_parameter_keyword_only,
-        ("parameter kind", "api tables.get_tables.asyncio", "connection_name"),
-        # ... and so upstream's positional arguments, schema_name first, would land elsewhere.
-        ("parameter position", "api tables.get_tables.asyncio", "schema_name"),
-    ),
-    (
-        "parameter required",
-        _make_parameter_optional,
-        ("parameter required", "api tables.get_tables.sync_detailed", "connection_name"),
-    ),
-    (
-        "query parameter name",
-        _rename_query_parameter,
-        ("query parameter name", "api tables.get_tables", "page"),
-    ),
-    (
-        "operation path",
-        lambda s: s["api"]["tables.get_tables"]["operation"].__setitem__("path", "api/tables"),
-        ("operation path", "api tables.get_tables", "path"),
-    ),
-    (
-        "missing class",
-        lambda s: s["models"].__setitem__("NoSuchModel", s["models"]["RuleModel"]),
-        ("missing class", "model NoSuchModel", "NoSuchModel"),
-    ),
-    (
-        "missing enum member",
-        lambda s: s["models"]["CheckTimeScale"]["members"].__setitem__("HOURLY", "hourly"),
-        ("missing enum member", "model CheckTimeScale", "HOURLY"),
-    ),
-    (
-        "enum member value",
-        lambda s: s["models"]["CheckTimeScale"]["members"].__setitem__("DAILY", "day"),
-        ("enum member value", "model CheckTimeScale", "DAILY"),
-    ),
-    (
-        "parameter position",
-        _swap_model_fields,
-        ("parameter position", "model BetweenIntsRuleParametersSpec", "to"),
-    ),
-    (
-        "missing attribute",
-        lambda s: s["models"]["RuleModel"]["fields"].append({"name": "no_such_field", "json": "noSuchField"}),
-        ("missing attribute", "model RuleModel", "no_such_field"),
-    ),
-    (
-        "attribute JSON key",
-        lambda s: s["models"]["RuleModel"]["fields"][0].__setitem__("json", "ruleName"),
-        ("attribute JSON key", "model RuleModel", "rule_name"),
-    ),
-    (
-        "missing client method",
-        lambda s: s["client"]["Client"]["methods"].append("no_such_method"),
-        ("missing client method", "client Client", "no_such_method"),
-    ),
-    (
-        "client default",
-        lambda s: s["client"]["Client"]["httpx_defaults"].__setitem__("follow_redirects", True),
-        ("client default", "client Client", "follow_redirects"),
-    ),
-    (
-        "missing name",
-        lambda s: s["types"]["all"].append("NoSuchType"),
-        ("missing name", "types", "NoSuchType"),
-    ),
-]
+@finds(("missing attribute", "model RuleModel", "no_such_field"))
+def _add_field(s: Surface) -> None:
+    s["models"]["RuleModel"]["fields"].append({"name": "no_such_field", "json": "noSuchField"})
 
 
-@pytest.mark.parametrize("doctor, expected", [(d, e) for _, d, *e in DOCTORED], ids=[name for name, *_ in DOCTORED])
+@finds(("attribute JSON key", "model RuleModel", "rule_name"))
+def _change_json_key(s: Surface) -> None:
+    s["models"]["RuleModel"]["fields"][0]["json"] = "ruleName"
+
+
+@finds(("missing client method", "client Client", "no_such_method"))
+def _add_client_method(s: Surface) -> None:
+    s["client"]["Client"]["methods"].append("no_such_method")
+
+
+@finds(("client default", "client Client", "follow_redirects"))
+def _change_client_default(s: Surface) -> None:
+    s["client"]["Client"]["httpx_defaults"]["follow_redirects"] = True
+
+
+@finds(("missing name", "types", "NoSuchType"))
+def _add_type_name(s: Surface) -> None:
+    s["types"]["all"].append("NoSuchType")
+
+
+@pytest.mark.parametrize("doctor, expected", DOCTORED)
 def test_the_checker_finds_what_ours_lacks(found, doctor, expected):
     surface = copy.deepcopy(SNAPSHOT)
     doctor(surface)

@@ -125,7 +125,7 @@ def test_method_and_url_agree_with_the_spec(corpus):
         if op.key not in corpus.spec_by_key:
             continue  # a stale page
         sop = corpus.spec_by_key[op.key]
-        assert op.method == sop.method == op.curl_method, op.id
+        assert op.method == sop.method == op.curl.method, op.id
         assert op.path_template == sop.path, op.id
         pattern = "^/" + re.sub(r"\\\{\w+\\\}", "[^?#]+", re.escape(op.path_template)) + "$"
         assert re.match(pattern, op.curl_path), (op.id, op.curl_path)
@@ -139,8 +139,8 @@ def test_curl_body_present_exactly_when_the_spec_has_a_request_body(corpus):
         sop = corpus.spec_by_key[op.key]
         assert op.has_curl_body == bool(sop.request_media_types), op.id
         if op.has_curl_body:
-            assert op.curl_body_json is not None or op.curl_body == "null"  # parses
-            assert "Content-Type: application/json" in op.curl_headers
+            assert op.curl_body_json is not None or op.curl.body == "null"  # parses
+            assert "Content-Type: application/json" in op.curl.headers
 
 
 def test_documented_json_present_when_the_spec_answers_json(corpus, source):
@@ -173,10 +173,10 @@ def test_cancel_job_sync_exactly(older):
     corpus = older
     op = corpus.by_key[("jobs", "cancel_job")]
     assert (op.method, op.url_template) == ("DELETE", "http://localhost:8888/api/jobs/jobs/{jobId}")
-    assert op.curl_url == "http://localhost:8888/api/jobs/jobs/123123124324324"
+    assert op.curl.url == "http://localhost:8888/api/jobs/jobs/123123124324324"
     assert op.curl_path == "/api/jobs/jobs/123123124324324"
-    assert op.curl_headers == ["Accept: application/json"]
-    assert op.curl_body is None and op.documented_json_raw is None
+    assert op.curl.headers == ["Accept: application/json"]
+    assert op.curl.body is None and op.documented_json_raw is None
     assert op.description == "Cancels a running job"
     assert (op.source, op.line) == ("operations/jobs.md", 9)
     ex = op.examples["sync"]
@@ -202,10 +202,10 @@ def test_cancel_job_sync_exactly(older):
 def test_collect_error_samples_auth_async_exactly(older):
     corpus = older
     op = corpus.by_key[("jobs", "collect_error_samples")]
-    assert op.curl_body_raw == '"{\\"data_scope\\":\\"table\\",\\"dummy_sensor_execution\\":false}"'
-    assert op.curl_body == '{"data_scope":"table","dummy_sensor_execution":false}'
+    assert op.curl.body_raw == '"{\\"data_scope\\":\\"table\\",\\"dummy_sensor_execution\\":false}"'
+    assert op.curl.body == '{"data_scope":"table","dummy_sensor_execution":false}'
     assert op.curl_body_json == {"data_scope": "table", "dummy_sensor_execution": False}
-    assert op.curl_headers == ["Accept: application/json", "Content-Type: application/json"]
+    assert op.curl.headers == ["Accept: application/json", "Content-Type: application/json"]
     assert op.documented_json == {
         "jobId": {"jobId": 123456789, "createdAt": "2007-10-11T13:42:00Z"},
         "result": {
@@ -266,7 +266,7 @@ def test_json_escapes_in_curl_bodies(older):
     }
     # a JSON string body (text/plain operation)
     op = corpus.by_key[("users", "change_caller_password")]
-    assert op.curl_body == '"sample_string_value"'
+    assert op.curl.body == '"sample_string_value"'
     assert op.curl_body_json == "sample_string_value"
 
 
@@ -406,7 +406,7 @@ def test_parse_synthetic_page(tmp_path):
     page = tmp_path / "things.md"
     page.write_text(SYNTHETIC_PAGE)
     [op] = dx.parse_operation_page(page)
-    assert (op.module, op.name, op.method, op.curl_url) == ("things", "do_thing", "POST",
+    assert (op.module, op.name, op.method, op.curl.url) == ("things", "do_thing", "POST",
                                                             "http://localhost:8888/api/things/t1")
     assert op.curl_body_json == [1]
     assert op.documented_json == {"ok": True}

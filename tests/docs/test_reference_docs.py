@@ -220,7 +220,7 @@ def test_samples_are_valid_for_the_schema_and_not_placeholders(op: dx.Operation)
         schema = sop.responses[str(sop.success_status)]["application/json"]
         problems += [f"answer {p}" for p in schema_problems(op.documented_json, schema)]
     samples = [
-        op.curl_body_json if op.has_curl_body and sop.request_media_types[0] == "application/json" else op.curl_body
+        op.curl_body_json if op.has_curl_body and sop.request_media_types[0] == "application/json" else op.curl.body
     ]
     samples.append(op.documented_json if op.has_documented_json else None)
     problems += [f"placeholder text {text!r}" for text in strings_in(samples) if text in PLACEHOLDERS - enum_values()]
@@ -323,7 +323,7 @@ def synthetic_problems(
     example = CHECK_OPERATION.examples["sync"]
     content = json.dumps(CHECK_OPERATION.curl_body_json if body is None else body).encode()
     request = httpx.Request(
-        "PUT", url or CHECK_OPERATION.curl_url, headers={"Content-Type": content_type}, content=content
+        "PUT", url or CHECK_OPERATION.curl.url, headers={"Content-Type": content_type}, content=content
     )
     expected = mock_answer(example.key).expected
     run = docs_runner.Run({"call_result": expected if result is None else result}, [request])
@@ -334,15 +334,15 @@ def synthetic_problems(
 
 
 def test_exact_checks_accept_the_request_of_the_curl_command() -> None:
-    assert "%2F" in CHECK_OPERATION.curl_url
+    assert "%2F" in CHECK_OPERATION.curl.url
     assert synthetic_problems() == []
 
 
 @pytest.mark.parametrize(
     "change, kinds",
     [
-        ({"url": CHECK_OPERATION.curl_url.replace("%2F", "/")}, ["[path]"]),
-        ({"url": CHECK_OPERATION.curl_url + "?force=true"}, ["[query]"]),
+        ({"url": CHECK_OPERATION.curl.url.replace("%2F", "/")}, ["[path]"]),
+        ({"url": CHECK_OPERATION.curl.url + "?force=true"}, ["[query]"]),
         ({"body": {**CHECK_OPERATION.curl_body_json, "custom": False}}, ["[body]"]),  # a default value the curl omits
         ({"body": {}}, ["[body]"]),
         ({"content_type": "text/plain"}, ["[body-type]"]),

@@ -22,7 +22,6 @@ from dqops import jobs
 from dqops.client import Client, errors
 from dqops.client.models.dqo_job_change_model import DqoJobChangeModel
 from dqops.client.models.run_checks_parameters import RunChecksParameters
-from dqops.testing import FakeDQOps
 
 GUARD_SECONDS = 15.0
 # The feeds of the re-snapshot tests take a position this old as lost. DQOps's sequence numbers
@@ -140,27 +139,27 @@ async def test_the_feed_across_a_forced_re_snapshot_async(fake, dqops):
 
 
 @pytest.mark.asyncio
-async def test_cancelling_the_iteration_stops_it_cleanly():
-    with FakeDQOps(change_feed_wait=10.0) as fake:
-        async with Client(fake.base_url, raise_on_unexpected_status=True) as dqops:
-            received: list[Any] = []
-
-            async def follow() -> None:
-                async for change in jobs.watch(dqops):
-                    received.append(change)
-
-            task = asyncio.create_task(follow())
-            await asyncio.sleep(0.5)  # the task is inside the feed's 10 s long poll now
-            assert [r.operation_id for r in fake.requests][-1] == "getJobChangesSince"
-            started = time.monotonic()
-            task.cancel()
-            with pytest.raises(asyncio.CancelledError):
-                await task
-            assert time.monotonic() - started < 2.0  # not at the end of the long poll
-            # The pool still works: the cancelled call left nothing behind.
-            handle = await jobs.start_run_checks_async(dqops, RunChecksParameters())
-            assert handle.job_id
+@pytest.mark.fake_dqops(change_feed_wait=10.0)
+async def test_cancelling_the_iteration_stops_it_cleanly(fake):
     # Any socket left open would fail the run: pytest runs with -W error::ResourceWarning.
+    async with Client(fake.base_url, raise_on_unexpected_status=True) as dqops:
+        received: list[Any] = []
+
+        async def follow() -> None:
+            async for change in jobs.watch(dqops):
+                received.append(change)
+
+        task = asyncio.create_task(follow())
+        await asyncio.sleep(0.5)  # the task is inside the feed's 10 s long poll now
+        assert [r.operation_id for r in fake.requests][-1] == "getJobChangesSince"
+        started = time.monotonic()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert time.monotonic() - started < 2.0  # not at the end of the long poll
+        # The pool still works: the cancelled call left nothing behind.
+        handle = await jobs.start_run_checks_async(dqops, RunChecksParameters())
+        assert handle.job_id
 
 
 def test_breaking_out_of_a_sync_feed(fake, dqops):

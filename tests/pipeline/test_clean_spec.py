@@ -554,8 +554,37 @@ def test_overlay_refuses_a_correction_without_evidence(evidence):
     assert doc == overlay_document()
 
 
-def test_the_reviewed_overlay_documents_every_correction():
-    for entry in facts.overlay()["corrections"]:
+def test_overlay_refuses_a_rule_clean_spec_does_not_know():
+    doc = overlay_document()
+    with pytest.raises(SpecError, match="'no_such_rule' is not one of clean_spec's rules"):
+        clean_spec.apply_overlay(doc, {"rules": [{"rule": "no_such_rule", "evidence": "reasons"}]})
+    assert doc == overlay_document()
+
+
+@pytest.mark.parametrize("evidence", [None, ""])
+def test_overlay_refuses_a_rule_without_evidence(evidence):
+    doc = overlay_document()
+    with pytest.raises(SpecError, match="require_request_bodies has no evidence"):
+        clean_spec.apply_overlay(doc, {"rules": [{"rule": "require_request_bodies", "evidence": evidence}]})
+    assert doc == overlay_document()
+
+
+def test_an_overlay_rule_runs_across_the_document():
+    body = {"content": {"application/json": {"schema": {"type": "object"}}}}
+    doc = document(paths={"/api/x": {"put": operation(requestBody=copy.deepcopy(body))}})
+    rule = {"rule": "require_request_bodies", "evidence": "DQOps refuses a request without its body"}
+
+    clean_spec.apply_overlay(doc, {"rules": [rule]})
+
+    assert doc["paths"]["/api/x"]["put"]["requestBody"] == {**body, "required": True}
+
+
+def test_the_reviewed_overlay_documents_every_rule_and_correction():
+    overlay = facts.overlay()
+    assert [rule["rule"] for rule in overlay["rules"]] == list(clean_spec.OVERLAY_RULES)
+    for entry in overlay["rules"]:
+        assert entry.get("evidence"), entry
+    for entry in overlay["corrections"]:
         assert entry["target"].startswith("/") and entry.get("evidence"), entry
 
 

@@ -77,6 +77,22 @@ SCHEMAS: dict[str, Any] = {
         },
     },
     "RuleMap": {"type": "object", "additionalProperties": ref("SmallRule")},
+    # Fields holding one, a list or a map of models or enum values, or of plain values.
+    "Holder": {
+        "type": "object",
+        "properties": {
+            "rule": ref("SmallRule"),
+            "rules": {"type": "array", "items": ref("SmallRule")},
+            "shared_rule_map": ref("RuleMap"),
+            "rule_map": {"type": "object", "additionalProperties": ref("SmallRule")},
+            "color": ref("Color"),
+            "colors": {"type": "array", "items": ref("Color")},
+            "color_map": {"type": "object", "additionalProperties": ref("Color")},
+            "names": {"type": "array", "items": {"type": "string"}},
+            "text_map": {"type": "object", "additionalProperties": {"type": "string"}},
+            "free": {"type": "object"},
+        },
+    },
     # JSON names a TypedDict class cannot declare: a keyword, a builtin its annotations use.
     "KeywordKeys": {"type": "object", "properties": {"from": {"type": "integer"}, "to": {"type": "integer"}}},
     "BuiltinKeys": {"type": "object", "properties": {"list": {"type": "string"}, "filter": {"type": "string"}}},
@@ -112,24 +128,30 @@ def prop(models: dict[str, Any], model: str, name: str) -> Any:
     return next(field for field in rules.model_properties(models[model]) if field.python_name == name)
 
 
-KINDS = {
-    "text": Kind.STRING,
-    "count": Kind.INT,
-    "ratio": Kind.FLOAT,
-    "flag": Kind.BOOLEAN,
-    "day": Kind.DATE,
-    "moment": Kind.DATETIME,
-    "color": Kind.ENUM,
-    "anything": Kind.ANY,
-    "names": Kind.LIST,
-    "rule": Kind.MODEL,
-    "rule_map": Kind.MAP,
-    "text_map": Kind.MAP,
-    "free": Kind.MODEL,
+# Each field of Kinds as (its property kind, its Python type, its type in the TypedDict of its
+# model's JSON form). The JSON form has JSON values as their Python type, dates as ISO 8601 text,
+# models and maps as their TypedDicts, and enums as a member or a value.
+TYPES = {
+    "text": (Kind.STRING, "str", "str"),
+    "count": (Kind.INT, "int", "int"),
+    "ratio": (Kind.FLOAT, "float", "float"),
+    "flag": (Kind.BOOLEAN, "bool", "bool"),
+    "day": (Kind.DATE, "datetime.date", "str"),
+    "moment": (Kind.DATETIME, "datetime.datetime", "str"),
+    "color": (Kind.ENUM, "Color", "Color | _ColorValue"),
+    "anything": (Kind.ANY, "Any", "Any"),
+    "names": (Kind.LIST, "list[str]", "list[str]"),
+    "colors": (Kind.LIST, "list[Color]", "list[Color | _ColorValue]"),
+    "days": (Kind.LIST, "list[datetime.date]", "list[str]"),
+    "rules": (Kind.LIST, "list[SmallRule]", "list[SmallRuleDict]"),
+    "rule": (Kind.MODEL, "SmallRule", "SmallRuleDict"),
+    "rule_map": (Kind.MAP, "KindsRuleMap | dict[str, SmallRule]", "KindsRuleMapDict"),
+    "text_map": (Kind.MAP, "KindsTextMap | dict[str, Any]", "KindsTextMapDict"),
+    "free": (Kind.MODEL, "KindsFree", "KindsFreeDict"),
 }
 
 
-@pytest.mark.parametrize(("name", "kind"), KINDS.items())
+@pytest.mark.parametrize(("name", "kind"), [(name, kind) for name, (kind, _, _) in TYPES.items()])
 def test_property_kind(models: dict[str, Any], name: str, kind: Kind) -> None:
     assert rules.property_kind(prop(models, "Kinds", name)) is kind
 
@@ -140,25 +162,7 @@ def test_a_model_of_typed_unknown_fields_is_a_map(models: dict[str, Any]) -> Non
     assert rules.is_model_field(prop(models, "Kinds", "rule"))
 
 
-PY_TYPES = {
-    "text": "str",
-    "count": "int",
-    "ratio": "float",
-    "flag": "bool",
-    "day": "datetime.date",
-    "moment": "datetime.datetime",
-    "color": "Color",
-    "anything": "Any",
-    "names": "list[str]",
-    "colors": "list[Color]",
-    "rules": "list[SmallRule]",
-    "rule": "SmallRule",
-    "rule_map": "KindsRuleMap | dict[str, SmallRule]",
-    "text_map": "KindsTextMap | dict[str, Any]",
-}
-
-
-@pytest.mark.parametrize(("name", "expected"), PY_TYPES.items())
+@pytest.mark.parametrize(("name", "expected"), [(name, py_type) for name, (_, py_type, _) in TYPES.items()])
 def test_py_type(models: dict[str, Any], template: rules.TemplateRules, name: str, expected: str) -> None:
     assert template.py_type(prop(models, "Kinds", name)) == expected
 
@@ -318,24 +322,7 @@ def test_register_exposes_the_rules_to_templates(models: dict[str, Any]) -> None
     assert rendered == "snapshot list[Color]"
 
 
-# The type of each field in the TypedDict of its model's JSON form: JSON values as their Python
-# type, dates as ISO 8601 text, models and maps as their TypedDicts, enums as a member or a value.
-JSON_TYPES = {
-    **{name: PY_TYPES[name] for name in ("text", "count", "ratio", "flag", "anything", "names")},
-    "day": "str",
-    "moment": "str",
-    "color": "Color | _ColorValue",
-    "colors": "list[Color | _ColorValue]",
-    "days": "list[str]",
-    "rules": "list[SmallRuleDict]",
-    "rule": "SmallRuleDict",
-    "rule_map": "KindsRuleMapDict",
-    "text_map": "KindsTextMapDict",
-    "free": "KindsFreeDict",
-}
-
-
-@pytest.mark.parametrize(("name", "expected"), JSON_TYPES.items())
+@pytest.mark.parametrize(("name", "expected"), [(name, json_type) for name, (_, _, json_type) in TYPES.items()])
 def test_json_type(models: dict[str, Any], template: rules.TemplateRules, name: str, expected: str) -> None:
     assert template.json_type(prop(models, "Kinds", name)) == expected
 
@@ -370,3 +357,37 @@ def test_a_body_takes_the_typed_dict_of_its_model_or_items(models: dict[str, Any
     assert rules.body_typed_dicts(prop(models, "Kinds", "rule")) == ["SmallRuleDict"]
     assert rules.body_typed_dicts(prop(models, "Kinds", "rules")) == ["SmallRuleDict"]
     assert rules.body_typed_dicts(prop(models, "Kinds", "names")) == []
+
+
+# What __init__ takes for each field of Holder, and the runtime helper converting it: models also
+# as mappings of their JSON form, lists and maps of them as Sequence and Mapping; enum values are
+# checked (known_enum), one or each item.
+INIT_TYPES = {
+    "rule": ("SmallRule | SmallRuleDict", "model_value", False),
+    "rules": ("Sequence[SmallRule | SmallRuleDict]", "model_list", False),
+    "shared_rule_map": ("RuleMap | Mapping[str, SmallRule | SmallRuleDict]", "model_map", False),
+    "rule_map": ("HolderRuleMap | Mapping[str, SmallRule | SmallRuleDict]", "model_map", False),
+    "color": ("Color", None, True),
+    "colors": ("list[Color]", None, True),
+    "color_map": ("HolderColorMap | dict[str, Color]", None, True),
+    "names": ("list[str]", None, False),
+    "text_map": ("HolderTextMap | dict[str, Any]", None, False),
+    "free": ("HolderFree | HolderFreeDict", "model_value", False),
+}
+
+
+@pytest.mark.parametrize(("name", "expected"), INIT_TYPES.items())
+def test_init_type_converter_and_enum_check(
+    models: dict[str, Any], template: rules.TemplateRules, name: str, expected: tuple[str, str | None, bool]
+) -> None:
+    field = prop(models, "Holder", name)
+    assert (template.init_type(field), template.init_converter(field), template.checks_enum(field)) == expected
+
+
+def test_layout_of_fields_holding_models_and_enums(models: dict[str, Any], template: rules.TemplateRules) -> None:
+    layout = template.model_layout(models["Holder"])
+    converted = [name for name, (_, converter, _) in INIT_TYPES.items() if converter]
+    assert [field.python_name for field in layout.model_fields] == converted
+    assert layout.converters == ["model_list", "model_map", "model_value"]
+    assert layout.typed_dicts == ["HolderFreeDict", "SmallRuleDict"]
+    assert [field.python_name for field in layout.enum_fields] == ["color", "colors", "color_map"]

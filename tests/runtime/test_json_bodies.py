@@ -13,10 +13,12 @@ import gc
 import json
 import math
 import sys
+from typing import Any
 
 import httpx
 import pytest
 import respx
+from support.paths import TESTS_DIR
 
 from dqops._runtime import decoding
 from dqops.client import Client, errors
@@ -24,35 +26,17 @@ from dqops.client.api.connections import get_all_connections
 
 CONNECTIONS_URL = "http://dqops.test:8888/api/connections"
 
-JSON_BODIES = [
-    pytest.param(b'[{"connection_name": "a", "parallel_jobs_limit": 4}]', id="plain"),
-    pytest.param(b"123456789012345678901234567890", id="int-beyond-64-bits"),
-    pytest.param(b"-9223372036854775809", id="int-below-int64"),
-    pytest.param(b"18446744073709551616", id="int-beyond-uint64"),
-    pytest.param(b"[0.1, 1e-5, 1E+5, 2.5e-324, 1.7976931348623157e308, -0.0, 1.0, 9007199254740993.0]", id="floats"),
-    pytest.param(b"1e400", id="float-overflow-to-inf"),
-    pytest.param(b"[NaN, Infinity, -Infinity]", id="nan-and-infinity"),
-    pytest.param(b'\xef\xbb\xbf{"a": 1}', id="utf8-byte-order-mark"),
-    pytest.param('{"a": "\u00e9\U0001f600"}'.encode("utf-16"), id="utf16"),
-    pytest.param('{"a": "\u00e9"}'.encode("utf-32-le"), id="utf32-no-bom"),
-    pytest.param(b'"\\ud800"', id="lone-surrogate"),
-    pytest.param(b'"\\ud83d\\ude00 \xf0\x9f\x98\x80 \\u0000"', id="escapes-and-emoji"),
-    pytest.param(b'{"a": 1, "a": 2}', id="duplicate-keys"),
-    pytest.param(b" \n\t{}\r\n ", id="whitespace"),
-    pytest.param(b"[" * 200 + b"]" * 200, id="nested-200-deep"),
-]
+# The samples, one file a body as a server sends it (JSONTestSuite's naming): y_ files are JSON,
+# n_ files are not.
+SAMPLES = TESTS_DIR / "support" / "json_bodies"
 
-NOT_JSON_BODIES = [
-    pytest.param(b'[{"connection_name": "a"', id="truncated"),
-    pytest.param(b"<html><body>502 Bad Gateway</body></html>", id="html"),
-    pytest.param(b"[1,]", id="trailing-comma"),
-    pytest.param(b'{"a": 1} x', id="trailing-garbage"),
-    pytest.param(b'"a\x01b"', id="control-character"),
-    pytest.param(b'"\xff"', id="invalid-utf8"),
-    pytest.param(b"01", id="leading-zero"),
-    pytest.param(b"1" * 5000, id="int-beyond-python-digit-limit"),
-    pytest.param(b"[" * 100_000 + b"]" * 100_000, id="nested-too-deep"),
-]
+
+def samples(prefix: str) -> list[Any]:
+    return [pytest.param(path.read_bytes(), id=path.stem[2:]) for path in sorted(SAMPLES.glob(f"{prefix}_*.json"))]
+
+
+JSON_BODIES = samples("y")
+NOT_JSON_BODIES = [*samples("n"), pytest.param(b"[" * 100_000 + b"]" * 100_000, id="nested-too-deep")]
 
 
 @pytest.fixture(params=["msgspec", "json.loads"])

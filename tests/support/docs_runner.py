@@ -297,7 +297,7 @@ def check_run(
 
 
 def curl_content_type(op: dx.Operation) -> str | None:
-    for header in op.curl_headers:
+    for header in op.curl.headers:
         name, _, value = header.partition(":")
         if name.strip().lower() == "content-type":
             return value.strip()
@@ -320,7 +320,7 @@ def body_problems(request: httpx.Request, op: dx.Operation, sop: dx.SpecOperatio
         diff = json_diff(op.curl_body_json, sent, subset=not exact)
         return ["[body] differs from the curl body:\n  " + "\n  ".join(diff[:20])] if diff else []
     # A text body: the curl body itself, or on upstream's pages the JSON string of the text.
-    expected_text = op.curl_body if exact else op.curl_body_json
+    expected_text = op.curl.body if exact else op.curl_body_json
     if content.decode("utf-8", "replace") != expected_text:
         return [f"[body] sent {content!r}, expected {expected_text!r} as text"]
     return []

@@ -272,3 +272,54 @@ ANY_JSON: st.SearchStrategy[Any] = st.recursive(
     lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3),
     max_leaves=4,
 )
+
+
+@dataclass(frozen=True)
+class HeldField:
+    """A field of a model that holds a list or a map of instances of a class of the spec, read
+    from the generator's spec: its items (a list's) or values (a map's) are `item`, a model or an
+    enum."""
+
+    model: Any
+    field: str  # the Python name
+    json_name: str
+    shape: str  # "list" or "map"
+    item: Any
+
+
+def _held_item(prop: dict[str, Any], document: dict[str, Any], inline_name: str) -> tuple[str, str] | None:
+    """("list" or "map", class name of the items) of a property holding a list or a map of a spec
+    class; `inline_name`: the name of the property's inline schemas (inline_object_schemas)."""
+    items = prop.get("items", {}) if prop.get("type") == "array" else {}
+    if "$ref" in items:
+        return "list", items["$ref"].removeprefix(REF_PREFIX)
+    if items.get("type") == "object":
+        return "list", f"{inline_name}_item"
+    target = resolve(document, prop["$ref"]) if "$ref" in prop else prop
+    values = target.get("additionalProperties") if is_map(target) else None
+    if isinstance(values, dict) and "$ref" in values:
+        return "map", values["$ref"].removeprefix(REF_PREFIX)
+    return None
+
+
+@functools.cache
+def held_fields() -> tuple[HeldField, ...]:
+    """Every field of a component model of the spec that holds a list or a map of models or enums."""
+    document = generator_spec()
+    models = import_models()
+    found = []
+    for name, schema in document["components"]["schemas"].items():
+        properties = schema.get("properties") or {}
+        cls = getattr(models, str(ClassName(name, FIELD_PREFIX)), None)
+        if not properties or cls is None:
+            continue
+        # The generated module lists the fields by JSON name in the order of the class's fields.
+        json_names = list(importlib.import_module(cls.__module__)._UNSET_FIELDS)
+        python_names = [field.name for field in cls.__attrs_attrs__ if field.name != "additional_properties"]
+        by_json_name = dict(zip(json_names, python_names, strict=True))
+        for json_name, prop in properties.items():
+            held = _held_item(prop, document, f"{cls.__name__}_{json_name}")
+            if held is not None:
+                item = getattr(models, str(ClassName(held[1], FIELD_PREFIX)))
+                found.append(HeldField(cls, by_json_name[json_name], json_name, held[0], item))
+    return tuple(found)

@@ -3,13 +3,14 @@
 Each test talks to a real FakeDQOps server on 127.0.0.1 through the SDK's own clients, sync and
 async (the reference's 1,364 examples run against it in test_reference_docs.py). One server is
 shared by the tests of this module (`fake`, reset before each test); the tests that need their
-own settings (an API key) start their own.
+own server or settings (an API key) take the plugin's `fake_dqops`, with a `fake_dqops` marker.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -46,7 +47,7 @@ from dqops.client.models import (
 )
 from dqops.client.types import UNSET
 from dqops.testing import FakeDQOps, RecordedRequest
-from dqops.testing._fake import JOB_QUEUE_OPERATIONS
+from dqops.testing._fake import FAULT_MODES, JOB_QUEUE_OPERATIONS
 from dqops.testing._routes import route_table
 from scripts.prism import free_loopback_port
 
@@ -144,19 +145,20 @@ def test_by_default_calls_are_accepted_with_or_without_a_key(fake: FakeDQOps) ->
     assert [request.headers.get("authorization") for request in fake.requests] == [None, "Bearer anything"]
 
 
-def test_an_api_key_is_required_when_set() -> None:
-    with FakeDQOps(api_key="s3cret") as fake:
-        anonymous = client.Client(fake.base_url, raise_on_unexpected_status=True)
-        wrong = client.AuthenticatedClient(fake.base_url, token="wrong", raise_on_unexpected_status=True)
-        for refused_client in (anonymous, wrong):
-            with refused_client, pytest.raises(errors.Unauthorized):
-                get_all_connections.sync(client=refused_client)
-        with client.AuthenticatedClient(fake.base_url, token="s3cret") as right:
-            assert get_all_connections.sync(client=right)
-        refused = httpx.get(fake.base_url + "api/connections")
-        assert refused.status_code == 401 and refused.json()["error"] == "Unauthorized"
-        # The key is checked before the route: an unknown route answers 401 too.
-        assert httpx.get(fake.base_url + "nowhere").status_code == 401
+@pytest.mark.fake_dqops(api_key="s3cret")
+def test_an_api_key_is_required_when_set(fake_dqops: FakeDQOps) -> None:
+    fake = fake_dqops
+    anonymous = client.Client(fake.base_url, raise_on_unexpected_status=True)
+    wrong = client.AuthenticatedClient(fake.base_url, token="wrong", raise_on_unexpected_status=True)
+    for refused_client in (anonymous, wrong):
+        with refused_client, pytest.raises(errors.Unauthorized):
+            get_all_connections.sync(client=refused_client)
+    with client.AuthenticatedClient(fake.base_url, token="s3cret") as right:
+        assert get_all_connections.sync(client=right)
+    refused = httpx.get(fake.base_url + "api/connections")
+    assert refused.status_code == 401 and refused.json()["error"] == "Unauthorized"
+    # The key is checked before the route: an unknown route answers 401 too.
+    assert httpx.get(fake.base_url + "nowhere").status_code == 401
 
 
 def test_set_answer_replaces_an_operation_s_answer_until_reset(fake: FakeDQOps, dqops: client.Client) -> None:
@@ -436,6 +438,53 @@ def test_a_dropped_unprocessed_request_starts_no_job(fake: FakeDQOps, dqops: cli
     assert len(fake.jobs) == 1
     with pytest.raises(ValueError, match="mode"):
         fake.fail_next(mode="explode")
+
+
+def served_and_stopped(fake: FakeDQOps, calls: list[Any]) -> None:
+    """Make each call (a request to `fake`, which may fail), then stop the fake: its connections' threads are done."""
+    for call in calls:
+        try:
+            call()
+        except httpx.HTTPError:
+            pass
+    fake.stop()
+
+
+def fake_reports(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [record for record in caplog.records if record.name == "dqops.testing" and record.levelno >= logging.WARNING]
+
+
+def test_the_faults_a_test_asks_for_are_quiet(fake_dqops: FakeDQOps, capfd, caplog) -> None:
+    """A dropped connection is the test's doing: no traceback on stderr, nothing logged as the fake's failure."""
+    start = fake_dqops.base_url + "api/jobs/runchecks?wait=false"
+    body = {"check_search_filters": {}}
+    with httpx.Client() as keep_alive:
+        calls = []
+        for mode in FAULT_MODES:
+            fake_dqops.fail_next(3, mode)
+            calls += [lambda: keep_alive.post(start, json=body)] * 2 + [lambda: httpx.post(start, json=body)]
+        calls.append(lambda: keep_alive.post(start, json=body).raise_for_status())
+        served_and_stopped(fake_dqops, calls)
+    assert [request.status for request in fake_dqops.requests] == [None] * 6 + [201]
+    assert capfd.readouterr().err == ""
+    assert fake_reports(caplog) == []
+
+
+def test_a_failure_of_the_fake_itself_is_logged_with_its_traceback(
+    fake_dqops: FakeDQOps, capfd, caplog, monkeypatch
+) -> None:
+    """Not a fault the test asked for: logged as an error of `dqops.testing`, which pytest shows with the test."""
+    from dqops.testing._fake import _Handler
+
+    def broken(handler: _Handler) -> bytes:
+        raise RuntimeError("a bug in the fake")
+
+    monkeypatch.setattr(_Handler, "_read_body", broken)
+    served_and_stopped(fake_dqops, [lambda: httpx.get(fake_dqops.base_url + "api/connections")])
+    (report,) = fake_reports(caplog)
+    assert report.levelno == logging.ERROR and report.exc_info is not None
+    assert isinstance(report.exc_info[1], RuntimeError) and "a bug in the fake" in str(report.exc_info[1])
+    assert "Exception occurred during processing of request" not in capfd.readouterr().err
 
 
 # ---------------------------------------------------------------------------

@@ -90,12 +90,12 @@ def test_reference_example_against_the_fake(example: dx.PythonExample, shared_fa
     assert not problems, f"{example.id} ({example.source}:{example.line}):\n" + "\n".join(problems)
 
 
-def test_the_checks_report_an_answer_that_is_not_the_documented_one() -> None:
+@pytest.mark.fake_dqops(api_key="another key")
+def test_the_checks_report_an_answer_that_is_not_the_documented_one(fake_dqops: FakeDQOps) -> None:
     """The same checks, against a fake that refuses every call (it requires another API key):
     the example raises Unauthorized, and its result is missing."""
     example = OPERATIONS[("connections", "get_all_connections")].examples["auth_sync"]
-    with FakeDQOps(api_key="another key") as refusing:
-        problems = problems_against(refusing, example)
+    problems = problems_against(fake_dqops, example)
     assert [problem.split("]")[0] + "]" for problem in problems] == ["[status]", "[exception]"]
     assert "Unauthorized" in problems[1]
 
