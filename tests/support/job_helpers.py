@@ -129,7 +129,7 @@ def with_a_python_name(body: dict[str, Any], model: type) -> tuple[dict[str, Any
             renamed = {python_names[key] if item == key else item: found for item, found in body.items()}
             return renamed, python_names[key], key
         nested = model_of_field(model, key)
-        if nested is not None and isinstance(value, dict):
-            inner, python_name, json_name = with_a_python_name(value, nested)
+        if nested is not None and nested.shape == "one" and isinstance(value, dict):
+            inner, python_name, json_name = with_a_python_name(value, nested.cls)
             return {**body, key: inner}, python_name, json_name
     raise AssertionError(f"{model.__name__}: the body {body!r} has no key whose Python name differs")
