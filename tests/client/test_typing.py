@@ -351,7 +351,7 @@ def job_functions_script() -> str:
     calls, names = [], set()
     for function in job_functions_with_a_body():
         signature = inspect.signature(function)
-        client, body, *options = signature.parameters.values()
+        _client, body, *options = signature.parameters.values()
         returns = str(signature.return_annotation)
         if function.__name__.endswith("_async"):
             returns = f"Coroutine[Any, Any, {returns}]"
