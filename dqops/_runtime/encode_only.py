@@ -8,8 +8,7 @@ copy of a template function below in which the placeholder attribute names and J
 the field's own: the same bytecode as a function written out for the field (a plain attribute
 load, a constant key), without writing thousands of them into the generated modules. Only
 names and constants are substituted, never source text; attribute names are the generator's
-Python identifiers. The templates of a field that holds a model share their first lines and
-differ in how they encode it: each is compiled once, at import, from this module's own text.
+Python identifiers.
 """
 
 from __future__ import annotations
@@ -18,74 +17,84 @@ import types
 from collections.abc import Callable
 from typing import Any, TypeAlias
 
-from .types import UNSET  # noqa: F401 - a global of the compiled templates
+from .types import UNSET
 
 EncodeOnly: TypeAlias = Callable[[Any], dict[str, Any]]
 
 # Placeholders of the templates: attribute names (in co_names) and JSON keys (in co_consts).
 _FIELD = "field_"
+_CHILDREN = ("child0_", "child1_", "child2_")
 _KEY = "<key>"
-# A small model inline: its fields' placeholders, one for each of its at most three fields.
-_INLINE_FIELDS = 3
-_CHILDREN = tuple(f"child{index}_" for index in range(_INLINE_FIELDS))
-_CHILD_KEYS = tuple(f"<child{index}>" for index in range(_INLINE_FIELDS))
+_CHILD_KEYS = ("<child0>", "<child1>", "<child2>")
 
 
 def _value(model: Any) -> dict[str, Any]:
     return {"<key>": model.field_}
 
 
-def _template(name: str, encode_value: str) -> Callable[..., Any]:
-    """The template of a field that holds a model or None, from the source lines that encode its
-    `value`; compiled once, here, from this module's own text (the same bytecode as the function
-    written out). The templates differ in those lines alone."""
-    source = (
-        f"def {name}(model):\n"
-        "    value = model.field_\n"
-        "    if value is None:\n"
-        '        return {"<key>": None}\n'
-        f"{encode_value}"
-    )
-    namespace: dict[str, Any] = {}
-    # As dataclasses and attrs make their methods; the text is this module's constants alone.
-    exec(compile(source, f"<{__name__}.{name}>", "exec"), globals(), namespace)  # noqa: S102
-    template: Callable[..., Any] = namespace[name]
-    return template
+def _note(model: Any) -> dict[str, Any]:
+    value = model.field_
+    if value is None:
+        return {"<key>": None}
+    encode_decoded = value._decoded
+    if encode_decoded is not None and not value.additional_properties:
+        return {"<key>": encode_decoded(value)}
+    return {"<key>": value.to_dict()}
 
 
-def _note_template(name: str, encoder_ready: str) -> Callable[..., Any]:
-    """The child's to_dict(), or, while its note holds (`encoder_ready`), the encoder it keeps."""
-    return _template(
-        name,
-        "    encode_decoded = value._decoded\n"
-        f"    if {encoder_ready} and not value.additional_properties:\n"
-        '        return {"<key>": encode_decoded(value)}\n'
-        '    return {"<key>": value.to_dict()}\n',
-    )
+def _note_or_snapshot(model: Any) -> dict[str, Any]:
+    value = model.field_
+    if value is None:
+        return {"<key>": None}
+    encode_decoded = value._decoded
+    if callable(encode_decoded) and not value.additional_properties:
+        return {"<key>": encode_decoded(value)}
+    return {"<key>": value.to_dict()}
 
 
-def _inline_template(count: int) -> Callable[..., Any]:
-    """The to_dict() of a child of `count` scalar fields, inline: each field that is set, then the
-    child's additional properties."""
-    fields = "".join(
-        f"    if value.{attribute} is not unset:\n        encoded[{key!r}] = value.{attribute}\n"
-        for attribute, key in zip(_CHILDREN[:count], _CHILD_KEYS)
-    )
-    return _template(
-        f"_inline{count}",
-        "    unset = UNSET\n"
-        "    encoded = {}\n"
-        f"{fields}"
-        "    if value.additional_properties:\n"
-        "        encoded.update(value.additional_properties)\n"
-        '    return {"<key>": encoded}\n',
-    )
+def _inline1(model: Any) -> dict[str, Any]:
+    value = model.field_
+    if value is None:
+        return {"<key>": None}
+    unset = UNSET
+    encoded: dict[str, Any] = {}
+    if value.child0_ is not unset:
+        encoded["<child0>"] = value.child0_
+    if value.additional_properties:
+        encoded.update(value.additional_properties)
+    return {"<key>": encoded}
 
 
-_note = _note_template("_note", "encode_decoded is not None")
-# A DQOpsSnapshotModel's note may be its snapshot dict rather than an encoder.
-_note_or_snapshot = _note_template("_note_or_snapshot", "callable(encode_decoded)")
-_INLINE_TEMPLATES = tuple(_inline_template(count) for count in range(1, _INLINE_FIELDS + 1))
+def _inline2(model: Any) -> dict[str, Any]:
+    value = model.field_
+    if value is None:
+        return {"<key>": None}
+    unset = UNSET
+    encoded: dict[str, Any] = {}
+    if value.child0_ is not unset:
+        encoded["<child0>"] = value.child0_
+    if value.child1_ is not unset:
+        encoded["<child1>"] = value.child1_
+    if value.additional_properties:
+        encoded.update(value.additional_properties)
+    return {"<key>": encoded}
+
+
+def _inline3(model: Any) -> dict[str, Any]:
+    value = model.field_
+    if value is None:
+        return {"<key>": None}
+    unset = UNSET
+    encoded: dict[str, Any] = {}
+    if value.child0_ is not unset:
+        encoded["<child0>"] = value.child0_
+    if value.child1_ is not unset:
+        encoded["<child1>"] = value.child1_
+    if value.child2_ is not unset:
+        encoded["<child2>"] = value.child2_
+    if value.additional_properties:
+        encoded.update(value.additional_properties)
+    return {"<key>": encoded}
 
 
 def _replace(value: Any, constants: dict[str, str]) -> Any:
@@ -135,6 +144,9 @@ def encode_only_note(key: str, field: str) -> EncodeOnly:
 def encode_only_note_or_snapshot(key: str, field: str) -> EncodeOnly:
     """encode_only_note() for a child that is a DQOpsSnapshotModel, whose note may be its snapshot dict."""
     return _specialize(_note_or_snapshot, {_FIELD: field}, {_KEY: key})
+
+
+_INLINE_TEMPLATES = (_inline1, _inline2, _inline3)
 
 
 def encode_only_inline(key: str, field: str, fields: dict[str, str]) -> EncodeOnly:
