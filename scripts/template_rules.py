@@ -256,11 +256,6 @@ def is_map(prop: Any) -> bool:
     return property_kind(prop) is Kind.MAP
 
 
-def is_model_field(prop: Any) -> bool:
-    """A property whose value is a model (not a map): its field also accepts a mapping in __init__."""
-    return property_kind(prop) is Kind.MODEL
-
-
 def needs_conversion(prop: Any) -> bool:
     """Whether a JSON value of this property needs decoding into Python objects (models, enums,
     lists of them or of dates). A date or date-time field does not: its descriptor parses the
@@ -638,7 +633,6 @@ def _functions() -> Iterable[tuple[str, Any]]:
     for function in (
         property_kind,
         is_map,
-        is_model_field,
         needs_conversion,
         iso_parser,
         is_json_scalar,

@@ -156,10 +156,11 @@ def test_property_kind(models: dict[str, Any], name: str, kind: Kind) -> None:
     assert rules.property_kind(prop(models, "Kinds", name)) is kind
 
 
-def test_a_model_of_typed_unknown_fields_is_a_map(models: dict[str, Any]) -> None:
+def test_a_model_of_typed_unknown_fields_is_a_map(models: dict[str, Any], template: rules.TemplateRules) -> None:
     assert rules.is_map(models["RuleMap"]) and rules.has_typed_extra(models["RuleMap"])
-    assert not rules.is_map(models["Kinds"]) and not rules.is_model_field(prop(models, "Kinds", "rule_map"))
-    assert rules.is_model_field(prop(models, "Kinds", "rule"))
+    assert not rules.is_map(models["Kinds"])
+    assert template.init_converter(prop(models, "Kinds", "rule_map")) == "model_map"
+    assert template.init_converter(prop(models, "Kinds", "rule")) == "model_value"
 
 
 @pytest.mark.parametrize(("name", "expected"), [(name, py_type) for name, (_, py_type, _) in TYPES.items()])
